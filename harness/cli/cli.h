@@ -1,0 +1,78 @@
+/* The command line: a table of command descriptors (one file per command,
+ * harness/cli/cmd_<name>.c) and the dispatcher that runs them.  Shared set-up (which
+ * database, opening it, one transaction per command) happens in the dispatcher,
+ * driven by each descriptor's flags; a handler only parses its options and calls the
+ * engine. */
+#ifndef UPLIFT_CLI_H
+#define UPLIFT_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "uplift/status.h"
+
+struct upl_store;
+
+/* Exit codes (CONTRACT section 2). */
+enum { UPL_EXIT_OK = 0, UPL_EXIT_FAIL = 1, UPL_EXIT_USAGE = 2 };
+
+/* Descriptor flags. */
+enum {
+    UPL_CMD_NEEDS_DB = 1 << 0, /* open the study database before the handler runs */
+    UPL_CMD_WRITES = 1 << 1,   /* run in one write transaction: commit on exit 0, else roll back */
+    UPL_CMD_CREATES_DB = 1 << 2 /* the handler creates the database itself (init) */
+};
+
+typedef struct upl_cli {
+    const char *db_path;      /* --db, $UPLIFT_DB or ./uplift.db */
+    struct upl_store *store;  /* open when the command has UPL_CMD_NEEDS_DB */
+    int stderr_is_tty;        /* progress bars only when set */
+    const char *command_line; /* the whole invocation, for reports and the audit */
+} upl_cli;
+
+typedef struct upl_command {
+    const char *name;    /* "task add": one or two words */
+    const char *summary; /* one line for `uplift help` */
+    const char *usage;   /* "uplift task add --participant HANDLE --title TEXT [...]" */
+    const char *help;    /* the options, one per line, for `uplift help COMMAND` */
+    unsigned flags;
+    /* argv[0] is the command's last word; returns an exit code. */
+    int (*run)(upl_cli *cli, int argc, char **argv);
+} upl_command;
+
+/* The table, in the order `uplift help` lists it; NULL-terminated. */
+extern const upl_command *const upl__commands[];
+
+const upl_command *upl__command_find(int argc, char **argv, int *words);
+void upl__command_print_help(const upl_command *cmd, FILE *out);
+
+/* "uplift: <message>" on stderr, one line. Returns UPL_EXIT_FAIL. */
+int upl__fail(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* A usage error for cmd: the message and where to look, one line.  Returns UPL_EXIT_USAGE. */
+int upl__usage(const upl_command *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* getopt_long with uniform errors: returns the option, -1 at the end, or '?' after
+ * printing a usage error (the caller then returns UPL_EXIT_USAGE).  Call with
+ * optind reset by the dispatcher. */
+int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct option *longopts);
+
+/* Checks that the positional arguments left after options number between min and max
+ * (max < 0: no limit); prints a usage error and returns 0 otherwise. */
+int upl__positionals(const upl_command *cmd, int argc, int min, int max);
+
+/* Prints "uplift: <what>: <store error message>" and returns UPL_EXIT_FAIL. */
+int upl__fail_store(const upl_cli *cli, const char *what);
+
+/* Parses a positive integer task id; prints a usage error and returns 0 on failure. */
+int upl__parse_task_id(const upl_command *cmd, const char *text, long long *id);
+
+#endif

@@ -1,0 +1,272 @@
+/* uplift's entry point: global options, the command table and the dispatcher that
+ * opens the study and wraps each command in one transaction. */
+#include <gsl/gsl_errno.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "uplift/store.h"
+
+#define UPL_COMMAND(sym) extern const upl_command sym;
+#include "commands.def"
+#undef UPL_COMMAND
+
+const upl_command *const upl__commands[] = {
+#define UPL_COMMAND(sym) &sym,
+#include "commands.def"
+#undef UPL_COMMAND
+    NULL};
+
+static const char global_usage[] =
+    "usage: uplift [--db PATH] COMMAND [ARGS...]\n"
+    "       uplift help [COMMAND]   uplift COMMAND --help   uplift --version\n";
+
+int upl__fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("uplift: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return UPL_EXIT_FAIL;
+}
+
+int upl__usage(const upl_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("uplift: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, " (see 'uplift %s --help')\n", cmd->name);
+    else
+        fputs(" (see 'uplift help')\n", stderr);
+    return UPL_EXIT_USAGE;
+}
+
+int upl__fail_store(const upl_cli *cli, const char *what)
+{
+    return upl__fail("%s: %s", what, upl_store_errmsg(cli->store));
+}
+
+int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct option *longopts)
+{
+    int saved = optind;
+    opterr = 0;
+    int c = getopt_long(argc, argv, "+:", longopts, NULL);
+    if (c == '?') {
+        const char *arg = argv[optind - 1 > saved ? optind - 1 : saved];
+        if (optopt)
+            upl__usage(cmd, "unknown option '-%c' for '%s'", optopt, cmd->name);
+        else
+            upl__usage(cmd, "unknown option '%s' for '%s'", arg, cmd->name);
+    } else if (c == ':') {
+        upl__usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+        c = '?';
+    }
+    return c;
+}
+
+int upl__positionals(const upl_command *cmd, int argc, int min, int max)
+{
+    int have = argc - optind;
+    if (have < min) {
+        upl__usage(cmd, "'%s' needs %s argument%s; usage: %s", cmd->name,
+                   min == 1 ? "an" : "more", min == 1 ? "" : "s", cmd->usage);
+        return 0;
+    }
+    if (max >= 0 && have > max) {
+        upl__usage(cmd, "unexpected argument '%s' for '%s'", "", cmd->name);
+        return 0;
+    }
+    return 1;
+}
+
+int upl__parse_task_id(const upl_command *cmd, const char *text, long long *id)
+{
+    char *end = NULL;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || v <= 0) {
+        upl__usage(cmd, "'%s' is not a task id (a positive integer, see 'uplift task list')", text);
+        return 0;
+    }
+    *id = v;
+    return 1;
+}
+
+/* Matches one or two words of argv against the table, longest first. */
+const upl_command *upl__command_find(int argc, char **argv, int *words)
+{
+    if (argc >= 2) {
+        for (const upl_command *const *c = upl__commands; *c; c++) {
+            size_t len = strlen(argv[0]);
+            const char *name = (*c)->name;
+            if (strncmp(name, argv[0], len) == 0 && name[len] == ' ' &&
+                strcmp(name + len + 1, argv[1]) == 0) {
+                *words = 2;
+                return *c;
+            }
+        }
+    }
+    for (const upl_command *const *c = upl__commands; *c; c++) {
+        if (strcmp((*c)->name, argv[0]) == 0) {
+            *words = 1;
+            return *c;
+        }
+    }
+    return NULL;
+}
+
+void upl__command_print_help(const upl_command *cmd, FILE *out)
+{
+    fprintf(out, "usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+    if (cmd->help && *cmd->help)
+        fprintf(out, "\n%s", cmd->help);
+    if (cmd->flags & UPL_CMD_NEEDS_DB)
+        fputs("\nThe study database is --db PATH, else $UPLIFT_DB, else ./uplift.db.\n", out);
+}
+
+/* Does the argument list ask for help (before any "--")? */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Finds a near command name for the hint after a typo. */
+static const char *closest_command(const char *word)
+{
+    for (const upl_command *const *c = upl__commands; *c; c++)
+        if (strncmp((*c)->name, word, 3) == 0)
+            return (*c)->name;
+    return NULL;
+}
+
+static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **argv)
+{
+    int rc;
+    upl_diag diag = {0};
+    if (!(cmd->flags & UPL_CMD_NEEDS_DB))
+        return cmd->run(cli, argc, argv);
+
+    unsigned open_flags = (cmd->flags & UPL_CMD_WRITES) ? 0 : UPL_STORE_READONLY;
+    if (access(cli->db_path, F_OK) != 0)
+        return upl__fail("no study at '%s': create one with 'uplift init --protocol FILE' "
+                         "or point --db at it",
+                         cli->db_path);
+    if (upl_store_open(cli->db_path, open_flags, &cli->store, &diag) != UPL_OK)
+        return upl__fail("%s", diag.msg);
+    int write = (cmd->flags & UPL_CMD_WRITES) != 0;
+    if (upl_store_begin(cli->store, write) != UPL_OK) {
+        rc = upl__fail_store(cli, "cannot start a transaction");
+        goto cleanup;
+    }
+    rc = cmd->run(cli, argc, argv);
+    if (rc == UPL_EXIT_OK && write) {
+        if (upl_store_commit(cli->store) != UPL_OK)
+            rc = upl__fail_store(cli, "cannot commit");
+    } else {
+        upl_store_rollback(cli->store);
+    }
+cleanup:
+    upl_store_close(cli->store);
+    cli->store = NULL;
+    return rc;
+}
+
+static char *join_args(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *s = malloc(len);
+    if (!s)
+        return NULL;
+    char *p = s;
+    for (int i = 0; i < argc; i++) {
+        size_t n = strlen(argv[i]);
+        memcpy(p, argv[i], n);
+        p += n;
+        *p++ = i + 1 < argc ? ' ' : '\0';
+    }
+    if (argc == 0)
+        *p = '\0';
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C"); /* numbers in files and JSON always use '.' */
+    gsl_set_error_handler_off();
+
+    upl_cli cli = {0};
+    char *command_line = join_args(argc, argv);
+    cli.command_line = command_line ? command_line : "uplift";
+    cli.stderr_is_tty = isatty(STDERR_FILENO);
+    cli.db_path = getenv("UPLIFT_DB");
+    if (!cli.db_path || !*cli.db_path)
+        cli.db_path = "uplift.db";
+
+    int i = 1;
+    int rc = UPL_EXIT_OK;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--db") == 0) {
+            if (i + 1 >= argc) {
+                rc = upl__usage(NULL, "option '--db' needs a path");
+                goto out;
+            }
+            cli.db_path = argv[++i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            cli.db_path = argv[i] + 5;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("uplift %s\n", UPL_VERSION);
+            goto out;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            char *help_argv[] = {"help", NULL};
+            rc = upl__cmd_help.run(&cli, 1, help_argv);
+            goto out;
+        } else {
+            rc = upl__usage(NULL, "unknown option '%s'", argv[i]);
+            goto out;
+        }
+    }
+    if (i >= argc) {
+        fputs(global_usage, stderr);
+        rc = UPL_EXIT_USAGE;
+        goto out;
+    }
+
+    int words = 0;
+    const upl_command *cmd = upl__command_find(argc - i, argv + i, &words);
+    if (!cmd) {
+        const char *near = closest_command(argv[i]);
+        if (near)
+            rc = upl__usage(NULL, "unknown command '%s'; did you mean '%s'?", argv[i], near);
+        else
+            rc = upl__usage(NULL, "unknown command '%s'", argv[i]);
+        goto out;
+    }
+    int sub_argc = argc - i - (words - 1);
+    char **sub_argv = argv + i + (words - 1);
+    if (wants_help(sub_argc, sub_argv)) {
+        upl__command_print_help(cmd, stdout);
+        goto out;
+    }
+    optind = 0; /* glibc: full reinitialisation of getopt for the command's arguments */
+    rc = run_command(&cli, cmd, sub_argc, sub_argv);
+out:
+    free(command_line);
+    return rc;
+}

@@ -1,0 +1,78 @@
+/* Study protocols (CONTRACT section 5): a YAML file fixed before the study starts,
+ * declaring arms, randomization scheme and the primary analysis.  The protocol's hash
+ * is the SHA-256 of its canonical text (CRLF line ends turned into LF). */
+#ifndef UPLIFT_PROTOCOL_H
+#define UPLIFT_PROTOCOL_H
+
+#include <stddef.h>
+
+#include "uplift/model.h"
+#include "uplift/status.h"
+
+#define UPL_PROTOCOL_MAX_ARMS 16
+#define UPL_PROTOCOL_HASH_HEX 65 /* 64 hex digits + NUL */
+
+typedef enum {
+    UPL_SCHEME_SIMPLE,        /* independent draw per task with the arm probabilities */
+    UPL_SCHEME_COMPLETE,      /* exact counts over the eligible batch */
+    UPL_SCHEME_PERMUTED_BLOCK /* blocks of sizes drawn from block_sizes */
+} upl_scheme;
+
+const char *upl_scheme_name(upl_scheme s);
+int upl_scheme_from_name(const char *name, upl_scheme *out);
+
+typedef struct upl_arm {
+    char *label;       /* [a-z0-9_]+, unique */
+    unsigned ratio;    /* allocation weight, >= 1 */
+    char *description; /* may be NULL */
+} upl_arm;
+
+typedef enum { UPL_COVTYPE_NUMBER, UPL_COVTYPE_TEXT } upl_covtype;
+
+typedef struct upl_covariate_decl {
+    char *name; /* a column name in the task table; not one of the standard columns */
+    upl_covtype type;
+    char *description; /* may be NULL */
+} upl_covariate_decl;
+
+typedef struct upl_protocol {
+    char *title;
+    char *description; /* may be NULL */
+    size_t n_arms;
+    upl_arm *arms;  /* arms[control] is the comparison arm */
+    size_t control; /* default: the arm named no_ai, else the first */
+    upl_scheme scheme;
+    int stratify_participant;
+    int stratify_category;
+    size_t n_block_sizes;
+    unsigned *block_sizes; /* permuted-block only; each a multiple of the ratio sum */
+    upl_outcome outcome;
+    upl_covariate covariate;
+    upl_se_type se_type; /* UPL_SE_AUTO by default */
+    upl_dist dist;
+    double alpha; /* 0 < alpha < 1, default 0.05 */
+    upl_impute impute;
+    size_t n_covariates;
+    upl_covariate_decl *covariates;
+    double report_tolerance;  /* flag |reported/measured - 1| above this; default 0.25 */
+    int allow_parallel_tasks; /* may a participant run two timers at once; default 0 */
+    char hash[UPL_PROTOCOL_HASH_HEX];
+} upl_protocol;
+
+/* Parses protocol text.  name labels messages ("metr-2025.yaml:12: ..."); the hash is
+ * computed from text.  On failure *out is left released and diag holds one line naming
+ * the line and key.  Release a parsed protocol with upl_protocol_release(). */
+upl_status upl_protocol_parse(const char *text, size_t len, const char *name, upl_protocol *out,
+                              upl_diag *diag);
+
+/* Reads and parses a file.  *text_out (optional) receives the file's canonical text,
+ * owned by the caller (free()). */
+upl_status upl_protocol_load(const char *path, upl_protocol *out, char **text_out, upl_diag *diag);
+
+/* Frees what the protocol holds and zeroes it; safe on a zeroed struct. */
+void upl_protocol_release(upl_protocol *p);
+
+/* Index of the arm with this label, or -1. */
+long upl_protocol_arm_index(const upl_protocol *p, const char *label);
+
+#endif

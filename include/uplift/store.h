@@ -1,0 +1,180 @@
+/* The study store: one SQLite file holding a study's protocol, participants, tasks,
+ * allocations, timing events and its hash-chained audit log.  Every statement of SQL
+ * in uplift lives behind this interface (a PostgreSQL backend can implement it too).
+ *
+ * Transactions: the caller brackets each user-level operation with
+ * upl_store_begin()/upl_store_commit() (or _rollback()); the mutators below never
+ * commit on their own, so an operation is all or nothing.  Every mutator appends one
+ * audit row (who, what, when, a snapshot of the changed record) in the same
+ * transaction.
+ *
+ * Errors: functions return an upl_status; the message of the last failure is
+ * upl_store_errmsg(), valid until the next call on the same store. */
+#ifndef UPLIFT_STORE_H
+#define UPLIFT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uplift/protocol.h"
+#include "uplift/status.h"
+#include "uplift/task.h"
+
+typedef struct upl_store upl_store;
+
+#define UPL_STORE_SCHEMA_VERSION 1
+#define UPL_ACTOR_COORDINATOR "coordinator"
+
+enum {
+    UPL_STORE_CREATE = 1 << 0,  /* create the file; fail if it holds a study already */
+    UPL_STORE_READONLY = 1 << 1 /* open read-only */
+};
+
+/* Opens (or with UPL_STORE_CREATE creates) the database at path, migrating its schema
+ * to UPL_STORE_SCHEMA_VERSION.  On failure *out is NULL and, when diag is given, it
+ * holds the reason. */
+upl_status upl_store_open(const char *path, unsigned flags, upl_store **out, upl_diag *diag);
+/* Rolls back any open transaction and closes; NULL is a no-op. */
+void upl_store_close(upl_store *store);
+const char *upl_store_errmsg(const upl_store *store);
+const char *upl_store_path(const upl_store *store);
+
+/* write != 0 takes the write lock at once (BEGIN IMMEDIATE), waiting for other writers
+ * with a busy timeout and backoff; a reader gets a consistent snapshot. */
+upl_status upl_store_begin(upl_store *store, int write);
+upl_status upl_store_commit(upl_store *store);
+void upl_store_rollback(upl_store *store);
+
+/* Overrides the clock (seconds since the epoch, UTC) for tests; 0 restores it. */
+void upl_store_set_clock(upl_store *store, int64_t now_utc);
+int64_t upl_store_now(const upl_store *store);
+
+/* ---- the study ---- */
+
+typedef struct upl_study_info {
+    char uid[33];             /* random hex id */
+    char *title;
+    char *protocol_text;      /* canonical protocol text */
+    char protocol_hash[65];
+    char commitment[65];      /* SHA-256 of the randomization secret */
+    char *rng_name;           /* GSL generator used for allocation */
+    char *revealed_secret;    /* hex, NULL until `reveal` */
+    int64_t created_at;
+    int64_t allocation_closed_at; /* 0 while open */
+} upl_study_info;
+
+/* Creates the study (once per database).  The secret itself is never stored. */
+upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol,
+                                  const char *protocol_text, const char *commitment_hex,
+                                  const char *rng_name, char uid_out[33]);
+/* Reads the study; release with upl_study_info_release(). UPL_NOTFOUND: no study. */
+upl_status upl_store_study_get(upl_store *store, upl_study_info *info);
+void upl_study_info_release(upl_study_info *info);
+/* Parses the stored protocol (caller releases it). */
+upl_status upl_store_protocol(upl_store *store, upl_protocol *protocol);
+
+/* ---- participants ---- */
+
+typedef struct upl_attr {
+    const char *key;
+    const char *value;
+} upl_attr;
+
+upl_status upl_store_participant_add(upl_store *store, const char *handle, const upl_attr *attrs,
+                                     size_t n_attrs, int64_t *id_out);
+/* Calls fn for each participant in handle order; a non-zero return stops the walk and
+ * is passed back through *stopped (when not NULL). */
+typedef int (*upl_participant_fn)(void *ctx, int64_t id, const char *handle, const upl_attr *attrs,
+                                  size_t n_attrs, size_t n_tasks);
+upl_status upl_store_participant_each(upl_store *store, upl_participant_fn fn, void *ctx);
+upl_status upl_store_participant_id(upl_store *store, const char *handle, int64_t *id);
+
+/* ---- tasks ---- */
+
+typedef struct upl_task_new {
+    const char *participant; /* handle, must exist */
+    const char *title;
+    const char *category; /* may be NULL */
+    const char *url;      /* may be NULL */
+    double forecast_ai_min;    /* NAN when not given; both or neither */
+    double forecast_no_ai_min;
+    size_t n_covariates;
+    const upl_attr *covariates; /* protocol-declared covariates */
+} upl_task_new;
+
+upl_status upl_store_task_add(upl_store *store, const upl_task_new *task, int64_t *id_out);
+
+/* Everything the store knows about one task. Strings owned by the struct; release with
+ * upl_task_info_release(). */
+typedef struct upl_task_info {
+    int64_t id;
+    char *participant;
+    char *title;
+    char *category;
+    char *url;
+    double forecast_ai_min, forecast_no_ai_min; /* NAN when missing */
+    upl_task_status status;
+    char *excluded_reason;
+    char *arm; /* NULL before assignment */
+    double measured_min; /* NAN when no closed interval */
+    double reported_min, post_review_min, perceived_pct;
+    int ai_used;
+    int64_t created_at;
+} upl_task_info;
+
+upl_status upl_store_task_get(upl_store *store, int64_t id, upl_task_info *info);
+void upl_task_info_release(upl_task_info *info);
+
+/* Records both forecasts; UPL_REFUSED once the task is assigned or excluded. */
+upl_status upl_store_task_forecast(upl_store *store, int64_t id, double ai_min, double no_ai_min);
+/* Excludes a task with a reason; UPL_REFUSED when already excluded. */
+upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason);
+
+/* The task table (CONTRACT section 4) of the study: one row per task in id order, with
+ * protocol covariates as extra columns and the protocol's arms in order.
+ * participant_filter may be NULL. */
+upl_status upl_store_task_table(upl_store *store, const char *participant_filter,
+                                upl_dataset *out);
+
+/* ---- CONSORT counts ---- */
+
+typedef struct upl_arm_counts {
+    char *arm; /* NULL row = not yet assigned */
+    size_t assigned, started, done, excluded, abandoned;
+} upl_arm_counts;
+
+typedef struct upl_reason_count {
+    char *reason;
+    size_t count;
+} upl_reason_count;
+
+typedef struct upl_consort {
+    size_t participants;
+    size_t enrolled; /* tasks */
+    size_t forecast; /* tasks with both forecasts */
+    size_t assigned;
+    size_t started;
+    size_t done;
+    size_t excluded;
+    size_t abandoned;
+    size_t excluded_before_assignment;
+    size_t n_arms;
+    upl_arm_counts *arms; /* protocol order */
+    size_t n_reasons;
+    upl_reason_count *reasons;
+} upl_consort;
+
+upl_status upl_store_consort(upl_store *store, upl_consort *out);
+void upl_consort_release(upl_consort *c);
+
+/* ---- the audit log ---- */
+
+/* Walks the audit chain and compares every audited table with the state the audit
+ * recorded.  UPL_OK when intact; UPL_INTEGRITY with the first problem in
+ * upl_store_errmsg() and, when given, *bad_seq set to the audit row involved (0 when
+ * the problem is a table row with no audit record).  *n_rows receives the chain
+ * length and head_hex (65 bytes, may be NULL) its last hash. */
+upl_status upl_store_audit_verify(upl_store *store, size_t *n_rows, int64_t *bad_seq,
+                                  char *head_hex);
+
+#endif
