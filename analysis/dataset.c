@@ -89,6 +89,8 @@ void upl_dataset_release(upl_dataset *ds)
     free_strings(ds->category, ds->n);
     free_strings(ds->arm, ds->n);
     free_strings(ds->excluded_reason, ds->n);
+    free_strings(ds->title, ds->n);
+    free_strings(ds->url, ds->n);
     free(ds->forecast_ai_min);
     free(ds->forecast_no_ai_min);
     free(ds->measured_min);
@@ -127,6 +129,8 @@ static upl_status reserve(upl_dataset *ds, size_t need)
     GROW(category);
     GROW(arm);
     GROW(excluded_reason);
+    GROW(title);
+    GROW(url);
     GROW(forecast_ai_min);
     GROW(forecast_no_ai_min);
     GROW(measured_min);
@@ -151,10 +155,11 @@ upl_status upl_dataset_append(upl_dataset *ds, const upl_task_row *row)
     if (rc != UPL_OK)
         return rc;
     size_t i = ds->n;
-    const char *src[5] = {row->task_id, row->participant, row->category, row->arm,
-                          row->excluded_reason};
-    char *copy[5] = {NULL};
-    for (size_t k = 0; k < 5; k++) {
+    enum { N_STRINGS = 7 };
+    const char *src[N_STRINGS] = {row->task_id,         row->participant, row->category, row->arm,
+                                  row->excluded_reason, row->title,       row->url};
+    char *copy[N_STRINGS] = {NULL};
+    for (size_t k = 0; k < N_STRINGS; k++) {
         if (src[k] && !(copy[k] = dup_or_null(src[k])))
             goto nomem;
     }
@@ -175,6 +180,8 @@ upl_status upl_dataset_append(upl_dataset *ds, const upl_task_row *row)
     ds->category[i] = copy[2];
     ds->arm[i] = copy[3];
     ds->excluded_reason[i] = copy[4];
+    ds->title[i] = copy[5];
+    ds->url[i] = copy[6];
     ds->forecast_ai_min[i] = row->forecast_ai_min;
     ds->forecast_no_ai_min[i] = row->forecast_no_ai_min;
     ds->measured_min[i] = row->measured_min;
@@ -189,7 +196,7 @@ upl_status upl_dataset_append(upl_dataset *ds, const upl_task_row *row)
     ds->n++;
     return UPL_OK;
 nomem:
-    for (size_t k = 0; k < 5; k++)
+    for (size_t k = 0; k < N_STRINGS; k++)
         free(copy[k]);
     return UPL_NOMEM;
 }
@@ -230,6 +237,8 @@ void upl_dataset_row(const upl_dataset *ds, size_t i, upl_task_row *row)
     row->ai_used = ds->ai_used[i];
     row->status = ds->status[i];
     row->excluded_reason = ds->excluded_reason[i];
+    row->title = ds->title[i];
+    row->url = ds->url[i];
     row->extra = NULL; /* columns are not contiguous per row; read extra_values[j][i] */
 }
 

@@ -40,6 +40,8 @@ typedef struct upl_task_row {
     int ai_used;
     upl_task_status status;
     const char *excluded_reason;
+    const char *title; /* not used by the estimators; exported so a table re-imports */
+    const char *url;
     /* protocol-declared covariates, parallel to the dataset's extra_names */
     const char *const *extra;
 } upl_task_row;
@@ -64,6 +66,8 @@ typedef struct upl_dataset {
     int *ai_used;
     upl_task_status *status;
     char **excluded_reason;
+    char **title;
+    char **url;
     size_t n_extra;
     char **extra_names;   /* n_extra names */
     char ***extra_values; /* extra_values[j][i]: column j, row i (NULL = empty) */
