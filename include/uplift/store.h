@@ -127,8 +127,11 @@ void upl_task_info_release(upl_task_info *info);
 
 /* Records both forecasts; UPL_REFUSED once the task is assigned or excluded. */
 upl_status upl_store_task_forecast(upl_store *store, int64_t id, double ai_min, double no_ai_min);
-/* Excludes a task with a reason; UPL_REFUSED when already excluded. */
-upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason);
+/* Takes a task out of the study with a reason: status "excluded", or "abandoned" when
+ * abandoned is set (the participant gave it up after assignment).  UPL_REFUSED when
+ * it is already excluded or abandoned, or done. */
+upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason,
+                                  int abandoned);
 
 /* The task table (CONTRACT section 4) of the study: one row per task in id order, with
  * protocol covariates as extra columns and the protocol's arms in order.

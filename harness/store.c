@@ -1,0 +1,308 @@
+/* The study store on SQLite: opening, schema migration, transactions and errors. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_internal.h"
+#include "store_schema.h"
+
+/* How long a writer waits for another writer before giving up: participants logging at
+ * the same moment must queue, never see "database is locked". */
+#define BUSY_TIMEOUT_MS 30000
+#define BEGIN_RETRIES 8
+
+upl_status upl__store_fail(upl_store *store, upl_status status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(store->errmsg, sizeof store->errmsg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+static upl_status map_sqlite(int code)
+{
+    switch (code & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return UPL_OK;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return UPL_BUSY;
+    case SQLITE_CONSTRAINT:
+        return UPL_REFUSED;
+    case SQLITE_NOMEM:
+        return UPL_NOMEM;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+        return UPL_IO;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return UPL_INTEGRITY;
+    default:
+        return UPL_DB;
+    }
+}
+
+upl_status upl__store_sqlfail(upl_store *store, const char *what)
+{
+    int code = sqlite3_extended_errcode(store->db);
+    return upl__store_fail(store, map_sqlite(code), "%s: %s", what, sqlite3_errmsg(store->db));
+}
+
+upl_status upl__store_prepare(upl_store *store, const char *sql, sqlite3_stmt **stmt)
+{
+    if (sqlite3_prepare_v2(store->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+        *stmt = NULL;
+        return upl__store_sqlfail(store, "cannot prepare a query");
+    }
+    return UPL_OK;
+}
+
+upl_status upl__store_exec(upl_store *store, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(store->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        upl_status rc = map_sqlite(sqlite3_extended_errcode(store->db));
+        upl__store_fail(store, rc, "%s", err ? err : sqlite3_errmsg(store->db));
+        sqlite3_free(err);
+        return rc;
+    }
+    return UPL_OK;
+}
+
+upl_status upl__store_step_done(upl_store *store, sqlite3_stmt *stmt, const char *what)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE)
+        return upl__store_sqlfail(store, what);
+    return UPL_OK;
+}
+
+char *upl__store_column_dup(sqlite3_stmt *stmt, int i, int *failed)
+{
+    const unsigned char *text = sqlite3_column_text(stmt, i);
+    if (!text)
+        return NULL;
+    size_t len = (size_t)sqlite3_column_bytes(stmt, i);
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        *failed = 1;
+        return NULL;
+    }
+    memcpy(copy, text, len + 1);
+    return copy;
+}
+
+double upl__store_column_double(sqlite3_stmt *stmt, int i)
+{
+    if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+        return NAN;
+    return sqlite3_column_double(stmt, i);
+}
+
+int upl__store_bind_double(sqlite3_stmt *stmt, int i, double v)
+{
+    if (isnan(v))
+        return sqlite3_bind_null(stmt, i);
+    return sqlite3_bind_double(stmt, i, v);
+}
+
+upl_status upl__store_require_write(upl_store *store)
+{
+    if (store->readonly || !store->in_transaction)
+        return upl__store_fail(store, UPL_INVALID, "a change needs a write transaction");
+    return UPL_OK;
+}
+
+const char *upl_store_errmsg(const upl_store *store)
+{
+    return store ? store->errmsg : "no store";
+}
+
+const char *upl_store_path(const upl_store *store)
+{
+    return store->path;
+}
+
+void upl_store_set_clock(upl_store *store, int64_t now_utc)
+{
+    store->clock = now_utc;
+}
+
+int64_t upl_store_now(const upl_store *store)
+{
+    if (store->clock)
+        return store->clock;
+    return (int64_t)time(NULL);
+}
+
+static upl_status migrate(upl_store *store, upl_diag *diag)
+{
+    sqlite3_stmt *stmt = NULL;
+    upl_status rc = upl__store_prepare(store, "PRAGMA user_version", &stmt);
+    if (rc != UPL_OK)
+        goto fail;
+    if (sqlite3_step(stmt) != SQLITE_ROW) {
+        rc = upl__store_sqlfail(store, "cannot read the schema version");
+        goto fail;
+    }
+    int64_t version = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (version > (int64_t)upl__store_migration_count) {
+        rc = upl__store_fail(store, UPL_UNSUPPORTED,
+                             "'%s' has schema version %lld, newer than this uplift (%zu): "
+                             "upgrade uplift",
+                             store->path, (long long)version, upl__store_migration_count);
+        goto fail;
+    }
+    if (version == (int64_t)upl__store_migration_count)
+        return UPL_OK;
+    if (store->readonly) {
+        rc = upl__store_fail(store, UPL_UNSUPPORTED,
+                             "'%s' has schema version %lld and needs an upgrade: run any "
+                             "command that changes the study",
+                             store->path, (long long)version);
+        goto fail;
+    }
+    if ((rc = upl__store_exec(store, "BEGIN IMMEDIATE")) != UPL_OK)
+        goto fail;
+    for (size_t v = (size_t)version; v < upl__store_migration_count; v++) {
+        if ((rc = upl__store_exec(store, upl__store_migrations[v])) != UPL_OK) {
+            sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+            goto fail;
+        }
+    }
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %zu", upl__store_migration_count);
+    if ((rc = upl__store_exec(store, pragma)) != UPL_OK ||
+        (rc = upl__store_exec(store, "COMMIT")) != UPL_OK) {
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+        goto fail;
+    }
+    return UPL_OK;
+fail:
+    sqlite3_finalize(stmt);
+    upl_diag_set(diag, rc, "cannot open study '%s': %s", store->path, store->errmsg);
+    return rc;
+}
+
+upl_status upl_store_open(const char *path, unsigned flags, upl_store **out, upl_diag *diag)
+{
+    upl_status rc = UPL_OK;
+    *out = NULL;
+    upl_store *store = calloc(1, sizeof *store);
+    if (!store)
+        return upl_diag_set(diag, UPL_NOMEM, "out of memory");
+    size_t len = strlen(path) + 1;
+    if (!(store->path = malloc(len))) {
+        free(store);
+        return upl_diag_set(diag, UPL_NOMEM, "out of memory");
+    }
+    memcpy(store->path, path, len);
+    store->readonly = (flags & UPL_STORE_READONLY) != 0;
+
+    int open_flags = store->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (flags & UPL_STORE_CREATE)
+        open_flags |= SQLITE_OPEN_CREATE;
+    open_flags |= SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &store->db, open_flags, NULL) != SQLITE_OK) {
+        rc = upl_diag_set(diag, UPL_IO, "cannot open study '%s': %s", path,
+                          store->db ? sqlite3_errmsg(store->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(store->db, 1);
+    sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
+    /* WAL: readers never block the writer, and a crash leaves whole transactions.
+     * synchronous=FULL: a committed event survives power loss, not only a crash. */
+    if ((!store->readonly && (rc = upl__store_exec(store, "PRAGMA journal_mode = WAL")) != UPL_OK) ||
+        (rc = upl__store_exec(store, "PRAGMA foreign_keys = ON")) != UPL_OK ||
+        (rc = upl__store_exec(store, "PRAGMA synchronous = FULL")) != UPL_OK) {
+        upl_diag_set(diag, rc, "cannot open study '%s': %s", path, store->errmsg);
+        goto fail;
+    }
+    if ((rc = migrate(store, diag)) != UPL_OK)
+        goto fail;
+    *out = store;
+    return UPL_OK;
+fail:
+    upl_store_close(store);
+    return rc;
+}
+
+void upl_store_close(upl_store *store)
+{
+    if (!store)
+        return;
+    if (store->in_transaction)
+        upl_store_rollback(store);
+    sqlite3_close_v2(store->db);
+    upl_protocol_release(&store->protocol);
+    free(store->path);
+    free(store);
+}
+
+static void backoff(int attempt)
+{
+    struct timespec ts = {0, (long)(10000000L << (attempt < 6 ? attempt : 6))};
+    nanosleep(&ts, NULL);
+}
+
+upl_status upl_store_begin(upl_store *store, int write)
+{
+    if (store->in_transaction)
+        return upl__store_fail(store, UPL_INVALID, "a transaction is already open");
+    if (write && store->readonly)
+        return upl__store_fail(store, UPL_INVALID, "the study is open read-only");
+    const char *sql = write ? "BEGIN IMMEDIATE" : "BEGIN";
+    upl_status rc = UPL_BUSY;
+    /* busy_timeout already waits; the retries cover the cases where SQLite returns
+     * BUSY at once (a WAL recovery in another process, a lock upgrade). */
+    for (int attempt = 0; attempt < BEGIN_RETRIES && rc == UPL_BUSY; attempt++) {
+        rc = upl__store_exec(store, sql);
+        if (rc == UPL_BUSY)
+            backoff(attempt);
+    }
+    if (rc != UPL_OK)
+        return upl__store_fail(store, rc, "cannot start a transaction on '%s': %s", store->path,
+                               sqlite3_errmsg(store->db));
+    store->in_transaction = 1;
+    return UPL_OK;
+}
+
+upl_status upl_store_commit(upl_store *store)
+{
+    if (!store->in_transaction)
+        return upl__store_fail(store, UPL_INVALID, "no transaction to commit");
+    upl_status rc = UPL_BUSY;
+    for (int attempt = 0; attempt < BEGIN_RETRIES && rc == UPL_BUSY; attempt++) {
+        rc = upl__store_exec(store, "COMMIT");
+        if (rc == UPL_BUSY)
+            backoff(attempt);
+    }
+    if (rc != UPL_OK) {
+        upl_status keep = rc;
+        char msg[sizeof store->errmsg];
+        snprintf(msg, sizeof msg, "%s", store->errmsg);
+        upl_store_rollback(store);
+        return upl__store_fail(store, keep, "cannot commit: %s", msg);
+    }
+    store->in_transaction = 0;
+    return UPL_OK;
+}
+
+void upl_store_rollback(upl_store *store)
+{
+    if (!store->in_transaction)
+        return;
+    sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    store->in_transaction = 0;
+}

@@ -1,0 +1,66 @@
+/* Inside the store module: the handle and helpers shared by harness/store*.c.
+ * Nothing outside harness/store*.c includes this file or sqlite3.h. */
+#ifndef UPLIFT_STORE_INTERNAL_H
+#define UPLIFT_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "uplift/store.h"
+
+struct upl_store {
+    sqlite3 *db;
+    char *path;
+    int readonly;
+    int in_transaction;
+    int64_t clock; /* 0: the system clock */
+    int protocol_loaded;
+    upl_protocol protocol; /* parsed from the study row on first use */
+    char errmsg[512];
+};
+
+/* The study's protocol, parsed once per handle (owned by the store). */
+upl_status upl__store_cached_protocol(upl_store *store, const upl_protocol **protocol);
+
+/* Sets the store's message (printf-style) and returns status. */
+upl_status upl__store_fail(upl_store *store, upl_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Sets the message from SQLite's last error, prefixed by what was being done, and maps
+ * the SQLite code (BUSY -> UPL_BUSY, constraint -> UPL_REFUSED, else UPL_DB). */
+upl_status upl__store_sqlfail(upl_store *store, const char *what);
+
+/* Prepares sql; on failure sets the message and returns the mapped status. */
+upl_status upl__store_prepare(upl_store *store, const char *sql, sqlite3_stmt **stmt);
+
+/* Runs a statement that returns no rows (finalizes it).  Used for DDL and simple DML. */
+upl_status upl__store_exec(upl_store *store, const char *sql);
+
+/* Steps a prepared statement expected to finish without rows (SQLITE_DONE). */
+upl_status upl__store_step_done(upl_store *store, sqlite3_stmt *stmt, const char *what);
+
+/* Text of column i or NULL; a strdup'd copy or NULL (sets *failed on out-of-memory). */
+char *upl__store_column_dup(sqlite3_stmt *stmt, int i, int *failed);
+
+/* Column as double, NAN when NULL. */
+double upl__store_column_double(sqlite3_stmt *stmt, int i);
+
+/* Binds a double, NULL when NAN. */
+int upl__store_bind_double(sqlite3_stmt *stmt, int i, double v);
+
+/* Appends an audit row for the record table/rowid as it is now (a snapshot of all its
+ * columns), chained to the previous row's hash.  actor is a participant handle or
+ * UPL_ACTOR_COORDINATOR; action a short verb such as "task.add". */
+upl_status upl__store_audit(upl_store *store, const char *actor, const char *action,
+                            const char *table, int64_t rowid);
+
+/* Handle of the participant owning task id (the actor of participant commands). */
+upl_status upl__store_task_owner(upl_store *store, int64_t task_id, char **handle);
+
+/* Fails with UPL_REFUSED unless the store is inside a write transaction. */
+upl_status upl__store_require_write(upl_store *store);
+
+#endif

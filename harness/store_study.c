@@ -1,0 +1,128 @@
+/* The study record: created once by `init`, read by every report. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol,
+                                  const char *protocol_text, const char *commitment_hex,
+                                  const char *rng_name, char uid_out[33])
+{
+    sqlite3_stmt *stmt = NULL;
+    unsigned char raw[16];
+    char uid[33];
+    upl_status rc = upl__store_require_write(store);
+    if (rc != UPL_OK)
+        return rc;
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(uid, sizeof uid, raw, sizeof raw);
+    if ((rc = upl__store_prepare(store,
+                                 "INSERT INTO study (id, uid, title, protocol_text, protocol_hash, "
+                                 "commitment, rng_name, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                                 &stmt)) != UPL_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, protocol->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, protocol_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, protocol->hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 5, commitment_hex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 6, rng_name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 7, upl_store_now(store));
+    if (sqlite3_step(stmt) != SQLITE_DONE) {
+        if ((sqlite3_extended_errcode(store->db) & 0xff) == SQLITE_CONSTRAINT)
+            rc = upl__store_fail(store, UPL_EXISTS, "'%s' already holds a study", store->path);
+        else
+            rc = upl__store_sqlfail(store, "cannot create the study");
+        goto cleanup;
+    }
+    if ((rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, "study.create", "study", 1)) != UPL_OK)
+        goto cleanup;
+    if (uid_out)
+        memcpy(uid_out, uid, sizeof uid);
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+upl_status upl_store_study_get(upl_store *store, upl_study_info *info)
+{
+    sqlite3_stmt *stmt = NULL;
+    int oom = 0;
+    memset(info, 0, sizeof *info);
+    upl_status rc = upl__store_prepare(
+        store,
+        "SELECT uid, title, protocol_text, protocol_hash, commitment, rng_name, revealed_secret, "
+        "created_at, allocation_closed_at FROM study WHERE id = 1",
+        &stmt);
+    if (rc != UPL_OK)
+        return rc;
+    int step = sqlite3_step(stmt);
+    if (step == SQLITE_DONE) {
+        rc = upl__store_fail(store, UPL_NOTFOUND,
+                             "'%s' holds no study: create one with 'uplift init --protocol FILE'",
+                             store->path);
+        goto cleanup;
+    }
+    if (step != SQLITE_ROW) {
+        rc = upl__store_sqlfail(store, "cannot read the study");
+        goto cleanup;
+    }
+    snprintf(info->uid, sizeof info->uid, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    info->title = upl__store_column_dup(stmt, 1, &oom);
+    info->protocol_text = upl__store_column_dup(stmt, 2, &oom);
+    snprintf(info->protocol_hash, sizeof info->protocol_hash, "%s",
+             (const char *)sqlite3_column_text(stmt, 3));
+    snprintf(info->commitment, sizeof info->commitment, "%s",
+             (const char *)sqlite3_column_text(stmt, 4));
+    info->rng_name = upl__store_column_dup(stmt, 5, &oom);
+    info->revealed_secret = upl__store_column_dup(stmt, 6, &oom);
+    info->created_at = sqlite3_column_int64(stmt, 7);
+    info->allocation_closed_at = sqlite3_column_int64(stmt, 8);
+    if (oom) {
+        upl_study_info_release(info);
+        rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+    }
+cleanup:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+void upl_study_info_release(upl_study_info *info)
+{
+    if (!info)
+        return;
+    free(info->title);
+    free(info->protocol_text);
+    free(info->rng_name);
+    free(info->revealed_secret);
+    memset(info, 0, sizeof *info);
+}
+
+upl_status upl_store_protocol(upl_store *store, upl_protocol *protocol)
+{
+    upl_study_info info;
+    upl_diag diag = {0};
+    upl_status rc = upl_store_study_get(store, &info);
+    if (rc != UPL_OK)
+        return rc;
+    rc = upl_protocol_parse(info.protocol_text, strlen(info.protocol_text), "stored protocol",
+                            protocol, &diag);
+    if (rc != UPL_OK)
+        upl__store_fail(store, UPL_INTEGRITY, "the study's protocol no longer parses: %s",
+                        diag.msg);
+    upl_study_info_release(&info);
+    return rc;
+}
+
+upl_status upl__store_cached_protocol(upl_store *store, const upl_protocol **protocol)
+{
+    if (!store->protocol_loaded) {
+        upl_status rc = upl_store_protocol(store, &store->protocol);
+        if (rc != UPL_OK)
+            return rc;
+        store->protocol_loaded = 1;
+    }
+    *protocol = &store->protocol;
+    return UPL_OK;
+}

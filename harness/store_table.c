@@ -1,0 +1,247 @@
+/* Read-side views of a study: the task table (CONTRACT section 4) and CONSORT counts. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+static upl_status add_protocol_arms(upl_store *store, upl_dataset *ds)
+{
+    const upl_protocol *protocol = NULL;
+    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    if (rc != UPL_OK)
+        return rc;
+    for (size_t a = 0; a < protocol->n_arms; a++)
+        if ((rc = upl_dataset_add_arm(ds, protocol->arms[a].label, NULL)) != UPL_OK)
+            return upl__store_fail(store, rc, "out of memory");
+    ds->control = protocol->control;
+    return UPL_OK;
+}
+
+upl_status upl_store_task_table(upl_store *store, const char *participant_filter,
+                                upl_dataset *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    sqlite3_stmt *cov = NULL;
+    const upl_protocol *protocol = NULL;
+    const char **names = NULL;
+    const char **extra = NULL;
+    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    if (rc != UPL_OK)
+        return rc;
+    size_t n_extra = protocol->n_covariates;
+    names = calloc(n_extra + 1, sizeof *names);
+    extra = calloc(n_extra + 1, sizeof *extra);
+    if (!names || !extra) {
+        rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+        goto cleanup_early;
+    }
+    for (size_t j = 0; j < n_extra; j++)
+        names[j] = protocol->covariates[j].name;
+    if ((rc = upl_dataset_init(out, n_extra, names)) != UPL_OK) {
+        upl__store_fail(store, rc, "out of memory");
+        goto cleanup_early;
+    }
+    if ((rc = add_protocol_arms(store, out)) != UPL_OK)
+        goto cleanup;
+    if ((rc = upl__store_prepare(
+             store,
+             "SELECT t.id, p.handle, t.category, a.arm, t.forecast_ai_min, t.forecast_no_ai_min, "
+             "m.measured_min, t.reported_min, t.post_review_min, t.perceived_pct, t.ai_used, "
+             "t.status, t.excluded_reason, t.title, t.url "
+             "FROM task t JOIN participant p ON p.id = t.participant_id "
+             "LEFT JOIN allocation a ON a.task_id = t.id "
+             "LEFT JOIN task_measured m ON m.task_id = t.id "
+             "WHERE ?1 IS NULL OR p.handle = ?1 ORDER BY t.id",
+             &stmt)) != UPL_OK)
+        goto cleanup;
+    if ((rc = upl__store_prepare(store,
+                                 "SELECT name, value FROM task_covariate WHERE task_id = ?",
+                                 &cov)) != UPL_OK)
+        goto cleanup;
+    sqlite3_bind_text(stmt, 1, participant_filter, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        upl_task_row row;
+        upl_task_row_clear(&row);
+        row.task_id = (const char *)sqlite3_column_text(stmt, 0);
+        row.participant = (const char *)sqlite3_column_text(stmt, 1);
+        row.category = (const char *)sqlite3_column_text(stmt, 2);
+        row.arm = (const char *)sqlite3_column_text(stmt, 3);
+        row.forecast_ai_min = upl__store_column_double(stmt, 4);
+        row.forecast_no_ai_min = upl__store_column_double(stmt, 5);
+        row.measured_min = upl__store_column_double(stmt, 6);
+        row.reported_min = upl__store_column_double(stmt, 7);
+        row.post_review_min = upl__store_column_double(stmt, 8);
+        row.perceived_pct = upl__store_column_double(stmt, 9);
+        if (sqlite3_column_type(stmt, 10) != SQLITE_NULL)
+            row.ai_used = sqlite3_column_int(stmt, 10) ? UPL_AI_USED_YES : UPL_AI_USED_NO;
+        upl_task_status_from_name((const char *)sqlite3_column_text(stmt, 11), &row.status);
+        row.excluded_reason = (const char *)sqlite3_column_text(stmt, 12);
+        row.title = (const char *)sqlite3_column_text(stmt, 13);
+        row.url = (const char *)sqlite3_column_text(stmt, 14);
+        /* covariate values live in cov's rows: copy before the next step */
+        char **values = calloc(n_extra + 1, sizeof *values);
+        if (!values) {
+            rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        sqlite3_bind_int64(cov, 1, sqlite3_column_int64(stmt, 0));
+        int oom = 0;
+        while (sqlite3_step(cov) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(cov, 0);
+            for (size_t j = 0; j < n_extra; j++)
+                if (strcmp(names[j], name) == 0 && !values[j])
+                    values[j] = upl__store_column_dup(cov, 1, &oom);
+        }
+        sqlite3_reset(cov);
+        for (size_t j = 0; j < n_extra; j++)
+            extra[j] = values[j];
+        row.extra = extra;
+        if (!oom)
+            rc = upl_dataset_append(out, &row);
+        for (size_t j = 0; j < n_extra; j++)
+            free(values[j]);
+        free(values);
+        if (oom || rc != UPL_OK) {
+            rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+            goto cleanup;
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = upl__store_sqlfail(store, "cannot read the task table");
+cleanup:
+    if (rc != UPL_OK)
+        upl_dataset_release(out);
+cleanup_early:
+    sqlite3_finalize(stmt);
+    sqlite3_finalize(cov);
+    free(names);
+    free(extra);
+    return rc;
+}
+
+static upl_status count_query(upl_store *store, const char *sql, size_t *out)
+{
+    sqlite3_stmt *stmt = NULL;
+    upl_status rc = upl__store_prepare(store, sql, &stmt);
+    if (rc != UPL_OK)
+        return rc;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *out = (size_t)sqlite3_column_int64(stmt, 0);
+    else
+        rc = upl__store_sqlfail(store, "cannot count");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+upl_status upl_store_consort(upl_store *store, upl_consort *c)
+{
+    sqlite3_stmt *stmt = NULL;
+    const upl_protocol *protocol = NULL;
+    memset(c, 0, sizeof *c);
+    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    if (rc != UPL_OK)
+        return rc;
+    struct {
+        const char *sql;
+        size_t *out;
+    } counts[] = {
+        {"SELECT count(*) FROM participant", &c->participants},
+        {"SELECT count(*) FROM task", &c->enrolled},
+        {"SELECT count(*) FROM task WHERE forecast_ai_min IS NOT NULL AND forecast_no_ai_min IS "
+         "NOT NULL",
+         &c->forecast},
+        {"SELECT count(*) FROM allocation", &c->assigned},
+        {"SELECT count(*) FROM task t WHERE EXISTS (SELECT 1 FROM timing_event e WHERE e.task_id "
+         "= t.id) OR t.status IN ('in_progress', 'done')",
+         &c->started},
+        {"SELECT count(*) FROM task WHERE status = 'done'", &c->done},
+        {"SELECT count(*) FROM task WHERE status = 'excluded'", &c->excluded},
+        {"SELECT count(*) FROM task WHERE status = 'abandoned'", &c->abandoned},
+        {"SELECT count(*) FROM task t WHERE status = 'excluded' AND NOT EXISTS (SELECT 1 FROM "
+         "allocation a WHERE a.task_id = t.id)",
+         &c->excluded_before_assignment},
+    };
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        if ((rc = count_query(store, counts[i].sql, counts[i].out)) != UPL_OK)
+            return rc;
+
+    c->arms = calloc(protocol->n_arms, sizeof *c->arms);
+    if (!c->arms)
+        return upl__store_fail(store, UPL_NOMEM, "out of memory");
+    c->n_arms = protocol->n_arms;
+    if ((rc = upl__store_prepare(
+             store,
+             "SELECT count(*), "
+             "sum(EXISTS (SELECT 1 FROM timing_event e WHERE e.task_id = t.id) OR t.status IN "
+             "('in_progress', 'done')), "
+             "sum(t.status = 'done'), sum(t.status = 'excluded'), sum(t.status = 'abandoned') "
+             "FROM allocation a JOIN task t ON t.id = a.task_id WHERE a.arm = ?",
+             &stmt)) != UPL_OK)
+        goto fail;
+    for (size_t a = 0; a < protocol->n_arms; a++) {
+        upl_arm_counts *arm = &c->arms[a];
+        size_t len = strlen(protocol->arms[a].label) + 1;
+        if (!(arm->arm = malloc(len))) {
+            rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+            goto fail;
+        }
+        memcpy(arm->arm, protocol->arms[a].label, len);
+        sqlite3_bind_text(stmt, 1, arm->arm, -1, SQLITE_STATIC);
+        if (sqlite3_step(stmt) != SQLITE_ROW) {
+            rc = upl__store_sqlfail(store, "cannot count by arm");
+            goto fail;
+        }
+        arm->assigned = (size_t)sqlite3_column_int64(stmt, 0);
+        arm->started = (size_t)sqlite3_column_int64(stmt, 1);
+        arm->done = (size_t)sqlite3_column_int64(stmt, 2);
+        arm->excluded = (size_t)sqlite3_column_int64(stmt, 3);
+        arm->abandoned = (size_t)sqlite3_column_int64(stmt, 4);
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+
+    if ((rc = upl__store_prepare(store,
+                                 "SELECT excluded_reason, count(*) FROM task WHERE status IN "
+                                 "('excluded', 'abandoned') GROUP BY excluded_reason ORDER BY "
+                                 "count(*) DESC, excluded_reason",
+                                 &stmt)) != UPL_OK)
+        goto fail;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        upl_reason_count *grown = realloc(c->reasons, (c->n_reasons + 1) * sizeof *grown);
+        if (!grown) {
+            rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+            goto fail;
+        }
+        c->reasons = grown;
+        int oom = 0;
+        c->reasons[c->n_reasons].reason = upl__store_column_dup(stmt, 0, &oom);
+        c->reasons[c->n_reasons].count = (size_t)sqlite3_column_int64(stmt, 1);
+        c->n_reasons++;
+        if (oom) {
+            rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    sqlite3_finalize(stmt);
+    return UPL_OK;
+fail:
+    sqlite3_finalize(stmt);
+    upl_consort_release(c);
+    return rc;
+}
+
+void upl_consort_release(upl_consort *c)
+{
+    if (!c)
+        return;
+    for (size_t a = 0; a < c->n_arms; a++)
+        free(c->arms[a].arm);
+    free(c->arms);
+    for (size_t r = 0; r < c->n_reasons; r++)
+        free(c->reasons[r].reason);
+    free(c->reasons);
+    memset(c, 0, sizeof *c);
+}
