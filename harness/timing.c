@@ -204,12 +204,12 @@ upl_status upl_timing_intervals(const upl_timing_event *ev, size_t n, int64_t no
     return UPL_OK;
 }
 
-int upl_timing_busy_at(const upl_interval *iv, size_t n, int64_t t, int64_t *since)
+int upl_timing_busy_after(const upl_interval *iv, size_t n, int64_t t, size_t *index)
 {
     for (size_t i = 0; i < n; i++) {
-        if (iv[i].open || (iv[i].begin <= t && t < iv[i].end)) {
-            if (since)
-                *since = iv[i].begin;
+        if (iv[i].open || iv[i].end > t) {
+            if (index)
+                *index = i;
             return 1;
         }
     }

@@ -77,10 +77,11 @@ upl_status upl_timing_check(const upl_timing_event *ev, size_t n, int64_t task_i
 upl_status upl_timing_intervals(const upl_timing_event *ev, size_t n, int64_t now,
                                 upl_interval *out, size_t *n_out, upl_diag *diag);
 
-/* Was the timer of this history running at time t, or is it running now?  Returns 1
- * and sets *since (may be NULL) to the beginning of that running interval, else 0.
- * Used to refuse a second running task of one participant. */
-int upl_timing_busy_at(const upl_interval *iv, size_t n, int64_t t, int64_t *since);
+/* Would a timer running from t on (until now) overlap this history of another task?
+ * That is: is an interval still open, or does one end after t?  Returns 1 and sets
+ * *index (may be NULL) to the first such interval, else 0.  Used to refuse a second
+ * running task of one participant, including one back-dated into earlier work. */
+int upl_timing_busy_after(const upl_interval *iv, size_t n, int64_t t, size_t *index);
 
 /* Flags shown beside a task's times; a set of bits. */
 enum {

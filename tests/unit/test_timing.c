@@ -301,14 +301,20 @@ static void test_overlap_and_busy(void **state)
     assert_int_equal(upl_timing_overlaps(a, 2, open, 1), 1);
     assert_int_equal(upl_timing_overlaps(a, 2, NULL, 0), 0);
 
-    int64_t since = 0;
-    assert_int_equal(upl_timing_busy_at(a, 2, T9 + 300, &since), 1);
-    assert_int_equal(since, T9);
-    assert_int_equal(upl_timing_busy_at(a, 2, T9 + 600, &since), 0);
-    assert_int_equal(upl_timing_busy_at(a, 2, T9 - 1, NULL), 0);
+    size_t at = 99;
+    /* a timer started at t overlaps every interval that ends after t */
+    assert_int_equal(upl_timing_busy_after(a, 2, T9 + 300, &at), 1);
+    assert_int_equal(at, 0);
+    assert_int_equal(upl_timing_busy_after(a, 2, T9 + 600, &at), 1);
+    assert_int_equal(at, 1);
+    assert_int_equal(upl_timing_busy_after(a, 2, T9 - 1, &at), 1);
+    assert_int_equal(at, 0);
+    assert_int_equal(upl_timing_busy_after(a, 2, T9 + 1800, NULL), 0);
+    assert_int_equal(upl_timing_busy_after(a, 2, T9 + 9999, NULL), 0);
+    assert_int_equal(upl_timing_busy_after(NULL, 0, T9, NULL), 0);
     /* a timer running now is busy whatever the time asked about */
-    assert_int_equal(upl_timing_busy_at(open, 1, T9, &since), 1);
-    assert_int_equal(since, T9 + 1799);
+    assert_int_equal(upl_timing_busy_after(open, 1, T9 + 9999, &at), 1);
+    assert_int_equal(at, 0);
 }
 
 int main(void)
