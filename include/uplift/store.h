@@ -19,6 +19,7 @@
 #include "uplift/protocol.h"
 #include "uplift/status.h"
 #include "uplift/task.h"
+#include "uplift/timing.h"
 
 typedef struct upl_store upl_store;
 
@@ -179,5 +180,62 @@ void upl_consort_release(upl_consort *c);
  * length and head_hex (65 bytes, may be NULL) its last hash. */
 upl_status upl_store_audit_verify(upl_store *store, size_t *n_rows, int64_t *bad_seq,
                                   char *head_hex);
+
+/* ---- timing: events and self-reports (issue 4; harness/store_timing.c) ---- */
+
+/* Logs one timing event of task task_id happening at `at` (UTC; manual = entered by
+ * hand with --at), audited as the task's participant.  Refused (UPL_REFUSED, the reason
+ * and what to do instead in upl_store_errmsg()): a task that is not assigned, is
+ * excluded, abandoned or done; an event the task's history does not allow
+ * (upl_timing_check: order of kinds, time order, future); a start or resume that would
+ * overlap another running task of the same participant unless the protocol sets
+ * allow_parallel_tasks (timers of excluded and abandoned tasks do not count).
+ * UPL_NOTFOUND: no such task.  A start moves the task to in_progress.  *event_id (may be
+ * NULL) receives the new event's id. */
+upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kind kind,
+                                int64_t at, int manual, int64_t *event_id);
+
+/* The task's events in time order.  *events is allocated (free() it) and NULL when *n
+ * is 0; both are valid only on UPL_OK. */
+upl_status upl_store_timing_events(upl_store *store, int64_t task_id,
+                                   upl_timing_event **events, size_t *n);
+
+/* A participant's self-report; a field left at its cleared value is not given. */
+typedef struct upl_self_report {
+    double reported_min;    /* time to the first review-ready submission; NAN: not given */
+    double post_review_min; /* time spent after review; NAN: not given */
+    double perceived_pct;   /* AI's effect on time as the participant sees it (-0.2 = 20%
+                               less); NAN: not given */
+    int ai_used;            /* UPL_AI_USED_*; UNKNOWN: not given */
+} upl_self_report;
+
+/* Sets every field to "not given". */
+void upl_self_report_clear(upl_self_report *r);
+
+/* Records a self-report (`uplift done`).  With reported_min: the first report; the task
+ * becomes done, post_review_min is 0 unless given.  Refused when the task already has a
+ * reported time or its timer is still running or paused.  A task never timed may be
+ * reported (self-reports alone are valid data).  Without reported_min: a later addition
+ * to a done task: post_review_min adds one round of review work to the total, and
+ * perceived_pct / ai_used fill values left empty (never overwrite them).  Refused on
+ * tasks not assigned, excluded or abandoned.  UPL_INVALID for out-of-range values or an
+ * empty report. */
+upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self_report *report);
+
+/* Timing of one task as `task show` and `task list` display it. */
+typedef struct upl_task_timing {
+    upl_timing_summary summary; /* state, measured time, open stretch */
+    double reported_min;        /* NAN when not reported */
+    double tolerance;           /* the protocol's report_tolerance */
+    unsigned flags;             /* UPL_TIMING_FLAG_*: all four kinds */
+    int64_t overlap_task;       /* a task that overlapped (with FLAG_OVERLAP), else 0 */
+} upl_task_timing;
+
+/* Computes the timing of task task_id at the store's clock: measured time as in the
+ * task table, and every flag (a mismatch uses the protocol's report_tolerance; an
+ * overlap looks at all other tasks of the participant).  Read-only. */
+upl_status upl_store_task_timing(upl_store *store, int64_t task_id, upl_task_timing *out);
+
+/* ---- end of timing ---- */
 
 #endif
