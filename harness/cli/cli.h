@@ -75,4 +75,24 @@ int upl__fail_store(const upl_cli *cli, const char *what);
 /* Parses a positive integer task id; prints a usage error and returns 0 on failure. */
 int upl__parse_task_id(const upl_command *cmd, const char *text, long long *id);
 
+/* Splits "KEY=VALUE" in place; returns 0 when there is no '=' or the key is empty. */
+int upl__split_assignment(char *text, char **key, char **value);
+
+/* An output file written whole or not at all: opens a temporary file beside path
+ * (stdout when path is NULL or "-"); _commit renames it into place, _abort removes it.
+ * Both close the stream and return 0 on success. */
+typedef struct upl_output {
+    FILE *stream;
+    char *path;
+    char *tmp_path;
+} upl_output;
+int upl__output_open(upl_output *out, const char *path);
+int upl__output_commit(upl_output *out);
+void upl__output_abort(upl_output *out);
+
+/* Prints a JSON document (jansson json_t *, stolen) on stdout, indented, with a final
+ * newline.  Returns an exit code. */
+struct json_t;
+int upl__print_json(struct json_t *doc);
+
 #endif

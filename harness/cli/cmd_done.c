@@ -1,0 +1,117 @@
+/* uplift done TASK --time DUR [--post-review DUR] [--perceived PCT] [--ai-used yes|no]:
+ * the participant's self-report, and later additions to it. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "uplift/duration.h"
+#include "uplift/store.h"
+
+static int run_done(upl_cli *cli, int argc, char **argv);
+
+const upl_command upl__cmd_done = {
+    .name = "done",
+    .summary = "Report a task done: time taken, review time, perceived AI effect.",
+    .usage = "uplift done TASK --time DUR [--post-review DUR] [--perceived PCT] "
+             "[--ai-used yes|no]",
+    .help = "Options:\n"
+            "  --time DUR         time to the first review-ready submission (90, 90m, 1h30m,\n"
+            "                     1:30, 45s; stored in minutes)\n"
+            "  --post-review DUR  time spent after review; given later on its own, each call\n"
+            "                     adds one more round of review work\n"
+            "  --perceived PCT    how AI changed your time on this task: -20% or '20% faster'\n"
+            "                     both mean 20% less time; '+15%' or '15% slower' more\n"
+            "  --ai-used yes|no   whether you actually used AI on this task\n"
+            "\nThe first report needs --time and a timer that is not running (stop it first).\n"
+            "A reported time cannot change later; values left out can be added later\n"
+            "('uplift done TASK --post-review DUR', '--perceived', '--ai-used').\n",
+    .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
+    .run = run_done,
+};
+
+static int parse_duration(const char *option, const char *text, double *out)
+{
+    upl_diag diag = {0};
+    if (upl_duration_parse(text, out, &diag) != UPL_OK) {
+        upl__usage(&upl__cmd_done, "%s: %s", option, diag.msg);
+        return 0;
+    }
+    return 1;
+}
+
+static int run_done(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"time", required_argument, NULL, 't'},
+                                            {"post-review", required_argument, NULL, 'r'},
+                                            {"perceived", required_argument, NULL, 'p'},
+                                            {"ai-used", required_argument, NULL, 'a'},
+                                            {NULL, 0, NULL, 0}};
+    const upl_command *cmd = &upl__cmd_done;
+    upl_self_report report;
+    upl_diag diag = {0};
+    int c;
+    upl_self_report_clear(&report);
+    while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
+        switch (c) {
+        case 't':
+            if (!parse_duration("--time", optarg, &report.reported_min))
+                return UPL_EXIT_USAGE;
+            break;
+        case 'r':
+            if (!parse_duration("--post-review", optarg, &report.post_review_min))
+                return UPL_EXIT_USAGE;
+            break;
+        case 'p':
+            if (upl_percent_parse(optarg, &report.perceived_pct, &diag) != UPL_OK)
+                return upl__usage(cmd, "--perceived: %s", diag.msg);
+            break;
+        case 'a':
+            if (strcmp(optarg, "yes") == 0)
+                report.ai_used = UPL_AI_USED_YES;
+            else if (strcmp(optarg, "no") == 0)
+                report.ai_used = UPL_AI_USED_NO;
+            else
+                return upl__usage(cmd, "--ai-used takes yes or no, not '%s'", optarg);
+            break;
+        default:
+            return UPL_EXIT_USAGE;
+        }
+    }
+    if (!upl__positionals(cmd, argc, 1, 1))
+        return UPL_EXIT_USAGE;
+    long long task_id;
+    if (!upl__parse_task_id(cmd, argv[optind], &task_id))
+        return UPL_EXIT_USAGE;
+    if (isnan(report.reported_min) && isnan(report.post_review_min) &&
+        isnan(report.perceived_pct) && report.ai_used == UPL_AI_USED_UNKNOWN)
+        return upl__usage(cmd, "nothing to report: give --time DUR (or, later, --post-review "
+                               "DUR, --perceived PCT or --ai-used yes|no)");
+
+    upl_status st = upl_store_task_done(cli->store, task_id, &report);
+    if (st == UPL_REFUSED || st == UPL_NOTFOUND || st == UPL_INVALID)
+        return upl__fail("%s", upl_store_errmsg(cli->store));
+    if (st != UPL_OK)
+        return upl__fail("cannot record the report of task %lld: %s", task_id,
+                         upl_store_errmsg(cli->store));
+
+    upl_task_info info;
+    if (upl_store_task_get(cli->store, task_id, &info) != UPL_OK)
+        return upl__fail_store(cli, "cannot read the task back");
+    char reported[32], post[32], measured[32];
+    upl_duration_format(info.reported_min, reported, sizeof reported);
+    upl_duration_format(info.post_review_min, post, sizeof post);
+    printf("task %lld %s: reported %s min, post-review %s min", task_id,
+           isnan(report.reported_min) ? "updated" : "done", reported, post);
+    if (!isnan(info.measured_min)) {
+        upl_duration_format(info.measured_min, measured, sizeof measured);
+        printf(", measured %s min", measured);
+    }
+    if (!isnan(info.perceived_pct))
+        printf(", perceived %+.4g%%", info.perceived_pct * 100.0);
+    if (info.ai_used != UPL_AI_USED_UNKNOWN)
+        printf(", ai used %s", info.ai_used == UPL_AI_USED_YES ? "yes" : "no");
+    putchar('\n');
+    upl_task_info_release(&info);
+    return UPL_EXIT_OK;
+}

@@ -1,0 +1,47 @@
+/* uplift exclude TASK --reason TEXT [--abandoned] */
+#include <stdio.h>
+
+#include "cli.h"
+#include "uplift/store.h"
+
+static int run_exclude(upl_cli *cli, int argc, char **argv);
+
+const upl_command upl__cmd_exclude = {
+    .name = "exclude",
+    .summary = "Take a task out of the study, with a reason (counted in the CONSORT flow).",
+    .usage = "uplift exclude TASK --reason TEXT [--abandoned]",
+    .help = "Options:\n"
+            "  --reason TEXT   why (e.g. 'duplicate issue', 'out of scope'); required\n"
+            "  --abandoned     the participant gave the task up after assignment: it stays in\n"
+            "                  the flow diagram as abandoned rather than excluded\n",
+    .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
+    .run = run_exclude,
+};
+
+static int run_exclude(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"reason", required_argument, NULL, 'r'},
+                                            {"abandoned", no_argument, NULL, 'a'},
+                                            {NULL, 0, NULL, 0}};
+    const char *reason = NULL;
+    int abandoned = 0;
+    long long id;
+    int c;
+    while ((c = upl__getopt(&upl__cmd_exclude, argc, argv, options)) != -1) {
+        if (c == 'r')
+            reason = optarg;
+        else if (c == 'a')
+            abandoned = 1;
+        else
+            return UPL_EXIT_USAGE;
+    }
+    if (!upl__positionals(&upl__cmd_exclude, argc, 1, 1) ||
+        !upl__parse_task_id(&upl__cmd_exclude, argv[optind], &id))
+        return UPL_EXIT_USAGE;
+    if (!reason || !*reason)
+        return upl__usage(&upl__cmd_exclude, "exclude needs --reason TEXT");
+    if (upl_store_task_exclude(cli->store, id, reason, abandoned) != UPL_OK)
+        return upl__fail_store(cli, "cannot exclude the task");
+    printf("task %lld %s: %s\n", id, abandoned ? "abandoned" : "excluded", reason);
+    return UPL_EXIT_OK;
+}

@@ -1,0 +1,66 @@
+/* uplift export [--format csv|json] [--out FILE] */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "uplift/exchange.h"
+#include "uplift/store.h"
+
+static int run_export(upl_cli *cli, int argc, char **argv);
+
+const upl_command upl__cmd_export = {
+    .name = "export",
+    .summary = "Write the task table (one row per task) as CSV or JSON.",
+    .usage = "uplift export [--format csv|json] [--out FILE]",
+    .help = "Options:\n"
+            "  --format csv|json  default csv (RFC 4180, header first)\n"
+            "  --out FILE         write to FILE (whole or not at all) instead of stdout\n"
+            "\nColumns: task_id, participant, category, arm, forecast_ai_min,\n"
+            "forecast_no_ai_min, measured_min, reported_min, post_review_min, perceived_pct,\n"
+            "ai_used, status, excluded_reason, title, url, then the protocol's covariates.\n"
+            "'uplift analyze --csv' reads this table.\n",
+    .flags = UPL_CMD_NEEDS_DB,
+    .run = run_export,
+};
+
+static int run_export(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"format", required_argument, NULL, 'f'},
+                                            {"out", required_argument, NULL, 'o'},
+                                            {NULL, 0, NULL, 0}};
+    const char *format = "csv";
+    const char *out_path = NULL;
+    upl_dataset ds;
+    upl_output out;
+    int c;
+    while ((c = upl__getopt(&upl__cmd_export, argc, argv, options)) != -1) {
+        if (c == 'f')
+            format = optarg;
+        else if (c == 'o')
+            out_path = optarg;
+        else
+            return UPL_EXIT_USAGE;
+    }
+    if (!upl__positionals(&upl__cmd_export, argc, 0, 0))
+        return UPL_EXIT_USAGE;
+    int json = strcmp(format, "json") == 0;
+    if (!json && strcmp(format, "csv") != 0)
+        return upl__usage(&upl__cmd_export, "--format must be csv or json, not '%s'", format);
+    if (upl_store_task_table(cli->store, NULL, &ds) != UPL_OK)
+        return upl__fail_store(cli, "cannot export");
+    if (upl__output_open(&out, out_path) != 0) {
+        upl_dataset_release(&ds);
+        return UPL_EXIT_FAIL;
+    }
+    upl_status st = json ? upl_export_json(&ds, out.stream) : upl_export_csv(&ds, out.stream);
+    upl_dataset_release(&ds);
+    if (st != UPL_OK) {
+        upl__output_abort(&out);
+        return upl__fail("cannot export: %s", upl_strerror(st));
+    }
+    if (upl__output_commit(&out) != 0)
+        return UPL_EXIT_FAIL;
+    if (out_path)
+        fprintf(stderr, "uplift: wrote %s\n", out_path);
+    return UPL_EXIT_OK;
+}

@@ -1,0 +1,159 @@
+/* uplift init --protocol FILE [--key-file PATH] */
+#include <errno.h>
+#include <gsl/gsl_rng.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "uplift/protocol.h"
+#include "uplift/secret.h"
+#include "uplift/store.h"
+
+static int run_init(upl_cli *cli, int argc, char **argv);
+
+const upl_command upl__cmd_init = {
+    .name = "init",
+    .summary = "Create a study from a protocol file and generate its randomization key.",
+    .usage = "uplift init --protocol FILE [--key-file PATH]",
+    .help = "Options:\n"
+            "  --protocol FILE   the study protocol (YAML; see protocols/ and docs/protocol.md)\n"
+            "  --key-file PATH   where to write the randomization secret (default <db>.key,\n"
+            "                    mode 0600); only its SHA-256 commitment enters the database\n"
+            "\nPrints the study id, the protocol's SHA-256 and the secret's commitment.\n"
+            "Refuses to overwrite an existing database or key file.\n",
+    .flags = UPL_CMD_CREATES_DB,
+    .run = run_init,
+};
+
+/* Builds the study in a temporary file beside the target and links it into place only
+ * when complete, so a failed init leaves no database behind and never replaces one. */
+static int create_study(const char *tmp_path, const upl_protocol *protocol, const char *text,
+                        const char *commitment, char uid[33])
+{
+    upl_store *store = NULL;
+    upl_diag diag = {0};
+    int rc = UPL_EXIT_FAIL;
+    if (upl_store_open(tmp_path, UPL_STORE_CREATE, &store, &diag) != UPL_OK) {
+        upl__fail("%s", diag.msg);
+        return rc;
+    }
+    if (upl_store_begin(store, 1) != UPL_OK ||
+        upl_store_study_create(store, protocol, text, commitment, gsl_rng_mt19937->name, uid) !=
+            UPL_OK ||
+        upl_store_commit(store) != UPL_OK) {
+        upl__fail("cannot create the study: %s", upl_store_errmsg(store));
+        goto cleanup;
+    }
+    rc = UPL_EXIT_OK;
+cleanup:
+    upl_store_close(store);
+    return rc;
+}
+
+static int run_init(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"protocol", required_argument, NULL, 'p'},
+                                            {"key-file", required_argument, NULL, 'k'},
+                                            {NULL, 0, NULL, 0}};
+    const char *protocol_path = NULL;
+    const char *key_path = NULL;
+    char *default_key = NULL;
+    char *text = NULL;
+    char *tmp_path = NULL;
+    int tmp_made = 0, key_made = 0;
+    upl_protocol protocol = {0};
+    upl_secret secret;
+    upl_diag diag = {0};
+    char commitment[UPL_SECRET_HEX];
+    char uid[33];
+    int rc = UPL_EXIT_FAIL;
+    int c;
+    while ((c = upl__getopt(&upl__cmd_init, argc, argv, options)) != -1) {
+        if (c == 'p')
+            protocol_path = optarg;
+        else if (c == 'k')
+            key_path = optarg;
+        else
+            return UPL_EXIT_USAGE;
+    }
+    if (!upl__positionals(&upl__cmd_init, argc, 0, 0))
+        return UPL_EXIT_USAGE;
+    if (!protocol_path)
+        return upl__usage(&upl__cmd_init, "init needs --protocol FILE (see protocols/)");
+    if (!key_path) {
+        if (!(default_key = upl_secret_default_path(cli->db_path)))
+            return upl__fail("out of memory");
+        key_path = default_key;
+    }
+
+    if (access(cli->db_path, F_OK) == 0) {
+        rc = upl__fail("'%s' already exists: init creates a new study; choose another path "
+                       "with --db",
+                       cli->db_path);
+        goto cleanup;
+    }
+    if (access(key_path, F_OK) == 0) {
+        rc = upl__fail("key file '%s' already exists: it may belong to another study; choose "
+                       "another path with --key-file",
+                       key_path);
+        goto cleanup;
+    }
+    if (upl_protocol_load(protocol_path, &protocol, &text, &diag) != UPL_OK) {
+        rc = upl__fail("%s", diag.msg);
+        goto cleanup;
+    }
+    if (upl_secret_generate(&secret, &diag) != UPL_OK) {
+        rc = upl__fail("%s", diag.msg);
+        goto cleanup;
+    }
+    upl_secret_commitment(&secret, commitment);
+
+    size_t len = strlen(cli->db_path) + sizeof ".init-XXXXXX";
+    if (!(tmp_path = malloc(len))) {
+        rc = upl__fail("out of memory");
+        goto cleanup;
+    }
+    snprintf(tmp_path, len, "%s.init-XXXXXX", cli->db_path);
+    int fd = mkstemp(tmp_path);
+    if (fd < 0) {
+        rc = upl__fail("cannot create '%s': %s", cli->db_path, strerror(errno));
+        goto cleanup;
+    }
+    close(fd);
+    tmp_made = 1;
+    if ((rc = create_study(tmp_path, &protocol, text, commitment, uid)) != UPL_EXIT_OK)
+        goto cleanup;
+    rc = UPL_EXIT_FAIL;
+    if (upl_secret_write_new(key_path, &secret, &diag) != UPL_OK) {
+        upl__fail("%s", diag.msg);
+        goto cleanup;
+    }
+    key_made = 1;
+    if (link(tmp_path, cli->db_path) != 0) {
+        upl__fail("cannot create '%s': %s", cli->db_path, strerror(errno));
+        goto cleanup;
+    }
+    key_made = 0; /* the study owns it now */
+    rc = UPL_EXIT_OK;
+
+    printf("%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n", "study",
+           uid, "title", protocol.title, "database", cli->db_path, "protocol", protocol_path,
+           "protocol_sha256", protocol.hash, "commitment", commitment, "key_file", key_path);
+    fprintf(stderr,
+            "uplift: keep '%s' private until allocation is over, then publish it with "
+            "'uplift reveal'\n",
+            key_path);
+cleanup:
+    if (tmp_made)
+        unlink(tmp_path);
+    if (key_made)
+        unlink(key_path);
+    upl_secret_wipe(&secret);
+    upl_protocol_release(&protocol);
+    free(text);
+    free(tmp_path);
+    free(default_key);
+    return rc;
+}

@@ -1,0 +1,127 @@
+/* uplift participant add HANDLE [--attr KEY=VALUE]...; uplift participant list [--json] */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "uplift/store.h"
+
+static int run_add(upl_cli *cli, int argc, char **argv);
+static int run_list(upl_cli *cli, int argc, char **argv);
+
+const upl_command upl__cmd_participant_add = {
+    .name = "participant add",
+    .summary = "Enrol a participant (a developer: the cluster of the analysis).",
+    .usage = "uplift participant add HANDLE [--attr KEY=VALUE]...",
+    .help = "Options:\n"
+            "  --attr KEY=VALUE  a participant attribute (e.g. years=7, repo=astropy); repeatable\n"
+            "\nHANDLE is 1-64 letters, digits or ._@+- and names the participant everywhere.\n",
+    .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
+    .run = run_add,
+};
+
+const upl_command upl__cmd_participant_list = {
+    .name = "participant list",
+    .summary = "List participants with their attributes and task counts.",
+    .usage = "uplift participant list [--json]",
+    .help = "Options:\n"
+            "  --json            one JSON array on stdout\n",
+    .flags = UPL_CMD_NEEDS_DB,
+    .run = run_list,
+};
+
+static int run_add(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"attr", required_argument, NULL, 'a'},
+                                            {NULL, 0, NULL, 0}};
+    upl_attr *attrs = calloc((size_t)argc, sizeof *attrs);
+    size_t n_attrs = 0;
+    int rc = UPL_EXIT_USAGE;
+    int c;
+    if (!attrs)
+        return upl__fail("out of memory");
+    while ((c = upl__getopt(&upl__cmd_participant_add, argc, argv, options)) != -1) {
+        char *key, *value;
+        if (c != 'a')
+            goto cleanup;
+        if (!upl__split_assignment(optarg, &key, &value)) {
+            upl__usage(&upl__cmd_participant_add, "--attr needs KEY=VALUE, not '%s'", optarg);
+            goto cleanup;
+        }
+        attrs[n_attrs].key = key;
+        attrs[n_attrs].value = value;
+        n_attrs++;
+    }
+    if (!upl__positionals(&upl__cmd_participant_add, argc, 1, 1))
+        goto cleanup;
+    const char *handle = argv[optind];
+    if (upl_store_participant_add(cli->store, handle, attrs, n_attrs, NULL) != UPL_OK) {
+        rc = upl__fail_store(cli, "cannot add the participant");
+        goto cleanup;
+    }
+    printf("participant %s added\n", handle);
+    rc = UPL_EXIT_OK;
+cleanup:
+    free(attrs);
+    return rc;
+}
+
+typedef struct list_ctx {
+    json_t *json; /* NULL: text */
+    int failed;
+} list_ctx;
+
+static int print_participant(void *arg, int64_t id, const char *handle, const upl_attr *attrs,
+                             size_t n_attrs, size_t n_tasks)
+{
+    list_ctx *ctx = arg;
+    (void)id;
+    if (ctx->json) {
+        json_t *obj = json_object();
+        json_t *attr_obj = json_object();
+        if (!obj || !attr_obj)
+            goto oom;
+        for (size_t i = 0; i < n_attrs; i++)
+            json_object_set_new(attr_obj, attrs[i].key, json_string(attrs[i].value));
+        json_object_set_new(obj, "participant", json_string(handle));
+        json_object_set_new(obj, "tasks", json_integer((json_int_t)n_tasks));
+        json_object_set_new(obj, "attributes", attr_obj);
+        json_array_append_new(ctx->json, obj);
+        return 0;
+    oom:
+        json_decref(obj);
+        json_decref(attr_obj);
+        ctx->failed = 1;
+        return 1;
+    }
+    printf("%-20s %5zu", handle, n_tasks);
+    for (size_t i = 0; i < n_attrs; i++)
+        printf("  %s=%s", attrs[i].key, attrs[i].value);
+    putchar('\n');
+    return 0;
+}
+
+static int run_list(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+                                            {NULL, 0, NULL, 0}};
+    list_ctx ctx = {0};
+    int json = 0;
+    int c;
+    while ((c = upl__getopt(&upl__cmd_participant_list, argc, argv, options)) != -1) {
+        if (c != 'j')
+            return UPL_EXIT_USAGE;
+        json = 1;
+    }
+    if (!upl__positionals(&upl__cmd_participant_list, argc, 0, 0))
+        return UPL_EXIT_USAGE;
+    if (json && !(ctx.json = json_array()))
+        return upl__fail("out of memory");
+    if (!json)
+        printf("%-20s %5s  %s\n", "PARTICIPANT", "TASKS", "ATTRIBUTES");
+    if (upl_store_participant_each(cli->store, print_participant, &ctx) != UPL_OK || ctx.failed) {
+        json_decref(ctx.json);
+        return upl__fail_store(cli, "cannot list participants");
+    }
+    return json ? upl__print_json(ctx.json) : UPL_EXIT_OK;
+}

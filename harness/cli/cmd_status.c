@@ -1,0 +1,139 @@
+/* uplift status [--json]: CONSORT counts by arm. */
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "uplift/store.h"
+
+static int run_status(upl_cli *cli, int argc, char **argv);
+
+const upl_command upl__cmd_status = {
+    .name = "status",
+    .summary = "Show the study's progress: CONSORT counts by arm and exclusions by reason.",
+    .usage = "uplift status [--json]",
+    .help = "Options:\n"
+            "  --json   one JSON object on stdout\n"
+            "\nCounts: participants; tasks enrolled, with forecasts, excluded before\n"
+            "assignment, assigned; per arm assigned, started, done, excluded, abandoned.\n",
+    .flags = UPL_CMD_NEEDS_DB,
+    .run = run_status,
+};
+
+static json_t *status_json(const upl_study_info *study, const upl_consort *c)
+{
+    json_t *doc = json_object();
+    json_t *arms = json_array();
+    json_t *reasons = json_array();
+    if (!doc || !arms || !reasons) {
+        json_decref(doc);
+        json_decref(arms);
+        json_decref(reasons);
+        return NULL;
+    }
+    json_object_set_new(doc, "study",
+                        json_pack("{s:s, s:s, s:s, s:s, s:b}", "uid", study->uid, "title",
+                                  study->title, "protocol_sha256", study->protocol_hash,
+                                  "commitment", study->commitment, "revealed",
+                                  study->revealed_secret != NULL));
+    json_object_set_new(doc, "participants", json_integer((json_int_t)c->participants));
+    json_object_set_new(doc, "enrolled", json_integer((json_int_t)c->enrolled));
+    json_object_set_new(doc, "forecast", json_integer((json_int_t)c->forecast));
+    json_object_set_new(doc, "excluded_before_assignment",
+                        json_integer((json_int_t)c->excluded_before_assignment));
+    json_object_set_new(doc, "assigned", json_integer((json_int_t)c->assigned));
+    json_object_set_new(doc, "started", json_integer((json_int_t)c->started));
+    json_object_set_new(doc, "done", json_integer((json_int_t)c->done));
+    json_object_set_new(doc, "excluded", json_integer((json_int_t)c->excluded));
+    json_object_set_new(doc, "abandoned", json_integer((json_int_t)c->abandoned));
+    for (size_t a = 0; a < c->n_arms; a++) {
+        const upl_arm_counts *arm = &c->arms[a];
+        json_array_append_new(arms, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "arm", arm->arm,
+                                              "assigned", (json_int_t)arm->assigned, "started",
+                                              (json_int_t)arm->started, "done",
+                                              (json_int_t)arm->done, "excluded",
+                                              (json_int_t)arm->excluded, "abandoned",
+                                              (json_int_t)arm->abandoned));
+    }
+    json_object_set_new(doc, "arms", arms);
+    for (size_t r = 0; r < c->n_reasons; r++)
+        json_array_append_new(reasons, json_pack("{s:s?, s:I}", "reason", c->reasons[r].reason,
+                                                 "count", (json_int_t)c->reasons[r].count));
+    json_object_set_new(doc, "exclusion_reasons", reasons);
+    return doc;
+}
+
+static void print_status(const upl_study_info *study, const upl_consort *c)
+{
+    printf("%s\nstudy %s, protocol sha256 %s\nallocation %s\n\n", study->title, study->uid,
+           study->protocol_hash,
+           study->revealed_secret ? "closed, secret revealed" : "open, secret concealed");
+    printf("%-34s %6zu\n", "participants", c->participants);
+    printf("%-34s %6zu\n", "tasks enrolled", c->enrolled);
+    printf("%-34s %6zu\n", "  with both forecasts", c->forecast);
+    printf("%-34s %6zu\n", "  excluded before assignment", c->excluded_before_assignment);
+    printf("%-34s %6zu\n\n", "  assigned to an arm", c->assigned);
+    printf("%-16s", "by arm");
+    for (size_t a = 0; a < c->n_arms; a++)
+        printf(" %10s", c->arms[a].arm);
+    printf(" %10s\n", "total");
+    struct {
+        const char *label;
+        size_t total;
+        size_t offset;
+    } rows[] = {
+        {"assigned", c->assigned, offsetof(upl_arm_counts, assigned)},
+        {"started", c->started, offsetof(upl_arm_counts, started)},
+        {"done", c->done, offsetof(upl_arm_counts, done)},
+        {"excluded", c->excluded - c->excluded_before_assignment,
+         offsetof(upl_arm_counts, excluded)},
+        {"abandoned", c->abandoned, offsetof(upl_arm_counts, abandoned)},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        size_t sum = 0;
+        printf("%-16s", rows[r].label);
+        for (size_t a = 0; a < c->n_arms; a++) {
+            size_t v = *(const size_t *)(const void *)((const char *)&c->arms[a] + rows[r].offset);
+            sum += v;
+            printf(" %10zu", v);
+        }
+        printf(" %10zu\n", sum);
+    }
+    if (c->n_reasons) {
+        printf("\nexclusions by reason\n");
+        for (size_t r = 0; r < c->n_reasons; r++)
+            printf("%6zu  %s\n", c->reasons[r].count,
+                   c->reasons[r].reason ? c->reasons[r].reason : "(none)");
+    }
+}
+
+static int run_status(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
+                                            {NULL, 0, NULL, 0}};
+    upl_study_info study;
+    upl_consort consort;
+    int json = 0;
+    int c;
+    while ((c = upl__getopt(&upl__cmd_status, argc, argv, options)) != -1) {
+        if (c != 'j')
+            return UPL_EXIT_USAGE;
+        json = 1;
+    }
+    if (!upl__positionals(&upl__cmd_status, argc, 0, 0))
+        return UPL_EXIT_USAGE;
+    if (upl_store_study_get(cli->store, &study) != UPL_OK)
+        return upl__fail_store(cli, "cannot read the study");
+    if (upl_store_consort(cli->store, &consort) != UPL_OK) {
+        upl_study_info_release(&study);
+        return upl__fail_store(cli, "cannot count");
+    }
+    int rc = UPL_EXIT_OK;
+    if (json)
+        rc = upl__print_json(status_json(&study, &consort));
+    else
+        print_status(&study, &consort);
+    upl_consort_release(&consort);
+    upl_study_info_release(&study);
+    return rc;
+}

@@ -1,0 +1,215 @@
+/* uplift task add | task import | task list */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "uplift/duration.h"
+#include "uplift/exchange.h"
+#include "uplift/store.h"
+
+static int run_add(upl_cli *cli, int argc, char **argv);
+static int run_import(upl_cli *cli, int argc, char **argv);
+static int run_list(upl_cli *cli, int argc, char **argv);
+
+const upl_command upl__cmd_task_add = {
+    .name = "task add",
+    .summary = "Enrol one task (an issue) for a participant; prints its id.",
+    .usage = "uplift task add --participant HANDLE --title TEXT [--category CAT] [--url URL]\n"
+             "                [--forecast-ai DUR --forecast-no-ai DUR] [--cov NAME=VALUE]...",
+    .help = "Options:\n"
+            "  --participant HANDLE  who will work on the task (see 'uplift participant add')\n"
+            "  --title TEXT          what the task is\n"
+            "  --category CAT        free text, e.g. bug, feature, refactor, exploration\n"
+            "  --url URL             the issue's address\n"
+            "  --forecast-ai DUR     forecast time with AI allowed (90, 1h30m, 1:30, 45s)\n"
+            "  --forecast-no-ai DUR  forecast time without AI; give both forecasts or neither\n"
+            "  --cov NAME=VALUE      a covariate the protocol declares; repeatable\n",
+    .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
+    .run = run_add,
+};
+
+const upl_command upl__cmd_task_import = {
+    .name = "task import",
+    .summary = "Enrol tasks from a CSV file: all rows or none.",
+    .usage = "uplift task import FILE.csv",
+    .help = "The header names the columns: participant and title are required; category,\n"
+            "url, forecast_ai_min, forecast_no_ai_min and the protocol's covariates are\n"
+            "optional.  The result columns of 'uplift export' (task_id, arm, status, ...) are\n"
+            "accepted and ignored, so an export re-imports into a new study.  Participants\n"
+            "must exist.  A bad row names its line and column and nothing is imported.\n",
+    .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
+    .run = run_import,
+};
+
+const upl_command upl__cmd_task_list = {
+    .name = "task list",
+    .summary = "List tasks with their arm, status, forecasts and times.",
+    .usage = "uplift task list [--participant HANDLE] [--json]",
+    .help = "Options:\n"
+            "  --participant HANDLE  only this participant's tasks\n"
+            "  --json                the task table as one JSON array (as 'uplift export')\n",
+    .flags = UPL_CMD_NEEDS_DB,
+    .run = run_list,
+};
+
+static int parse_duration_option(const char *option, const char *text, double *minutes)
+{
+    upl_diag diag = {0};
+    if (upl_duration_parse(text, minutes, &diag) != UPL_OK) {
+        upl__usage(&upl__cmd_task_add, "%s: %s", option, diag.msg);
+        return 0;
+    }
+    return 1;
+}
+
+static int run_add(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"participant", required_argument, NULL, 'p'},
+                                            {"title", required_argument, NULL, 't'},
+                                            {"category", required_argument, NULL, 'c'},
+                                            {"url", required_argument, NULL, 'u'},
+                                            {"forecast-ai", required_argument, NULL, 'a'},
+                                            {"forecast-no-ai", required_argument, NULL, 'n'},
+                                            {"cov", required_argument, NULL, 'v'},
+                                            {NULL, 0, NULL, 0}};
+    upl_task_new task = {0};
+    upl_attr *covs = calloc((size_t)argc, sizeof *covs);
+    int rc = UPL_EXIT_USAGE;
+    int c;
+    if (!covs)
+        return upl__fail("out of memory");
+    task.forecast_ai_min = NAN;
+    task.forecast_no_ai_min = NAN;
+    while ((c = upl__getopt(&upl__cmd_task_add, argc, argv, options)) != -1) {
+        char *key, *value;
+        switch (c) {
+        case 'p':
+            task.participant = optarg;
+            break;
+        case 't':
+            task.title = optarg;
+            break;
+        case 'c':
+            task.category = optarg;
+            break;
+        case 'u':
+            task.url = optarg;
+            break;
+        case 'a':
+            if (!parse_duration_option("--forecast-ai", optarg, &task.forecast_ai_min))
+                goto cleanup;
+            break;
+        case 'n':
+            if (!parse_duration_option("--forecast-no-ai", optarg, &task.forecast_no_ai_min))
+                goto cleanup;
+            break;
+        case 'v':
+            if (!upl__split_assignment(optarg, &key, &value)) {
+                upl__usage(&upl__cmd_task_add, "--cov needs NAME=VALUE, not '%s'", optarg);
+                goto cleanup;
+            }
+            covs[task.n_covariates].key = key;
+            covs[task.n_covariates].value = value;
+            task.n_covariates++;
+            break;
+        default:
+            goto cleanup;
+        }
+    }
+    if (!upl__positionals(&upl__cmd_task_add, argc, 0, 0))
+        goto cleanup;
+    if (!task.participant || !task.title) {
+        upl__usage(&upl__cmd_task_add, "task add needs --participant and --title");
+        goto cleanup;
+    }
+    task.covariates = covs;
+    int64_t id;
+    if (upl_store_task_add(cli->store, &task, &id) != UPL_OK) {
+        rc = upl__fail_store(cli, "cannot add the task");
+        goto cleanup;
+    }
+    printf("%lld\n", (long long)id);
+    rc = UPL_EXIT_OK;
+cleanup:
+    free(covs);
+    return rc;
+}
+
+static int run_import(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{NULL, 0, NULL, 0}};
+    upl_diag diag = {0};
+    size_t n = 0;
+    int64_t first = 0;
+    char *ignored = NULL;
+    if (upl__getopt(&upl__cmd_task_import, argc, argv, options) != -1)
+        return UPL_EXIT_USAGE;
+    if (!upl__positionals(&upl__cmd_task_import, argc, 1, 1))
+        return UPL_EXIT_USAGE;
+    if (upl_import_tasks_csv(cli->store, argv[optind], &n, &first, &ignored, &diag) != UPL_OK)
+        return upl__fail("%s; nothing was imported", diag.msg);
+    if (ignored)
+        fprintf(stderr, "uplift: ignored the result columns %s (results are not imported)\n",
+                ignored);
+    free(ignored);
+    printf("imported %zu task%s (ids %lld-%lld)\n", n, n == 1 ? "" : "s", (long long)first,
+           (long long)first + (long long)n - 1);
+    return UPL_EXIT_OK;
+}
+
+static void print_minutes(double v)
+{
+    char buf[32];
+    upl_format_number(v, buf, sizeof buf);
+    printf(" %8s", isnan(v) ? "-" : buf);
+}
+
+static int run_list(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"participant", required_argument, NULL, 'p'},
+                                            {"json", no_argument, NULL, 'j'},
+                                            {NULL, 0, NULL, 0}};
+    const char *participant = NULL;
+    int json = 0;
+    int c;
+    upl_dataset ds;
+    while ((c = upl__getopt(&upl__cmd_task_list, argc, argv, options)) != -1) {
+        if (c == 'p')
+            participant = optarg;
+        else if (c == 'j')
+            json = 1;
+        else
+            return UPL_EXIT_USAGE;
+    }
+    if (!upl__positionals(&upl__cmd_task_list, argc, 0, 0))
+        return UPL_EXIT_USAGE;
+    if (participant) {
+        int64_t id;
+        if (upl_store_participant_id(cli->store, participant, &id) != UPL_OK)
+            return upl__fail_store(cli, "cannot list tasks");
+    }
+    if (upl_store_task_table(cli->store, participant, &ds) != UPL_OK)
+        return upl__fail_store(cli, "cannot list tasks");
+    int rc = UPL_EXIT_OK;
+    if (json) {
+        if (upl_export_json(&ds, stdout) != UPL_OK)
+            rc = upl__fail("cannot write to standard output");
+    } else {
+        printf("%5s %-14s %-12s %-12s %-11s %8s %8s %8s %8s  %s\n", "ID", "PARTICIPANT",
+               "CATEGORY", "ARM", "STATUS", "FC_AI", "FC_NO_AI", "MEASURED", "REPORTED", "TITLE");
+        for (size_t i = 0; i < ds.n; i++) {
+            printf("%5s %-14s %-12s %-12s %-11s", ds.task_id[i], ds.participant[i],
+                   ds.category[i] ? ds.category[i] : "-", ds.arm[i] ? ds.arm[i] : "-",
+                   upl_task_status_name(ds.status[i]));
+            print_minutes(ds.forecast_ai_min[i]);
+            print_minutes(ds.forecast_no_ai_min[i]);
+            print_minutes(ds.measured_min[i]);
+            print_minutes(ds.reported_min[i]);
+            printf("  %s\n", ds.title[i] ? ds.title[i] : "");
+        }
+    }
+    upl_dataset_release(&ds);
+    return rc;
+}
