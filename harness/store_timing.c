@@ -389,7 +389,7 @@ static upl_status check_unset(upl_store *store, const task_row *t, const upl_sel
     long long id = (long long)t->id;
     if (!isnan(r->perceived_pct) && !isnan(t->perceived_pct))
         return upl__store_fail(store, UPL_REFUSED,
-                               "task %lld already has a perceived change (%+.0f%%); a recorded "
+                               "task %lld already has a perceived change (%+.4g%%); a recorded "
                                "report cannot change (ask the coordinator if it is wrong)",
                                id, t->perceived_pct * 100.0);
     if (r->ai_used != UPL_AI_USED_UNKNOWN && t->ai_used != UPL_AI_USED_UNKNOWN)

@@ -10,10 +10,10 @@ static int run_timer(upl_cli *cli, int argc, char **argv);
 
 #define TIMER_HELP                                                                                 \
     "Options:\n"                                                                                   \
-    "  --at TIME   when it happened, if not now: ISO-8601 (2026-03-01T09:30, optional\n"          \
-    "              seconds and zone; no zone = local time) or HH:MM (today, local time).\n"       \
-    "              The event is marked as entered by hand.\n"                                     \
-    "\nMeasured time is the sum of the running stretches: start or resume until pause or\n"       \
+    "  --at TIME   when it happened, if not now: ISO-8601 (2026-03-01T09:30, optional\n"           \
+    "              seconds and zone; no zone = local time) or HH:MM (today, local time).\n"        \
+    "              The event is marked as entered by hand.\n"                                      \
+    "\nMeasured time is the sum of the running stretches: start or resume until pause or\n"        \
     "stop.  A stopped timer is final; later review work goes to 'uplift done TASK\n"               \
     "--post-review DUR'.  'uplift task show TASK' shows the timeline.\n"
 
@@ -91,8 +91,7 @@ static int run_timer(upl_cli *cli, int argc, char **argv)
     if (st == UPL_REFUSED || st == UPL_NOTFOUND)
         return upl__fail("%s", upl_store_errmsg(cli->store));
     if (st != UPL_OK)
-        return upl__fail("cannot %s task %lld: %s", argv[0], task_id,
-                         upl_store_errmsg(cli->store));
+        return upl__fail("cannot %s task %lld: %s", argv[0], task_id, upl_store_errmsg(cli->store));
 
     char when[32];
     upl_time_format(at, when, sizeof when);
