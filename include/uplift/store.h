@@ -238,4 +238,97 @@ upl_status upl_store_task_timing(upl_store *store, int64_t task_id, upl_task_tim
 
 /* ---- end of timing ---- */
 
+/* ---- allocation: randomization, replay and reveal (issue 3; harness/store_allocation.c) ---- */
+
+/* A task as the randomizer sees it.  Strings owned by the array (upl_alloc_tasks_free). */
+typedef struct upl_alloc_task {
+    int64_t id;
+    char *participant;
+    char *category; /* NULL when the task has none */
+    int64_t seq;    /* the task's order among its participant's tasks */
+} upl_alloc_task;
+
+void upl_alloc_tasks_free(upl_alloc_task *tasks, size_t n);
+
+/* The tasks to randomize, in canonical order: participant handle, then seq.  With
+ * n_ids == 0, every eligible task: status planned, both forecasts, no allocation;
+ * *n_waiting (may be NULL) receives the number of planned tasks still lacking a
+ * forecast.  With ids, exactly those tasks; the first that is not eligible makes the
+ * call fail, naming the task and the reason: UPL_NOTFOUND (no such task) or UPL_REFUSED
+ * (already assigned, excluded or abandoned, a forecast missing).  UPL_REFUSED as well
+ * once allocation is closed (`reveal`).  *tasks is NULL when *n is 0. */
+upl_status upl_store_alloc_eligible(upl_store *store, const int64_t *ids, size_t n_ids,
+                                    upl_alloc_task **tasks, size_t *n, size_t *n_waiting);
+
+/* How far a stratum's sequence has gone: positions drawn and, for `complete`, batches
+ * drawn (distinct block numbers). */
+upl_status upl_store_alloc_stratum_state(upl_store *store, const char *stratum, size_t *drawn,
+                                         size_t *batches);
+
+/* The number of the next `randomize` run (1 for the first); recorded with each draw. */
+upl_status upl_store_alloc_next_run(upl_store *store, int64_t *run);
+
+/* One draw to record. */
+typedef struct upl_alloc_record {
+    int64_t task_id;
+    const char *arm; /* the arm's label */
+    upl_scheme scheme;
+    const char *stratum;
+    size_t position;
+    size_t block;      /* permuted-block: block number; complete: batch in the stratum */
+    size_t block_size; /* ignored (stored as NULL with block) for simple */
+    int64_t run;       /* upl_store_alloc_next_run() */
+} upl_alloc_record;
+
+/* Records a draw: the allocation row, the task's move from planned to assigned, and
+ * their audit rows.  UPL_REFUSED when the task is not planned with both forecasts, is
+ * allocated already, the stratum position is taken, or allocation is closed. */
+upl_status upl_store_alloc_record(upl_store *store, const upl_alloc_record *rec);
+
+/* A recorded allocation, with what replay needs of its task.  Strings owned by the
+ * array (upl_alloc_rows_free). */
+typedef struct upl_alloc_row {
+    int64_t task_id;
+    char *participant;
+    char *category;
+    int64_t seq;
+    char *arm;
+    char *scheme;
+    char *stratum;
+    int64_t position;
+    int64_t block;      /* -1 when NULL */
+    int64_t block_size; /* -1 when NULL */
+    int64_t run;        /* -1 when NULL */
+    int64_t assigned_at;
+    int has_forecasts;   /* both forecasts recorded */
+    int64_t forecast_at; /* 0 when NULL */
+} upl_alloc_row;
+
+/* Every allocation, ordered by stratum then position.  *rows is NULL when *n is 0. */
+upl_status upl_store_alloc_rows(upl_store *store, upl_alloc_row **rows, size_t *n);
+void upl_alloc_rows_free(upl_alloc_row *rows, size_t n);
+
+/* The first task (lowest id) whose status says it was assigned (assigned, in_progress,
+ * done, abandoned) but that has no allocation; *task_id is 0 when there is none. */
+upl_status upl_store_alloc_orphan(upl_store *store, int64_t *task_id);
+
+/* Allocation counts by stratum and arm, for `status`. */
+typedef struct upl_alloc_balance {
+    size_t n_arms;
+    char **arms; /* protocol order */
+    size_t n_strata;
+    char **strata;  /* sorted */
+    size_t *counts; /* counts[s * n_arms + a] */
+} upl_alloc_balance;
+
+upl_status upl_store_alloc_balance(upl_store *store, upl_alloc_balance *out);
+/* Frees what the struct holds and zeroes it; safe on a zeroed struct. */
+void upl_alloc_balance_release(upl_alloc_balance *b);
+
+/* Publishes the secret (64 hex digits, already checked against the commitment by the
+ * caller) and closes allocation, audited.  UPL_REFUSED when revealed already. */
+upl_status upl_store_alloc_reveal(upl_store *store, const char *secret_hex);
+
+/* ---- end of allocation ---- */
+
 #endif
