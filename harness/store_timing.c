@@ -61,7 +61,7 @@ static upl_status load_task(upl_store *store, int64_t id, task_row *t)
     t->id = sqlite3_column_int64(stmt, 0);
     t->participant_id = sqlite3_column_int64(stmt, 1);
     t->handle = upl__store_column_dup(stmt, 2, &oom);
-    if (!upl_task_status_from_name((const char *)sqlite3_column_text(stmt, 3), &t->status)) {
+    if (upl_task_status_from_name((const char *)sqlite3_column_text(stmt, 3), &t->status) != 0) {
         rc =
             upl__store_fail(store, UPL_INTEGRITY, "task %lld has an unknown status", (long long)id);
         goto cleanup;
