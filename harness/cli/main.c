@@ -144,13 +144,48 @@ static int wants_help(int argc, char **argv)
     return 0;
 }
 
-/* Finds a near command name for the hint after a typo. */
+/* Edit distance of two short words (command names), for the hint after a typo. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t row[32];
+    size_t lb = strlen(b);
+    if (lb >= sizeof row / sizeof row[0] || strlen(a) >= 32)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; a[i - 1]; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The command whose first word is nearest to word, if it is near enough. */
 static const char *closest_command(const char *word)
 {
-    for (const upl_command *const *c = upl__commands; *c; c++)
-        if (strncmp((*c)->name, word, 3) == 0)
-            return (*c)->name;
-    return NULL;
+    static char best[32];
+    size_t best_distance = 3; /* suggest only within two edits */
+    for (const upl_command *const *c = upl__commands; *c; c++) {
+        char first[32];
+        snprintf(first, sizeof first, "%.*s", (int)strcspn((*c)->name, " "), (*c)->name);
+        size_t d = edit_distance(word, first);
+        if (d < best_distance) {
+            best_distance = d;
+            memcpy(best, first, sizeof best);
+        }
+    }
+    return best_distance < 3 ? best : NULL;
 }
 
 static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **argv)
