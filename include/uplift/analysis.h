@@ -1,0 +1,229 @@
+/* The analysis of a study (CONTRACT section 6): from a task table to the effect of each
+ * arm on completion time, with every standard error of the panel, and the renderers
+ * that print it.  The library never prints to the terminal: renderers write to the
+ * FILE* they are handed.
+ *
+ * Flow: upl_dataset -> upl_design_build() (rows, outcome, imputation, X, y, clusters)
+ *       -> upl_ols (include/uplift/ols.h) -> upl_analysis_run() fills an
+ *       upl_analysis_result -> upl_analysis_render_text() / _render_json(). */
+#ifndef UPLIFT_ANALYSIS_H
+#define UPLIFT_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+#include "uplift/model.h"
+#include "uplift/status.h"
+#include "uplift/task.h"
+
+/* ---- what to estimate ---- */
+
+typedef struct upl_model_spec {
+    upl_outcome outcome;     /* default total */
+    upl_covariate covariate; /* default log_forecast_no_ai */
+    int participant_fe;      /* participant fixed effects; default 0 */
+    upl_impute impute;       /* default arm-mean */
+    upl_se_type se_type;     /* default UPL_SE_AUTO: cr2 with clusters, else hc2 */
+    upl_dist dist;           /* default t */
+    double level;            /* confidence level in (0, 1); default 0.95 */
+} upl_model_spec;
+
+/* Fills the defaults listed above. */
+void upl_model_spec_default(upl_model_spec *spec);
+
+/* ---- the design: which rows, the outcome, X and y ---- */
+
+/* Row accounting: every dataset row is analysed or counted in exactly one reason. */
+typedef struct upl_row_counts {
+    size_t input;             /* rows of the dataset */
+    size_t excluded;          /* status excluded */
+    size_t abandoned;         /* status abandoned */
+    size_t not_done;          /* planned, assigned or in progress */
+    size_t unassigned;        /* no arm */
+    size_t missing_outcome;   /* outcome time missing (or post-review, complete-case) */
+    size_t missing_covariate; /* covariate forecast missing */
+    size_t imputed;           /* analysed rows whose post-review time is an arm mean */
+    size_t analysed;
+} upl_row_counts;
+
+/* The regression log(outcome) = X b + e.  Columns: "(Intercept)", then "arm_<label>"
+ * for each non-control arm in ds->arms order, then the covariate (when any), then
+ * "participant_<handle>" for every participant but the first (order of first
+ * appearance among analysed rows) when spec->participant_fe. */
+typedef struct upl_design {
+    size_t n, k;
+    gsl_matrix *X; /* n x k */
+    gsl_vector *y; /* n: log outcome */
+    size_t *row;   /* n: dataset row of each design row */
+    size_t *arm;   /* n: index into ds->arms */
+    char **term;   /* k names, owned */
+    size_t n_arms;
+    size_t control;
+    size_t *arm_col; /* n_arms: column of each arm's indicator; (size_t)-1 for control */
+    size_t *arm_n;   /* n_arms: analysed rows per arm */
+    /* clusters = participants; NULL cluster when some analysed row has no participant */
+    size_t *cluster; /* n, or NULL */
+    size_t n_clusters;
+    const char **cluster_name; /* n_clusters, borrowed from the dataset */
+    size_t *cluster_n;         /* n_clusters */
+    size_t no_participant_row; /* when cluster is NULL: a dataset row lacking one */
+    upl_row_counts counts;
+} upl_design;
+
+/* Builds the design of spec on ds (ds->arms and ds->control must be set).  *d is
+ * caller-owned; release it with upl_design_release() after UPL_OK (on failure it holds
+ * nothing).  Refusals (UPL_REFUSED, diag names the task): a non-positive outcome or
+ * forecast (log undefined), a negative post-review time, a duplicate task id, a task
+ * whose arm is not one of ds->arms, an arm with no analysed task, no more analysed rows
+ * than parameters, arm-mean imputation for an arm with no post-review time at all.
+ * UPL_INVALID for a bad spec or dataset, UPL_NOMEM. */
+upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_model_spec *spec,
+                            upl_diag *diag);
+void upl_design_release(upl_design *d);
+
+/* ---- results ---- */
+
+/* One estimate with its interval, on the log scale and as a percent change of time.
+ * defined == 0 means the SE type cannot be computed on these data: every number is then
+ * NAN and renderers print null. */
+typedef struct upl_estimate {
+    int defined;
+    double coef, se;
+    double df; /* NAN for a z interval */
+    double stat, p;
+    double ci_lo, ci_hi;
+    double pct, pct_lo, pct_hi; /* exp(coef) - 1 and exp(ci) - 1 */
+} upl_estimate;
+
+typedef struct upl_effect {
+    const char *arm; /* borrowed from the dataset */
+    size_t n_arm;
+    upl_estimate est;
+} upl_effect;
+
+typedef struct upl_panel_entry {
+    upl_se_type se_type;
+    upl_dist dist;
+    size_t effect; /* index into effects */
+    upl_estimate est;
+} upl_panel_entry;
+
+/* Members that later analyses fill (issue 6).  NULL = not computed (JSON null). */
+typedef struct upl_interval {
+    double est, lo, hi;
+} upl_interval;
+
+typedef struct upl_ratio_of_means {
+    double pct, pct_lo, pct_hi;
+    size_t bootstrap;
+} upl_ratio_of_means;
+
+typedef struct upl_perception {
+    /* NAN members print as null */
+    double forecast_pct, forecast_lo, forecast_hi;
+    double posthoc_pct, posthoc_lo, posthoc_hi;
+    double gap_forecast, gap_forecast_lo, gap_forecast_hi;
+    double gap_posthoc, gap_posthoc_lo, gap_posthoc_hi;
+} upl_perception;
+
+typedef struct upl_agreement {
+    size_t n;
+    double ratio, ratio_lo, ratio_hi;
+    double loa_lo, loa_hi;
+    double r;
+    upl_estimate effect_measured, effect_reported;
+} upl_agreement;
+
+typedef struct upl_randomization_inference {
+    double p, p_mc_se;
+    size_t permutations;
+    const char *design;
+} upl_randomization_inference;
+
+typedef struct upl_participant_effect {
+    const char *participant;
+    size_t n;
+    double pct, pct_lo, pct_hi;
+} upl_participant_effect;
+
+typedef struct upl_subgroup_level {
+    const char *level;
+    size_t n;
+    double coef, se, pct, pct_lo, pct_hi;
+} upl_subgroup_level;
+
+typedef struct upl_subgroups {
+    const char *column;
+    double heterogeneity_p;
+    size_t n_levels;
+    upl_subgroup_level *levels;
+} upl_subgroups;
+
+typedef struct upl_compliance {
+    double treated_nonuse, control_use;
+    upl_estimate iv;
+    double first_stage_f;
+} upl_compliance;
+
+typedef struct upl_analysis_result {
+    upl_model_spec spec;     /* se_type resolved (never AUTO) */
+    const char *control_arm; /* borrowed from the dataset */
+    size_t n, k, clusters;
+    upl_row_counts counts;
+    double max_leverage;
+    /* every coefficient under the chosen SE type */
+    char **term; /* k, owned */
+    upl_estimate *coef;
+    /* one per non-control arm */
+    size_t n_effects;
+    upl_effect *effects;
+    /* UPL_SE_TYPE_COUNT x {z, t} x n_effects, in that order; types that need clusters
+     * when there are fewer than two are present with defined == 0 */
+    size_t n_panel;
+    upl_panel_entry *panel;
+    /* later work; NULL = not computed */
+    upl_ratio_of_means *ratio_of_means;
+    upl_perception *perception;
+    upl_agreement *agreement;
+    upl_randomization_inference *randomization_inference;
+    upl_participant_effect *per_participant; /* NULL = not computed */
+    size_t n_per_participant;
+    upl_subgroups *subgroups;
+    upl_compliance *compliance;
+    /* one-line messages, owned */
+    size_t n_warnings;
+    char **warnings;
+} upl_analysis_result;
+
+/* Estimates spec on ds.  *res is caller-owned: on UPL_OK release it with
+ * upl_analysis_result_release(); on failure it holds nothing and diag says why
+ * (the refusals of upl_design_build(), UPL_REFUSED for a cluster type with fewer than
+ * two clusters or without participants, UPL_NUMERIC for a rank-deficient design). */
+upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
+                            upl_analysis_result *res, upl_diag *diag);
+void upl_analysis_result_release(upl_analysis_result *res);
+
+/* Fills est from a coefficient, its variance and df under dist at level (shared with
+ * later analyses).  var may be NAN (est->defined = 0). */
+void upl_estimate_fill(upl_estimate *est, double coef, double var, double df, upl_dist dist,
+                       double level);
+
+/* Adds a formatted warning (copied) to res; UPL_NOMEM on failure. */
+upl_status upl_analysis_warn(upl_analysis_result *res, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- renderers: write to out, return UPL_IO on a write error ---- */
+
+/* Aligned tables for people. */
+upl_status upl_analysis_render_text(const upl_analysis_result *res, FILE *out);
+/* One JSON object with every key of CONTRACT section 6 (null when not computed),
+ * followed by a newline. */
+upl_status upl_analysis_render_json(const upl_analysis_result *res, FILE *out);
+
+#endif

@@ -1,0 +1,77 @@
+/* Ordinary least squares and its standard errors, the definitions of R estimatr's
+ * lm_robust (CONTRACT section 6).
+ *
+ * The fit is a Householder QR of X (GSL), never the normal equations.  With the thin
+ * factor X = QR every variance is a sandwich R^-1 S R^-T whose k x k middle S is
+ * accumulated in one pass over the rows, so memory is O(n k + G k^2) and time
+ * O(n k^2 + G k^3) for n rows, k columns and G clusters.  CR2 uses the eigen-
+ * decomposition of the k x k matrix C_g = Q_g'Q_g of each cluster instead of any
+ * n_g x n_g matrix: (I - H_gg)^-1/2 Q_g = Q_g V_g diag((1 - l_j)^-1/2) V_g' with
+ * C_g = V_g diag(l_j) V_g' (docs/analysis.md derives it and the CR2 degrees of freedom).
+ *
+ * Usage: alloc once for the largest problem, fit, then ask for any number of variance
+ * types; every result refers to the last successful fit. */
+#ifndef UPLIFT_OLS_H
+#define UPLIFT_OLS_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+#include "uplift/model.h"
+#include "uplift/status.h"
+
+/* An eigenvalue of I - H_gg (or 1 - h_ii) at or below this is zero: the row or
+ * direction has leverage one.  estimatr's CR2 uses the same cut-off when it takes the
+ * inverse square root of I - H_gg; using it too keeps uplift's CR2 equal to estimatr's
+ * in the degenerate cases (a cluster whose own fixed effect fits it exactly). */
+#define UPL_OLS_LEVERAGE_ONE_TOL 1e-12
+
+typedef struct upl_ols upl_ols;
+
+/* Workspace for fits of up to n_max rows and k_max columns (n_max >= k_max >= 1).
+ * NULL when out of memory.  _free(NULL) is a no-op. */
+upl_ols *upl_ols_alloc(size_t n_max, size_t k_max);
+void upl_ols_free(upl_ols *ols);
+
+/* Fits y = X b + e.  X is n x k with k <= n <= n_max and k <= k_max.  cluster, when
+ * not NULL, gives each row's cluster in [0, n_clusters) and is borrowed until the next
+ * fit (cluster-robust types need it).
+ * Errors: UPL_INVALID for sizes beyond the workspace or n <= k (no residual degrees of
+ * freedom); UPL_NUMERIC when X is rank deficient, i.e. its smallest singular value is at
+ * most max(n, k) * DBL_EPSILON times its largest (the rule of LAPACK-based rank
+ * estimates); *bad_column (when not NULL) then names the column that weighs most in the
+ * null direction.  The diag says which. */
+upl_status upl_ols_fit(upl_ols *ols, const gsl_matrix *X, const gsl_vector *y,
+                       const size_t *cluster, size_t n_clusters, size_t *bad_column,
+                       upl_diag *diag);
+
+/* Views of the last fit, owned by ols (valid until the next fit or free). */
+const gsl_vector *upl_ols_coef(const upl_ols *ols);
+const gsl_vector *upl_ols_resid(const upl_ols *ols);
+size_t upl_ols_n(const upl_ols *ols);
+size_t upl_ols_k(const upl_ols *ols);
+size_t upl_ols_clusters(const upl_ols *ols);
+
+/* Largest leverage h_ii = x_i'(X'X)^-1 x_i of the last fit and its row (NAN without a
+ * fit).  Not const: the first call after a fit runs the row pass that later variance
+ * requests reuse. */
+double upl_ols_max_leverage(upl_ols *ols, size_t *row);
+
+/* Variance of the coefficients for one type (not UPL_SE_AUTO) into caller-allocated
+ * vcov (k x k) and df (k: the degrees of freedom of a t interval for each
+ * coefficient): classical and HC0-HC3 have n - k, CR0 and CR1 have G - 1, CR2 has the
+ * Bell-McCaffrey/Satterthwaite value of each coefficient as estimatr computes it.
+ * HC1 scales HC0 by n/(n-k); CR1 is estimatr's "stata": CR0 times
+ * G/(G-1) * (n-1)/(n-k).
+ * *defined is 1 normally; 0 when the type is undefined on these data (HC2 or HC3 with a
+ * row of leverage one: 0/0), in which case vcov and df are filled with NAN and
+ * *bad_row (when not NULL) is that row.
+ * Errors: UPL_INVALID without a fit, for UPL_SE_AUTO, for a cluster type when the fit had
+ * no clusters; UPL_REFUSED for a cluster type with a single cluster; UPL_NUMERIC when a
+ * GSL routine fails. */
+upl_status upl_ols_vcov(upl_ols *ols, upl_se_type type, gsl_matrix *vcov, gsl_vector *df,
+                        int *defined, size_t *bad_row, upl_diag *diag);
+
+#endif
