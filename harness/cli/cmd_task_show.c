@@ -135,9 +135,10 @@ static void print_text(const upl_task_info *info, const upl_task_timing *tm,
         printf("  (no timing events)\n");
     int64_t run_begin = 0;
     for (size_t i = 0; i < n; i++) {
+        int ran = (ev[i].kind == UPL_EVENT_PAUSE || ev[i].kind == UPL_EVENT_STOP) && run_begin;
         upl_time_format(ev[i].at, buf, sizeof buf);
-        printf("  %s  %-6s", buf, upl_event_kind_name(ev[i].kind));
-        if ((ev[i].kind == UPL_EVENT_PAUSE || ev[i].kind == UPL_EVENT_STOP) && run_begin) {
+        printf("  %s  %-*s", buf, ran || ev[i].manual ? 6 : 0, upl_event_kind_name(ev[i].kind));
+        if (ran) {
             upl_duration_format((double)(ev[i].at - run_begin) / 60.0, buf2, sizeof buf2);
             printf("  ran %s min", buf2);
         }
