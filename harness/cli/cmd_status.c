@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "balance.h"
 #include "cli.h"
 #include "uplift/store.h"
 
@@ -128,11 +129,23 @@ static int run_status(upl_cli *cli, int argc, char **argv)
         upl_study_info_release(&study);
         return upl__fail_store(cli, "cannot count");
     }
+    upl_alloc_balance balance; /* issue 3: allocation balance by stratum and arm */
+    if (upl_store_alloc_balance(cli->store, &balance) != UPL_OK) {
+        upl_consort_release(&consort);
+        upl_study_info_release(&study);
+        return upl__fail_store(cli, "cannot count the allocations");
+    }
     int rc = UPL_EXIT_OK;
-    if (json)
-        rc = upl__print_json(status_json(&study, &consort));
-    else
+    if (json) {
+        json_t *doc = status_json(&study, &consort);
+        if (doc)
+            json_object_set_new(doc, "balance", upl__balance_json(&balance));
+        rc = upl__print_json(doc);
+    } else {
         print_status(&study, &consort);
+        upl__balance_print(&balance, stdout);
+    }
+    upl_alloc_balance_release(&balance);
     upl_consort_release(&consort);
     upl_study_info_release(&study);
     return rc;

@@ -1,0 +1,94 @@
+/* uplift reveal [--key-file PATH] */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "uplift/secret.h"
+#include "uplift/store.h"
+
+static int run_reveal(upl_cli *cli, int argc, char **argv);
+
+const upl_command upl__cmd_reveal = {
+    .name = "reveal",
+    .summary = "Publish the secret key into the study and close allocation.",
+    .usage = "uplift reveal [--key-file PATH]",
+    .help = "Options:\n"
+            "  --key-file PATH   the secret written by 'uplift init' (default <db>.key)\n"
+            "\nChecks the key against the commitment recorded at init, stores it in the\n"
+            "study and closes allocation: no task can be randomized afterwards.  Anyone\n"
+            "with the database can then replay the allocation with 'uplift verify'.\n",
+    .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
+    .run = run_reveal,
+};
+
+static int run_reveal(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option options[] = {{"key-file", required_argument, NULL, 'k'},
+                                            {NULL, 0, NULL, 0}};
+    const char *key_path = NULL;
+    char *default_key = NULL;
+    upl_secret secret;
+    upl_study_info study;
+    upl_diag diag = {0};
+    char hex[UPL_SECRET_HEX] = "";
+    int rc = UPL_EXIT_FAIL, c;
+    upl_alloc_task *waiting = NULL;
+    size_t n_waiting = 0, n_unforecast = 0;
+    upl_secret_wipe(&secret);
+    while ((c = upl__getopt(&upl__cmd_reveal, argc, argv, options)) != -1) {
+        if (c == 'k')
+            key_path = optarg;
+        else
+            return UPL_EXIT_USAGE;
+    }
+    if (!upl__positionals(&upl__cmd_reveal, argc, 0, 0))
+        return UPL_EXIT_USAGE;
+    if (upl_store_study_get(cli->store, &study) != UPL_OK)
+        return upl__fail_store(cli, "cannot read the study");
+    if (study.revealed_secret) {
+        rc = upl__fail("the secret is revealed already; run 'uplift verify' to replay the "
+                       "allocation");
+        goto cleanup;
+    }
+    if (!key_path) {
+        if (!(default_key = upl_secret_default_path(cli->db_path))) {
+            rc = upl__fail("out of memory");
+            goto cleanup;
+        }
+        key_path = default_key;
+    }
+    if (upl_secret_read(key_path, &secret, &diag) != UPL_OK) {
+        rc = upl__fail("%s", diag.msg);
+        goto cleanup;
+    }
+    if (!upl_secret_matches(&secret, study.commitment)) {
+        rc = upl__fail("key file '%s' does not match this study's commitment %s: it belongs to "
+                       "another study or was altered",
+                       key_path, study.commitment);
+        goto cleanup;
+    }
+    /* Tasks still waiting for a draw will never get one: say so. */
+    if (upl_store_alloc_eligible(cli->store, NULL, 0, &waiting, &n_waiting, &n_unforecast) !=
+        UPL_OK) {
+        rc = upl__fail_store(cli, "cannot list the tasks");
+        goto cleanup;
+    }
+    upl_secret_to_hex(&secret, hex);
+    if (upl_store_alloc_reveal(cli->store, hex) != UPL_OK) {
+        rc = upl__fail_store(cli, "cannot reveal the secret");
+        goto cleanup;
+    }
+    printf("%-12s %s\n%-12s %s\n", "secret", hex, "commitment", study.commitment);
+    if (n_waiting + n_unforecast > 0)
+        fprintf(stderr, "uplift: %zu planned task%s were never randomized and now never will be\n",
+                n_waiting + n_unforecast, n_waiting + n_unforecast == 1 ? "" : "s");
+    fprintf(stderr, "uplift: allocation closed; anyone with the database can now run "
+                    "'uplift verify'\n");
+    rc = UPL_EXIT_OK;
+cleanup:
+    upl_secret_wipe(&secret);
+    upl_alloc_tasks_free(waiting, n_waiting);
+    upl_study_info_release(&study);
+    free(default_key);
+    return rc;
+}
