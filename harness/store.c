@@ -117,7 +117,7 @@ int upl__store_bind_double(sqlite3_stmt *stmt, int i, double v)
 
 upl_status upl__store_require_write(upl_store *store)
 {
-    if (store->readonly || !store->in_transaction)
+    if (store->readonly || !store->in_transaction || !store->in_write)
         return upl__store_fail(store, UPL_INVALID, "a change needs a write transaction");
     return UPL_OK;
 }
@@ -275,6 +275,7 @@ upl_status upl_store_begin(upl_store *store, int write)
         return upl__store_fail(store, rc, "cannot start a transaction on '%s': %s", store->path,
                                sqlite3_errmsg(store->db));
     store->in_transaction = 1;
+    store->in_write = write != 0;
     return UPL_OK;
 }
 

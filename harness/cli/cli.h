@@ -18,8 +18,8 @@ enum { UPL_EXIT_OK = 0, UPL_EXIT_FAIL = 1, UPL_EXIT_USAGE = 2 };
 
 /* Descriptor flags. */
 enum {
-    UPL_CMD_NEEDS_DB = 1 << 0, /* open the study database before the handler runs */
-    UPL_CMD_WRITES = 1 << 1,   /* run in one write transaction: commit on exit 0, else roll back */
+    UPL_CMD_NEEDS_DB = 1 << 0,  /* open the study database before the handler runs */
+    UPL_CMD_WRITES = 1 << 1,    /* run in one write transaction: commit on exit 0, else roll back */
     UPL_CMD_CREATES_DB = 1 << 2 /* the handler creates the database itself (init) */
 };
 
@@ -35,6 +35,12 @@ typedef struct upl_command {
     const char *summary; /* one line for `uplift help` */
     const char *usage;   /* "uplift task add --participant HANDLE --title TEXT [...]" */
     const char *help;    /* the options, one per line, for `uplift help COMMAND` */
+    /* When options is set, the dispatcher checks the options and the number of
+     * positional arguments (min_args..max_args, max_args -1: no limit) before it opens
+     * the study, so a usage error is exit 2 whatever state the database is in. */
+    const struct option *options;
+    int min_args;
+    int max_args;
     unsigned flags;
     /* argv[0] is the command's last word; returns an exit code. */
     int (*run)(upl_cli *cli, int argc, char **argv);

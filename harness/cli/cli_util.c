@@ -98,7 +98,8 @@ int upl__print_json(json_t *doc)
 {
     if (!doc)
         return upl__fail("out of memory");
-    int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    int rc =
+        json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(doc);
     if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0)
         return upl__fail("cannot write to standard output");

@@ -6,6 +6,10 @@
 
 static int run_exclude(upl_cli *cli, int argc, char **argv);
 
+static const struct option exclude_options[] = {{"reason", required_argument, NULL, 'r'},
+                                                {"abandoned", no_argument, NULL, 'a'},
+                                                {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_exclude = {
     .name = "exclude",
     .summary = "Take a task out of the study, with a reason (counted in the CONSORT flow).",
@@ -14,20 +18,20 @@ const upl_command upl__cmd_exclude = {
             "  --reason TEXT   why (e.g. 'duplicate issue', 'out of scope'); required\n"
             "  --abandoned     the participant gave the task up after assignment: it stays in\n"
             "                  the flow diagram as abandoned rather than excluded\n",
+    .options = exclude_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_exclude,
 };
 
 static int run_exclude(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"reason", required_argument, NULL, 'r'},
-                                            {"abandoned", no_argument, NULL, 'a'},
-                                            {NULL, 0, NULL, 0}};
     const char *reason = NULL;
     int abandoned = 0;
     long long id;
     int c;
-    while ((c = upl__getopt(&upl__cmd_exclude, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_exclude, argc, argv, exclude_options)) != -1) {
         if (c == 'r')
             reason = optarg;
         else if (c == 'a')

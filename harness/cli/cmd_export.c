@@ -8,6 +8,10 @@
 
 static int run_export(upl_cli *cli, int argc, char **argv);
 
+static const struct option export_options[] = {{"format", required_argument, NULL, 'f'},
+                                               {"out", required_argument, NULL, 'o'},
+                                               {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_export = {
     .name = "export",
     .summary = "Write the task table (one row per task) as CSV or JSON.",
@@ -19,21 +23,21 @@ const upl_command upl__cmd_export = {
             "forecast_no_ai_min, measured_min, reported_min, post_review_min, perceived_pct,\n"
             "ai_used, status, excluded_reason, title, url, then the protocol's covariates.\n"
             "'uplift analyze --csv' reads this table.\n",
+    .options = export_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = UPL_CMD_NEEDS_DB,
     .run = run_export,
 };
 
 static int run_export(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"format", required_argument, NULL, 'f'},
-                                            {"out", required_argument, NULL, 'o'},
-                                            {NULL, 0, NULL, 0}};
     const char *format = "csv";
     const char *out_path = NULL;
     upl_dataset ds;
     upl_output out;
     int c;
-    while ((c = upl__getopt(&upl__cmd_export, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_export, argc, argv, export_options)) != -1) {
         if (c == 'f')
             format = optarg;
         else if (c == 'o')

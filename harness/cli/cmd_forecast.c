@@ -7,6 +7,10 @@
 
 static int run_forecast(upl_cli *cli, int argc, char **argv);
 
+static const struct option forecast_options[] = {{"ai", required_argument, NULL, 'a'},
+                                                 {"no-ai", required_argument, NULL, 'n'},
+                                                 {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_forecast = {
     .name = "forecast",
     .summary = "Record a participant's time forecasts with and without AI, before the draw.",
@@ -15,21 +19,21 @@ const upl_command upl__cmd_forecast = {
             "  --ai DUR      expected time if AI is allowed (90, 12.5, 90m, 1h30m, 1:30, 45s)\n"
             "  --no-ai DUR   expected time if AI is not allowed\n"
             "\nForecasts can be changed until the task is assigned to an arm, never after.\n",
+    .options = forecast_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_forecast,
 };
 
 static int run_forecast(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"ai", required_argument, NULL, 'a'},
-                                            {"no-ai", required_argument, NULL, 'n'},
-                                            {NULL, 0, NULL, 0}};
     const char *ai_text = NULL, *no_ai_text = NULL;
     double ai, no_ai;
     long long id;
     upl_diag diag = {0};
     int c;
-    while ((c = upl__getopt(&upl__cmd_forecast, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_forecast, argc, argv, forecast_options)) != -1) {
         if (c == 'a')
             ai_text = optarg;
         else if (c == 'n')

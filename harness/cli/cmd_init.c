@@ -13,6 +13,10 @@
 
 static int run_init(upl_cli *cli, int argc, char **argv);
 
+static const struct option init_options[] = {{"protocol", required_argument, NULL, 'p'},
+                                             {"key-file", required_argument, NULL, 'k'},
+                                             {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_init = {
     .name = "init",
     .summary = "Create a study from a protocol file and generate its randomization key.",
@@ -23,6 +27,9 @@ const upl_command upl__cmd_init = {
             "                    mode 0600); only its SHA-256 commitment enters the database\n"
             "\nPrints the study id, the protocol's SHA-256 and the secret's commitment.\n"
             "Refuses to overwrite an existing database or key file.\n",
+    .options = init_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = UPL_CMD_CREATES_DB,
     .run = run_init,
 };
@@ -54,9 +61,6 @@ cleanup:
 
 static int run_init(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"protocol", required_argument, NULL, 'p'},
-                                            {"key-file", required_argument, NULL, 'k'},
-                                            {NULL, 0, NULL, 0}};
     const char *protocol_path = NULL;
     const char *key_path = NULL;
     char *default_key = NULL;
@@ -70,7 +74,7 @@ static int run_init(upl_cli *cli, int argc, char **argv)
     char uid[33];
     int rc = UPL_EXIT_FAIL;
     int c;
-    while ((c = upl__getopt(&upl__cmd_init, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_init, argc, argv, init_options)) != -1) {
         if (c == 'p')
             protocol_path = optarg;
         else if (c == 'k')
@@ -138,8 +142,8 @@ static int run_init(upl_cli *cli, int argc, char **argv)
     key_made = 0; /* the study owns it now */
     rc = UPL_EXIT_OK;
 
-    printf("%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n", "study",
-           uid, "title", protocol.title, "database", cli->db_path, "protocol", protocol_path,
+    printf("%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n", "study", uid,
+           "title", protocol.title, "database", cli->db_path, "protocol", protocol_path,
            "protocol_sha256", protocol.hash, "commitment", commitment, "key_file", key_path);
     fprintf(stderr,
             "uplift: keep '%s' private until allocation is over, then publish it with "

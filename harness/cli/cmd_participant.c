@@ -9,6 +9,9 @@
 static int run_add(upl_cli *cli, int argc, char **argv);
 static int run_list(upl_cli *cli, int argc, char **argv);
 
+static const struct option add_options[] = {{"attr", required_argument, NULL, 'a'},
+                                            {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_participant_add = {
     .name = "participant add",
     .summary = "Enrol a participant (a developer: the cluster of the analysis).",
@@ -16,9 +19,14 @@ const upl_command upl__cmd_participant_add = {
     .help = "Options:\n"
             "  --attr KEY=VALUE  a participant attribute (e.g. years=7, repo=astropy); repeatable\n"
             "\nHANDLE is 1-64 letters, digits or ._@+- and names the participant everywhere.\n",
+    .options = add_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_add,
 };
+
+static const struct option list_options[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_participant_list = {
     .name = "participant list",
@@ -26,21 +34,22 @@ const upl_command upl__cmd_participant_list = {
     .usage = "uplift participant list [--json]",
     .help = "Options:\n"
             "  --json            one JSON array on stdout\n",
+    .options = list_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = UPL_CMD_NEEDS_DB,
     .run = run_list,
 };
 
 static int run_add(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"attr", required_argument, NULL, 'a'},
-                                            {NULL, 0, NULL, 0}};
     upl_attr *attrs = calloc((size_t)argc, sizeof *attrs);
     size_t n_attrs = 0;
     int rc = UPL_EXIT_USAGE;
     int c;
     if (!attrs)
         return upl__fail("out of memory");
-    while ((c = upl__getopt(&upl__cmd_participant_add, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_participant_add, argc, argv, add_options)) != -1) {
         char *key, *value;
         if (c != 'a')
             goto cleanup;
@@ -103,12 +112,10 @@ static int print_participant(void *arg, int64_t id, const char *handle, const up
 
 static int run_list(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {NULL, 0, NULL, 0}};
     list_ctx ctx = {0};
     int json = 0;
     int c;
-    while ((c = upl__getopt(&upl__cmd_participant_list, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_participant_list, argc, argv, list_options)) != -1) {
         if (c != 'j')
             return UPL_EXIT_USAGE;
         json = 1;

@@ -9,6 +9,9 @@
 
 static int run_status(upl_cli *cli, int argc, char **argv);
 
+static const struct option status_options[] = {{"json", no_argument, NULL, 'j'},
+                                               {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_status = {
     .name = "status",
     .summary = "Show the study's progress: CONSORT counts by arm and exclusions by reason.",
@@ -17,6 +20,9 @@ const upl_command upl__cmd_status = {
             "  --json   one JSON object on stdout\n"
             "\nCounts: participants; tasks enrolled, with forecasts, excluded before\n"
             "assignment, assigned; per arm assigned, started, done, excluded, abandoned.\n",
+    .options = status_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = UPL_CMD_NEEDS_DB,
     .run = run_status,
 };
@@ -49,12 +55,11 @@ static json_t *status_json(const upl_study_info *study, const upl_consort *c)
     json_object_set_new(doc, "abandoned", json_integer((json_int_t)c->abandoned));
     for (size_t a = 0; a < c->n_arms; a++) {
         const upl_arm_counts *arm = &c->arms[a];
-        json_array_append_new(arms, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "arm", arm->arm,
-                                              "assigned", (json_int_t)arm->assigned, "started",
-                                              (json_int_t)arm->started, "done",
-                                              (json_int_t)arm->done, "excluded",
-                                              (json_int_t)arm->excluded, "abandoned",
-                                              (json_int_t)arm->abandoned));
+        json_array_append_new(
+            arms, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "arm", arm->arm, "assigned",
+                            (json_int_t)arm->assigned, "started", (json_int_t)arm->started, "done",
+                            (json_int_t)arm->done, "excluded", (json_int_t)arm->excluded,
+                            "abandoned", (json_int_t)arm->abandoned));
     }
     json_object_set_new(doc, "arms", arms);
     for (size_t r = 0; r < c->n_reasons; r++)
@@ -110,13 +115,11 @@ static void print_status(const upl_study_info *study, const upl_consort *c)
 
 static int run_status(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'},
-                                            {NULL, 0, NULL, 0}};
     upl_study_info study;
     upl_consort consort;
     int json = 0;
     int c;
-    while ((c = upl__getopt(&upl__cmd_status, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_status, argc, argv, status_options)) != -1) {
         if (c != 'j')
             return UPL_EXIT_USAGE;
         json = 1;

@@ -13,6 +13,12 @@ static int run_add(upl_cli *cli, int argc, char **argv);
 static int run_import(upl_cli *cli, int argc, char **argv);
 static int run_list(upl_cli *cli, int argc, char **argv);
 
+static const struct option add_options[] = {
+    {"participant", required_argument, NULL, 'p'}, {"title", required_argument, NULL, 't'},
+    {"category", required_argument, NULL, 'c'},    {"url", required_argument, NULL, 'u'},
+    {"forecast-ai", required_argument, NULL, 'a'}, {"forecast-no-ai", required_argument, NULL, 'n'},
+    {"cov", required_argument, NULL, 'v'},         {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_task_add = {
     .name = "task add",
     .summary = "Enrol one task (an issue) for a participant; prints its id.",
@@ -26,9 +32,14 @@ const upl_command upl__cmd_task_add = {
             "  --forecast-ai DUR     forecast time with AI allowed (90, 1h30m, 1:30, 45s)\n"
             "  --forecast-no-ai DUR  forecast time without AI; give both forecasts or neither\n"
             "  --cov NAME=VALUE      a covariate the protocol declares; repeatable\n",
+    .options = add_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_add,
 };
+
+static const struct option import_options[] = {{NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_task_import = {
     .name = "task import",
@@ -39,9 +50,16 @@ const upl_command upl__cmd_task_import = {
             "optional.  The result columns of 'uplift export' (task_id, arm, status, ...) are\n"
             "accepted and ignored, so an export re-imports into a new study.  Participants\n"
             "must exist.  A bad row names its line and column and nothing is imported.\n",
+    .options = import_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_import,
 };
+
+static const struct option list_options[] = {{"participant", required_argument, NULL, 'p'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_task_list = {
     .name = "task list",
@@ -50,6 +68,9 @@ const upl_command upl__cmd_task_list = {
     .help = "Options:\n"
             "  --participant HANDLE  only this participant's tasks\n"
             "  --json                the task table as one JSON array (as 'uplift export')\n",
+    .options = list_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = UPL_CMD_NEEDS_DB,
     .run = run_list,
 };
@@ -66,14 +87,6 @@ static int parse_duration_option(const char *option, const char *text, double *m
 
 static int run_add(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"participant", required_argument, NULL, 'p'},
-                                            {"title", required_argument, NULL, 't'},
-                                            {"category", required_argument, NULL, 'c'},
-                                            {"url", required_argument, NULL, 'u'},
-                                            {"forecast-ai", required_argument, NULL, 'a'},
-                                            {"forecast-no-ai", required_argument, NULL, 'n'},
-                                            {"cov", required_argument, NULL, 'v'},
-                                            {NULL, 0, NULL, 0}};
     upl_task_new task = {0};
     upl_attr *covs = calloc((size_t)argc, sizeof *covs);
     int rc = UPL_EXIT_USAGE;
@@ -82,7 +95,7 @@ static int run_add(upl_cli *cli, int argc, char **argv)
         return upl__fail("out of memory");
     task.forecast_ai_min = NAN;
     task.forecast_no_ai_min = NAN;
-    while ((c = upl__getopt(&upl__cmd_task_add, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_task_add, argc, argv, add_options)) != -1) {
         char *key, *value;
         switch (c) {
         case 'p':
@@ -139,12 +152,11 @@ cleanup:
 
 static int run_import(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{NULL, 0, NULL, 0}};
     upl_diag diag = {0};
     size_t n = 0;
     int64_t first = 0;
     char *ignored = NULL;
-    if (upl__getopt(&upl__cmd_task_import, argc, argv, options) != -1)
+    if (upl__getopt(&upl__cmd_task_import, argc, argv, import_options) != -1)
         return UPL_EXIT_USAGE;
     if (!upl__positionals(&upl__cmd_task_import, argc, 1, 1))
         return UPL_EXIT_USAGE;
@@ -168,14 +180,11 @@ static void print_minutes(double v)
 
 static int run_list(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"participant", required_argument, NULL, 'p'},
-                                            {"json", no_argument, NULL, 'j'},
-                                            {NULL, 0, NULL, 0}};
     const char *participant = NULL;
     int json = 0;
     int c;
     upl_dataset ds;
-    while ((c = upl__getopt(&upl__cmd_task_list, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_task_list, argc, argv, list_options)) != -1) {
         if (c == 'p')
             participant = optarg;
         else if (c == 'j')
@@ -197,8 +206,8 @@ static int run_list(upl_cli *cli, int argc, char **argv)
         if (upl_export_json(&ds, stdout) != UPL_OK)
             rc = upl__fail("cannot write to standard output");
     } else {
-        printf("%5s %-14s %-12s %-12s %-11s %8s %8s %8s %8s  %s\n", "ID", "PARTICIPANT",
-               "CATEGORY", "ARM", "STATUS", "FC_AI", "FC_NO_AI", "MEASURED", "REPORTED", "TITLE");
+        printf("%5s %-14s %-12s %-12s %-11s %8s %8s %8s %8s  %s\n", "ID", "PARTICIPANT", "CATEGORY",
+               "ARM", "STATUS", "FC_AI", "FC_NO_AI", "MEASURED", "REPORTED", "TITLE");
         for (size_t i = 0; i < ds.n; i++) {
             printf("%5s %-14s %-12s %-12s %-11s", ds.task_id[i], ds.participant[i],
                    ds.category[i] ? ds.category[i] : "-", ds.arm[i] ? ds.arm[i] : "-",

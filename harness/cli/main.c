@@ -59,7 +59,7 @@ int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct opti
 {
     int saved = optind;
     opterr = 0;
-    int c = getopt_long(argc, argv, "+:", longopts, NULL);
+    int c = getopt_long(argc, argv, ":", longopts, NULL);
     if (c == '?') {
         const char *arg = argv[optind - 1 > saved ? optind - 1 : saved];
         if (optopt)
@@ -77,12 +77,12 @@ int upl__positionals(const upl_command *cmd, int argc, int min, int max)
 {
     int have = argc - optind;
     if (have < min) {
-        upl__usage(cmd, "'%s' needs %s argument%s; usage: %s", cmd->name,
-                   min == 1 ? "an" : "more", min == 1 ? "" : "s", cmd->usage);
+        upl__usage(cmd, "'%s' needs %s argument%s; usage: %s", cmd->name, min == 1 ? "an" : "more",
+                   min == 1 ? "" : "s", cmd->usage);
         return 0;
     }
     if (max >= 0 && have > max) {
-        upl__usage(cmd, "unexpected argument '%s' for '%s'", "", cmd->name);
+        upl__usage(cmd, "too many arguments for '%s'; usage: %s", cmd->name, cmd->usage);
         return 0;
     }
     return 1;
@@ -188,10 +188,28 @@ static const char *closest_command(const char *word)
     return best_distance < 3 ? best : NULL;
 }
 
+/* Checks options and arity from the descriptor, before anything is opened. */
+static int check_arguments(const upl_command *cmd, int argc, char **argv)
+{
+    if (!cmd->options)
+        return 1;
+    optind = 0;
+    int c;
+    while ((c = upl__getopt(cmd, argc, argv, cmd->options)) != -1)
+        if (c == '?')
+            return 0;
+    int ok = upl__positionals(cmd, argc, cmd->min_args, cmd->max_args);
+    optind = 0; /* the handler parses again from the start */
+    return ok;
+}
+
 static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **argv)
 {
     int rc;
     upl_diag diag = {0};
+    if (!check_arguments(cmd, argc, argv))
+        return UPL_EXIT_USAGE;
+    optind = 0; /* glibc: full reinitialisation of getopt for the command's arguments */
     if (!(cmd->flags & UPL_CMD_NEEDS_DB))
         return cmd->run(cli, argc, argv);
 
@@ -299,7 +317,6 @@ int main(int argc, char **argv)
         upl__command_print_help(cmd, stdout);
         goto out;
     }
-    optind = 0; /* glibc: full reinitialisation of getopt for the command's arguments */
     rc = run_command(&cli, cmd, sub_argc, sub_argv);
 out:
     free(command_line);
