@@ -108,7 +108,7 @@ upl_status upl_analysis_render_text(const upl_analysis_result *r, FILE *out)
     for (size_t e = 0; e < r->n_effects; e++) {
         fprintf(out, "\nStandard-error panel for arm '%s' (%g%% intervals)\n", r->effects[e].arm,
                 lvl);
-        fprintf(out, "%-9s %4s %8s %8s %9s %20s\n", "se", "dist", "se", "df", "p", "CI (time)");
+        fprintf(out, "%-9s %4s %8s %8s %9s %20s\n", "type", "dist", "se", "df", "p", "CI (time)");
         for (size_t i = 0; i < r->n_panel; i++) {
             const upl_panel_entry *pe = &r->panel[i];
             if (pe->effect != e)

@@ -112,10 +112,6 @@ typedef struct upl_panel_entry {
 } upl_panel_entry;
 
 /* Members that later analyses fill (issue 6).  NULL = not computed (JSON null). */
-typedef struct upl_interval {
-    double est, lo, hi;
-} upl_interval;
-
 typedef struct upl_ratio_of_means {
     double pct, pct_lo, pct_hi;
     size_t bootstrap;
