@@ -6,6 +6,10 @@
 
 #include <jansson.h>
 
+/* Significant digits of numbers in the JSON: 15 keeps every printed digit meaningful
+ * (0.95 prints as 0.95) with a relative rounding of at most 5e-16. */
+#define UPL_JSON_DIGITS 15
+
 /* A number, or null when it is not finite. */
 static json_t *num(double x)
 {
@@ -19,9 +23,9 @@ static json_t *pair(double lo, double hi)
     return json_pack("[o,o]", json_real(lo), json_real(hi));
 }
 
-static json_t *estimate_obj(const upl_estimate *e, int with_coef)
+/* Adds the estimate's keys to o (which may already hold leading keys); returns o. */
+static json_t *estimate_keys(json_t *o, const upl_estimate *e, int with_coef)
 {
-    json_t *o = json_object();
     if (!o)
         return NULL;
     if (with_coef)
@@ -34,6 +38,11 @@ static json_t *estimate_obj(const upl_estimate *e, int with_coef)
     json_object_set_new(o, "pct_ci", pair(e->pct_lo, e->pct_hi));
     json_object_set_new(o, "p", num(e->p));
     return o;
+}
+
+static json_t *estimate_obj(const upl_estimate *e, int with_coef)
+{
+    return estimate_keys(json_object(), e, with_coef);
 }
 
 static json_t *counts_obj(const upl_row_counts *c)
@@ -156,10 +165,11 @@ upl_status upl_analysis_render_json(const upl_analysis_result *r, FILE *out)
 
     json_t *effects = json_array();
     for (size_t i = 0; effects && i < r->n_effects; i++) {
-        json_t *o = estimate_obj(&r->effects[i].est, 1);
+        json_t *o = json_object();
         if (!o)
             break;
         json_object_set_new(o, "arm", json_string(r->effects[i].arm));
+        estimate_keys(o, &r->effects[i].est, 1);
         json_object_set_new(o, "n_arm", json_integer((json_int_t)r->effects[i].n_arm));
         json_array_append_new(effects, o);
     }
@@ -168,22 +178,24 @@ upl_status upl_analysis_render_json(const upl_analysis_result *r, FILE *out)
     json_t *panel = json_array();
     for (size_t i = 0; panel && i < r->n_panel; i++) {
         const upl_panel_entry *pe = &r->panel[i];
-        json_t *o = estimate_obj(&pe->est, 0);
+        json_t *o = json_object();
         if (!o)
             break;
         json_object_set_new(o, "se_type", json_string(upl_se_type_name(pe->se_type)));
         json_object_set_new(o, "dist", json_string(upl_dist_name(pe->dist)));
         json_object_set_new(o, "arm", json_string(r->effects[pe->effect].arm));
+        estimate_keys(o, &pe->est, 0);
         json_array_append_new(panel, o);
     }
     json_object_set_new(root, "se_panel", panel ? panel : json_null());
 
     json_t *coefs = json_array();
     for (size_t j = 0; coefs && j < r->k; j++) {
-        json_t *o = estimate_obj(&r->coef[j], 1);
+        json_t *o = json_object();
         if (!o)
             break;
         json_object_set_new(o, "term", json_string(r->term[j]));
+        estimate_keys(o, &r->coef[j], 1);
         json_array_append_new(coefs, o);
     }
     json_object_set_new(root, "coefficients", coefs ? coefs : json_null());
@@ -195,7 +207,8 @@ upl_status upl_analysis_render_json(const upl_analysis_result *r, FILE *out)
         json_array_append_new(warnings, json_string(r->warnings[i]));
     json_object_set_new(root, "warnings", warnings ? warnings : json_null());
 
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    int rc = json_dumpf(
+        root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(UPL_JSON_DIGITS));
     json_decref(root);
     if (rc != 0 || fputc('\n', out) == EOF)
         return UPL_IO;
