@@ -1,0 +1,431 @@
+/* Parsing of the design options shared by simulate and power. */
+#include "sim_options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uplift/duration.h"
+
+enum {
+    O_PARTICIPANTS = UPL__SIM_OPT_BASE,
+    O_TASKS,
+    O_EFFECT,
+    O_SEED,
+    O_ARMS,
+    O_ARM_EFFECT,
+    O_SCHEME,
+    O_CATEGORIES,
+    O_CATEGORY_EFFECT,
+    O_MEDIAN_TIME,
+    O_PARTICIPANT_SD,
+    O_ICC,
+    O_RESID_SD,
+    O_FORECAST_SD,
+    O_FORECAST_BIAS,
+    O_PERCEIVED,
+    O_PERCEIVED_SD,
+    O_PERCEIVED_MISSING,
+    O_REVIEW_RATE,
+    O_POST_REVIEW_SHARE,
+    O_POST_REVIEW_MISSING,
+    O_REPORT_BIAS,
+    O_REPORT_SD,
+    O_TREATED_NONUSE,
+    O_CONTROL_USE,
+    O_ABANDON
+};
+
+const struct option upl__sim_longopts[] = {
+    {"participants", required_argument, NULL, O_PARTICIPANTS},
+    {"tasks", required_argument, NULL, O_TASKS},
+    {"effect", required_argument, NULL, O_EFFECT},
+    {"seed", required_argument, NULL, O_SEED},
+    {"arms", required_argument, NULL, O_ARMS},
+    {"arm-effect", required_argument, NULL, O_ARM_EFFECT},
+    {"scheme", required_argument, NULL, O_SCHEME},
+    {"categories", required_argument, NULL, O_CATEGORIES},
+    {"category-effect", required_argument, NULL, O_CATEGORY_EFFECT},
+    {"median-time", required_argument, NULL, O_MEDIAN_TIME},
+    {"participant-sd", required_argument, NULL, O_PARTICIPANT_SD},
+    {"icc", required_argument, NULL, O_ICC},
+    {"resid-sd", required_argument, NULL, O_RESID_SD},
+    {"forecast-sd", required_argument, NULL, O_FORECAST_SD},
+    {"forecast-bias", required_argument, NULL, O_FORECAST_BIAS},
+    {"perceived", required_argument, NULL, O_PERCEIVED},
+    {"perceived-sd", required_argument, NULL, O_PERCEIVED_SD},
+    {"perceived-missing", required_argument, NULL, O_PERCEIVED_MISSING},
+    {"review-rate", required_argument, NULL, O_REVIEW_RATE},
+    {"post-review-share", required_argument, NULL, O_POST_REVIEW_SHARE},
+    {"post-review-missing", required_argument, NULL, O_POST_REVIEW_MISSING},
+    {"report-bias", required_argument, NULL, O_REPORT_BIAS},
+    {"report-sd", required_argument, NULL, O_REPORT_SD},
+    {"treated-nonuse", required_argument, NULL, O_TREATED_NONUSE},
+    {"control-use", required_argument, NULL, O_CONTROL_USE},
+    {"abandon", required_argument, NULL, O_ABANDON},
+    {NULL, 0, NULL, 0}};
+
+size_t upl__sim_longopts_count(void)
+{
+    return sizeof upl__sim_longopts / sizeof upl__sim_longopts[0] - 1;
+}
+
+const char upl__sim_help[] =
+    "Design (defaults in brackets):\n"
+    "  --participants N          developers, the clusters [16]\n"
+    "  --tasks N|MIN-MAX         tasks per participant, fixed or uniform on MIN-MAX [15]\n"
+    "  --effect PCT              change of time with AI: 19%, 0.19, 20% faster [0]\n"
+    "  --seed S                  seed of the generator (GSL mt19937) [1]\n"
+    "  --arms A:R,B:R,...        arm labels and allocation ratios; the control is no_ai\n"
+    "                            when present, else the first [ai:1,no_ai:1]\n"
+    "  --arm-effect ARM=PCT      effect of one arm (repeatable) [--effect]\n"
+    "  --scheme S                simple, complete or blocked-by-participant [simple]\n"
+    "  --categories C[:SHARE[:MULT]],...  task categories, their shares and time\n"
+    "                            multipliers [bug:0.35,feature:0.35,refactor:0.2,exploration:0.1]\n"
+    "  --category-effect C=PCT   effect in one category, a jagged frontier (repeatable)\n"
+    "Times and noise:\n"
+    "  --median-time DUR         median task time without AI [90m]\n"
+    "  --participant-sd X        SD of the participant effect on log time [0.3]\n"
+    "  --icc X                   intra-class correlation instead of --participant-sd\n"
+    "  --resid-sd X              residual SD of log time [0.8]\n"
+    "  --forecast-sd X           SD of log(forecast / true time without AI) [0.5]\n"
+    "  --forecast-bias PCT       forecast_ai / forecast_no_ai - 1 [0]\n"
+    "  --perceived PCT           mean post-hoc estimate of AI's effect [0]\n"
+    "  --perceived-sd X          its SD across tasks [0.15]\n"
+    "  --perceived-missing SHARE share of AI tasks without an estimate [0]\n"
+    "  --review-rate SHARE       share of tasks with work after review [0.5]\n"
+    "  --post-review-share SHARE share of a reviewed task's time after review [0.15]\n"
+    "  --post-review-missing SHARE  share of post-review times missing [0]\n"
+    "  --report-bias PCT         reported / measured time - 1 (geometric mean) [0]\n"
+    "  --report-sd X             SD of log(reported / measured) around the bias [0.1]\n"
+    "  --treated-nonuse SHARE    share of AI-arm tasks done without AI [0]\n"
+    "  --control-use SHARE       share of control tasks done with AI [0]\n"
+    "  --abandon SHARE           share of tasks abandoned [0]\n";
+
+void upl__sim_cli_init(upl__sim_cli *s)
+{
+    memset(s, 0, sizeof *s);
+    upl_sim_params_default(&s->params);
+}
+
+static int parse_size(const char *text, size_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!*text || *text == '-' || *text == '+')
+        return 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || end == text)
+        return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+/* A non-negative number: a plain value, or "30%" for a share. */
+static int parse_number(const char *text, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || errno)
+        return 0;
+    if (*end == '%') {
+        v /= 100.0;
+        end++;
+    }
+    if (*end || !isfinite(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int bad_value(const upl_command *cmd, const char *opt, const char *arg, const char *want)
+{
+    upl__usage(cmd, "--%s '%s' is not %s", opt, arg, want);
+    return -1;
+}
+
+static int percent(const upl_command *cmd, const char *opt, const char *arg, double *out)
+{
+    upl_diag diag = {0};
+    if (upl_percent_parse(arg, out, &diag) != UPL_OK) {
+        upl__usage(cmd, "--%s: %s", opt, diag.msg);
+        return -1;
+    }
+    return 1;
+}
+
+static int tasks_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    char *dash = strchr(arg, '-');
+    size_t lo, hi;
+    if (dash) {
+        *dash = '\0';
+        int ok = parse_size(arg, &lo) && parse_size(dash + 1, &hi);
+        *dash = '-';
+        if (!ok || lo < 1 || hi < lo)
+            return bad_value(cmd, "tasks", arg, "N or MIN-MAX with 1 <= MIN <= MAX");
+    } else {
+        if (!parse_size(arg, &lo) || lo < 1)
+            return bad_value(cmd, "tasks", arg, "a positive number of tasks or MIN-MAX");
+        hi = lo;
+    }
+    s->params.tasks_min = lo;
+    s->params.tasks_max = hi;
+    s->have_tasks = 1;
+    return 1;
+}
+
+static int arms_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    upl_sim_params *p = &s->params;
+    size_t n = 0;
+    char *item = arg;
+    while (item) {
+        char *next = strchr(item, ',');
+        if (next)
+            *next++ = '\0';
+        if (n == UPL_SIM_MAX_ARMS) {
+            upl__usage(cmd, "--arms: at most %d arms", UPL_SIM_MAX_ARMS);
+            return -1;
+        }
+        unsigned ratio = 1;
+        char *colon = strchr(item, ':');
+        if (colon) {
+            size_t r;
+            *colon = '\0';
+            if (!parse_size(colon + 1, &r) || r < 1 || r > 1000) {
+                upl__usage(cmd, "--arms: ratio '%s' of arm '%s' is not 1 to 1000", colon + 1, item);
+                return -1;
+            }
+            ratio = (unsigned)r;
+        }
+        p->arms[n] = (upl_sim_arm){item, ratio, NAN};
+        n++;
+        item = next;
+    }
+    if (n < 2) {
+        upl__usage(cmd, "--arms needs at least two arms, e.g. ai:1,no_ai:1");
+        return -1;
+    }
+    p->n_arms = n;
+    p->control = 0;
+    for (size_t a = 0; a < n; a++)
+        if (strcmp(p->arms[a].label, "no_ai") == 0)
+            p->control = a;
+    return 1;
+}
+
+static int categories_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    upl_sim_params *p = &s->params;
+    size_t n = 0;
+    char *item = arg;
+    while (item) {
+        char *next = strchr(item, ',');
+        if (next)
+            *next++ = '\0';
+        if (n == UPL_SIM_MAX_CATEGORIES) {
+            upl__usage(cmd, "--categories: at most %d categories", UPL_SIM_MAX_CATEGORIES);
+            return -1;
+        }
+        double share = 1.0, mult = 1.0;
+        char *colon = strchr(item, ':');
+        if (colon) {
+            *colon++ = '\0';
+            char *colon2 = strchr(colon, ':');
+            if (colon2)
+                *colon2++ = '\0';
+            if (!parse_number(colon, &share) || !(share > 0.0)) {
+                upl__usage(cmd, "--categories: share '%s' of '%s' is not a positive number", colon,
+                           item);
+                return -1;
+            }
+            if (colon2 && (!parse_number(colon2, &mult) || !(mult > 0.0))) {
+                upl__usage(cmd, "--categories: time multiplier '%s' of '%s' is not positive",
+                           colon2, item);
+                return -1;
+            }
+        }
+        p->categories[n] = (upl_sim_category){item, share, NAN, mult};
+        n++;
+        item = next;
+    }
+    p->n_categories = n;
+    return 1;
+}
+
+/* LABEL=PCT into the pending lists. */
+static int pair_option(const upl_command *cmd, const char *opt, char *arg, const char **labels,
+                       double *values, size_t *n, size_t max)
+{
+    char *key, *value;
+    if (!upl__split_assignment(arg, &key, &value))
+        return bad_value(cmd, opt, arg, "NAME=PCT");
+    if (*n == max) {
+        upl__usage(cmd, "--%s given more than %zu times", opt, max);
+        return -1;
+    }
+    if (percent(cmd, opt, value, &values[*n]) < 0)
+        return -1;
+    labels[(*n)++] = key;
+    return 1;
+}
+
+int upl__sim_option(const upl_command *cmd, upl__sim_cli *s, int c, char *arg)
+{
+    upl_sim_params *p = &s->params;
+    double *number = NULL;
+    double *pct = NULL;
+    const char *name = NULL;
+    int share = 0;
+    switch (c) {
+    case O_PARTICIPANTS:
+        if (!parse_size(arg, &p->participants) || p->participants < 1)
+            return bad_value(cmd, "participants", arg, "a positive number");
+        s->have_participants = 1;
+        return 1;
+    case O_TASKS:
+        return tasks_option(cmd, s, arg);
+    case O_EFFECT:
+        s->have_effect = 1;
+        return percent(cmd, "effect", arg, &p->effect_pct);
+    case O_SEED: {
+        size_t seed;
+        if (!parse_size(arg, &seed) || seed > 4294967295u)
+            return bad_value(cmd, "seed", arg, "an integer from 0 to 4294967295");
+        p->seed = (unsigned long)seed;
+        return 1;
+    }
+    case O_ARMS:
+        return arms_option(cmd, s, arg);
+    case O_ARM_EFFECT:
+        return pair_option(cmd, "arm-effect", arg, s->arm_effect_label, s->arm_effect,
+                           &s->n_arm_effects, UPL_SIM_MAX_ARMS);
+    case O_SCHEME:
+        if (upl_sim_scheme_from_name(arg, &p->scheme) != 0)
+            return bad_value(cmd, "scheme", arg, "simple, complete or blocked-by-participant");
+        return 1;
+    case O_CATEGORIES:
+        return categories_option(cmd, s, arg);
+    case O_CATEGORY_EFFECT:
+        return pair_option(cmd, "category-effect", arg, s->cat_effect_name, s->cat_effect,
+                           &s->n_cat_effects, UPL_SIM_MAX_CATEGORIES);
+    case O_MEDIAN_TIME: {
+        upl_diag diag = {0};
+        if (upl_duration_parse(arg, &p->median_min, &diag) != UPL_OK) {
+            upl__usage(cmd, "--median-time: %s", diag.msg);
+            return -1;
+        }
+        return 1;
+    }
+    case O_PARTICIPANT_SD:
+        number = &p->participant_sd, name = "participant-sd";
+        break;
+    case O_ICC:
+        number = &p->icc, name = "icc", share = 1;
+        break;
+    case O_RESID_SD:
+        number = &p->resid_sd, name = "resid-sd";
+        break;
+    case O_FORECAST_SD:
+        number = &p->forecast_sd, name = "forecast-sd";
+        break;
+    case O_FORECAST_BIAS:
+        pct = &p->forecast_bias, name = "forecast-bias";
+        break;
+    case O_PERCEIVED:
+        pct = &p->perceived_pct, name = "perceived";
+        break;
+    case O_PERCEIVED_SD:
+        number = &p->perceived_sd, name = "perceived-sd";
+        break;
+    case O_PERCEIVED_MISSING:
+        number = &p->perceived_missing, name = "perceived-missing", share = 1;
+        break;
+    case O_REVIEW_RATE:
+        number = &p->review_rate, name = "review-rate", share = 1;
+        break;
+    case O_POST_REVIEW_SHARE:
+        number = &p->post_review_share, name = "post-review-share", share = 1;
+        break;
+    case O_POST_REVIEW_MISSING:
+        number = &p->post_review_missing, name = "post-review-missing", share = 1;
+        break;
+    case O_REPORT_BIAS:
+        pct = &p->report_bias, name = "report-bias";
+        break;
+    case O_REPORT_SD:
+        number = &p->report_sd, name = "report-sd";
+        break;
+    case O_TREATED_NONUSE:
+        number = &p->treated_nonuse, name = "treated-nonuse", share = 1;
+        break;
+    case O_CONTROL_USE:
+        number = &p->control_use, name = "control-use", share = 1;
+        break;
+    case O_ABANDON:
+        number = &p->abandon, name = "abandon", share = 1;
+        break;
+    default:
+        return 0;
+    }
+    if (pct)
+        return percent(cmd, name, arg, pct);
+    double v;
+    if (!parse_number(arg, &v) || v < 0.0 || (share && v > 1.0) || (!share && v > 5.0))
+        return bad_value(cmd, name, arg,
+                         share ? "a share from 0 to 1 (or 0% to 100%)"
+                               : "a standard deviation from 0 to 5 (log scale)");
+    *number = v;
+    return 1;
+}
+
+int upl__sim_finish(const upl_command *cmd, upl__sim_cli *s, int need_effect)
+{
+    upl_sim_params *p = &s->params;
+    upl_diag diag = {0};
+    if (!s->have_participants) {
+        upl__usage(cmd, "--participants N is required");
+        return 0;
+    }
+    if (!s->have_tasks) {
+        upl__usage(cmd, "--tasks N or --tasks MIN-MAX is required");
+        return 0;
+    }
+    if (need_effect && !s->have_effect) {
+        upl__usage(cmd, "--effect PCT is required (e.g. --effect 19%%)");
+        return 0;
+    }
+    for (size_t i = 0; i < s->n_arm_effects; i++) {
+        size_t a = 0;
+        while (a < p->n_arms && strcmp(p->arms[a].label, s->arm_effect_label[i]) != 0)
+            a++;
+        if (a == p->n_arms) {
+            upl__usage(cmd, "--arm-effect: no arm '%s' (see --arms)", s->arm_effect_label[i]);
+            return 0;
+        }
+        if (a == p->control) {
+            upl__usage(cmd, "--arm-effect: '%s' is the control arm", s->arm_effect_label[i]);
+            return 0;
+        }
+        p->arms[a].effect_pct = s->arm_effect[i];
+    }
+    for (size_t i = 0; i < s->n_cat_effects; i++) {
+        size_t c = 0;
+        while (c < p->n_categories && strcmp(p->categories[c].name, s->cat_effect_name[i]) != 0)
+            c++;
+        if (c == p->n_categories) {
+            upl__usage(cmd, "--category-effect: no category '%s' (see --categories)",
+                       s->cat_effect_name[i]);
+            return 0;
+        }
+        p->categories[c].effect_pct = s->cat_effect[i];
+    }
+    if (upl_sim_params_check(p, &diag) != UPL_OK) {
+        upl__usage(cmd, "%s", diag.msg);
+        return 0;
+    }
+    return 1;
+}
