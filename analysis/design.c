@@ -283,9 +283,14 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
     for (size_t a = 0; a < ds->n_arms; a++) {
         if (d->arm_n[a] == 0) {
             rc = upl_diag_set(diag, UPL_REFUSED,
-                              "arm '%s' has no analysed task (%zu rows read, %zu excluded): "
-                              "an effect needs tasks in every arm",
-                              ds->arms[a], ds->n, d->counts.excluded);
+                              "arm '%s' has no analysed task (of %zu rows: %zu excluded, %zu "
+                              "not done or abandoned, %zu unassigned, %zu missing the %s "
+                              "outcome, %zu missing the covariate): an effect needs tasks in "
+                              "every arm",
+                              ds->arms[a], ds->n, d->counts.excluded,
+                              d->counts.not_done + d->counts.abandoned, d->counts.unassigned,
+                              d->counts.missing_outcome, upl_outcome_name(spec->outcome),
+                              d->counts.missing_covariate);
             goto fail;
         }
     }

@@ -1,0 +1,110 @@
+#!/bin/sh
+# analyze --json on a CSV: every key of CONTRACT section 6 is present, the SE panel
+# holds every type with z and t for each arm, what issue 5 does not compute is null,
+# and no number is NaN; the text output shows the tables.
+. "$UPLIFT_SRC/tests/cli/lib.sh"
+fx="$UPLIFT_SRC/tests/fixtures/analysis"
+
+up 0 analyze --csv "$fx/balanced.csv" --json
+cp out balanced.json
+lacks balanced.json NaN
+lacks balanced.json Infinity
+python3 - balanced.json <<'PY' || fail "JSON shape of balanced.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = ["n", "clusters", "outcome", "covariate", "se_type", "dist", "level", "effects",
+        "se_panel", "ratio_of_means", "perception", "agreement", "randomization_inference",
+        "per_participant", "subgroups", "compliance", "warnings"]
+missing = [k for k in keys if k not in d]
+assert not missing, missing
+assert d["n"] == 120 and d["clusters"] == 12, (d["n"], d["clusters"])
+assert d["outcome"] == "total" and d["covariate"] == "log_forecast_no_ai"
+assert d["se_type"] == "cr2" and d["dist"] == "t" and d["level"] == 0.95
+assert len(d["effects"]) == 1
+e = d["effects"][0]
+for k in ["arm", "coef", "se", "df", "ci", "pct", "pct_ci", "p", "n_arm"]:
+    assert k in e, k
+assert e["arm"] == "ai" and e["n_arm"] == 59
+lo, hi = e["ci"]
+assert lo < e["coef"] < hi
+plo, phi = e["pct_ci"]
+assert plo < e["pct"] < phi
+types = ["classical", "hc0", "hc1", "hc2", "hc3", "cr0", "cr1", "cr2"]
+assert len(d["se_panel"]) == 16
+seen = {(p["se_type"], p["dist"]) for p in d["se_panel"]}
+assert seen == {(t, z) for t in types for z in ("z", "t")}, seen
+for p in d["se_panel"]:
+    for k in ["se_type", "dist", "arm", "se", "df", "pct_ci", "p"]:
+        assert k in p, k
+    assert (p["df"] is None) == (p["dist"] == "z"), p
+    if p["se_type"] == "cr2" and p["dist"] == "t":
+        assert abs(p["se"] - e["se"]) <= 1e-15 * e["se"] and p["df"] == e["df"]
+for k in ["ratio_of_means", "perception", "agreement", "randomization_inference",
+          "per_participant", "subgroups", "compliance"]:
+    assert d[k] is None, k
+assert any("12 clusters" in w for w in d["warnings"]), d["warnings"]
+PY
+
+# three arms: two effects, 32 panel entries, control first in the text
+up 0 analyze --csv "$fx/three_arms.csv" --json --se hc1 --dist z --level 0.9
+python3 - out <<'PY' || fail "three-arm JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [e["arm"] for e in d["effects"]] == ["ai", "ai_agent"], d["effects"]
+assert len(d["se_panel"]) == 32
+assert d["se_type"] == "hc1" and d["dist"] == "z" and d["level"] == 0.9
+assert all(e["df"] is None for e in d["effects"])
+PY
+
+up 0 analyze --csv "$fx/three_arms.csv"
+contains out "Effect on completion time (vs the no_ai arm)"
+contains out "Standard-error panel for arm 'ai_agent'"
+contains out "<- chosen"
+contains out "Warnings:"
+
+# the default is hc2 when tasks carry no participant (no clusters)
+printf 'task_id,arm,reported_min,post_review_min,forecast_no_ai_min\n' >noclust.csv
+python3 -c "
+import random
+r = random.Random(5)
+for i in range(40):
+    f = r.uniform(20, 200)
+    print('t%d,%s,%.6f,%.6f,%.6f' % (i, 'ai' if i % 2 else 'no_ai', f * r.uniform(0.5, 2), r.uniform(0, 10), f))
+" >>noclust.csv
+up 0 analyze --csv noclust.csv --json
+python3 - out <<'PY' || fail "no-cluster JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["se_type"] == "hc2" and d["clusters"] == 0
+cr = [p for p in d["se_panel"] if p["se_type"].startswith("cr")]
+assert len(cr) == 6 and all(p["se"] is None and p["p"] is None for p in cr)
+assert any("no participant" in w for w in d["warnings"])
+PY
+up 1 analyze --csv noclust.csv --se cr2
+one_error_line
+contains err "has no participant"
+
+# leverage one (a participant with a single task under --fe): hc2/hc3 null, warned
+up 0 analyze --csv "$fx/leverage_one.csv" --fe participant --json
+lacks out NaN
+python3 - out <<'PY' || fail "leverage-one JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d["se_panel"]:
+    if p["se_type"] in ("hc2", "hc3"):
+        assert p["se"] is None and p["pct_ci"] is None and p["p"] is None, p
+    else:
+        assert p["se"] > 0, p
+assert any("leverage 1" in w for w in d["warnings"]), d["warnings"]
+PY
+# chosen type undefined: still a result, with the effect's SE null and the reason
+up 0 analyze --csv "$fx/leverage_one.csv" --fe participant --se hc2 --json
+lacks out NaN
+python3 - out <<'PY' || fail "leverage-one with --se hc2"
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["effects"][0]
+assert e["coef"] is not None and e["se"] is None and e["ci"] is None and e["p"] is None, e
+assert any("leverage 1" in w for w in d["warnings"])
+PY
+done_testing

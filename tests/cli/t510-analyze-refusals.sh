@@ -1,0 +1,94 @@
+#!/bin/sh
+# analyze refuses what it cannot estimate, with one line on stderr naming the task,
+# line or option, exit 1 for data and 2 for usage.
+. "$UPLIFT_SRC/tests/cli/lib.sh"
+
+h='task_id,participant,arm,reported_min,post_review_min,forecast_no_ai_min,status'
+good="$h
+t1,ana,ai,50,5,40,done
+t2,ana,no_ai,42,0,45,done
+t3,ben,ai,70,10,60,done
+t4,ben,no_ai,30,3,35,done
+t5,cy,ai,55,0,50,done
+t6,cy,no_ai,64,6,70,done
+t7,dee,ai,20,2,25,done
+t8,dee,no_ai,90,9,80,done"
+
+# refused FILE EXIT CONTENT EXPECTED-MESSAGE-PART [OPTIONS...]
+refused() {
+    file=$1 code=$2 content=$3 msg=$4
+    shift 4
+    printf '%s\n' "$content" >"$file"
+    up "$code" analyze --csv "$file" "$@"
+    one_error_line
+    contains err "$msg"
+    [ ! -s out ] || fail "$file: refused analysis printed to stdout"
+}
+
+printf '%s\n' "$good" >good.csv
+up 0 analyze --csv good.csv
+
+refused zero.csv 1 "$good
+t9,ana,ai,0,0,30,done" "task 't9': total time (reported_min + post_review_min) is 0"
+refused negative.csv 1 "$good
+t9,ana,ai,-5,1,30,done" "task 't9': reported_min is -5"
+refused measured.csv 1 "$good" "arm 'no_ai' has no analysed task (of 8 rows: 0 excluded, 0 not done or abandoned, 0 unassigned, 8 missing the measured outcome" --outcome measured
+refused measured0.csv 1 "$h,measured_min
+t1,ana,ai,50,5,40,done,12
+t2,ana,no_ai,42,0,45,done,0" "task 't2': measured_min is 0, not a positive time" --outcome measured
+refused forecast.csv 1 "$good
+t9,ana,ai,10,1,0,done" "task 't9': forecast_no_ai_min is 0"
+refused empty-arm.csv 1 "$h
+t1,ana,ai,50,5,40,excluded
+t2,ana,no_ai,42,0,45,done
+t3,ben,ai,70,10,60,excluded
+t4,ben,no_ai,30,3,35,done" "arm 'ai' has no analysed task"
+refused few.csv 1 "$h
+t1,ana,ai,50,5,40,done
+t2,ben,no_ai,42,0,45,done
+t3,cy,ai,70,10,60,done" "3 analysed tasks for 3 parameters"
+refused one-cluster.csv 1 "$h
+t1,ana,ai,50,5,40,done
+t2,ana,no_ai,42,0,45,done
+t3,ana,ai,70,10,60,done
+t4,ana,no_ai,30,3,35,done
+t5,ana,ai,31,3,35,done" "--se cr1 needs at least two clusters" --se cr1
+refused dup.csv 1 "$good
+t3,ana,ai,10,1,30,done" "task id 't3' appears twice (rows 3 and 9)"
+refused text.csv 1 "$h
+t1,ana,ai,50,5,40,done
+t2,ana,no_ai,fifty,0,45,done" "text.csv:3: column 'reported_min': 'fifty' is not a number"
+refused status.csv 1 "$h
+t1,ana,ai,50,5,40,finished" "status.csv:2: column 'status': 'finished' is not a task status"
+refused collinear.csv 1 "$h
+t1,ana,ai,50,5,40,done
+t2,ana,no_ai,42,0,40,done
+t3,ben,ai,70,10,40,done
+t4,ben,no_ai,30,3,40,done
+t5,cy,no_ai,33,3,40,done" "columns are linearly dependent"
+refused three.csv 1 "$h
+t1,ana,a,50,5,40,done
+t2,ana,b,42,0,45,done
+t3,ben,c,70,10,60,done" "cannot tell the control arm"
+refused treated.csv 1 "$good" "--treated yes: no task in 'treated.csv' has arm 'yes'" --treated yes
+refused noarm.csv 1 "task_id,participant,reported_min
+t1,a,3" "has no arm column: name it with --map arm=COLUMN"
+
+# usage errors: exit 2
+refused badmap.csv 2 "$good" "--map: 'speed' is not a task-table field" --map speed=x
+refused nocol.csv 2 "$good" "--map participant=dev_id: 'nocol.csv' has no column 'dev_id'" --map participant=dev_id
+refused badse.csv 2 "$good" "--se must be" --se cr3
+refused badlevel.csv 2 "$good" "--level must be a number between 0 and 1" --level 95
+refused badfe.csv 2 "$good" "--fe takes 'participant'" --fe category
+up 2 analyze --map participant=dev_id
+one_error_line
+contains err "--map and --treated apply to --csv input only"
+up 2 analyze --csv good.csv --bootstrap 100
+one_error_line
+
+up 1 analyze --csv no-such-file.csv
+one_error_line
+UPLIFT_DB="$UPLIFT_SCRATCH/none.db" up 1 analyze
+one_error_line
+contains err "no study at"
+done_testing
