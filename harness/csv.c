@@ -156,10 +156,18 @@ static void cb_field(void *data, size_t len, void *priv)
     r->line += count_breaks(data, len);
 }
 
+/* The header's name of column i for messages, or its 1-based position when the name
+ * is unknown (the header itself), empty, long or holds control characters. */
 static const char *column_name(const reader *r, size_t i, char *buf, size_t size)
 {
-    if (r->header && i < r->n_header)
-        return r->header[i];
+    if (r->header && i < r->n_header) {
+        const char *name = r->header[i];
+        size_t len = strlen(name), k = 0;
+        while (k < len && (unsigned char)name[k] >= 0x20 && name[k] != 0x7f)
+            k++;
+        if (len > 0 && len <= 64 && k == len)
+            return name;
+    }
     snprintf(buf, size, "%zu", i + 1);
     return buf;
 }
@@ -369,7 +377,8 @@ upl_status upl_csv_write_record(FILE *out, const char *const *fields, size_t n_f
         size_t len = strlen(f);
         if (i > 0 && fputc(',', out) == EOF)
             return UPL_IO;
-        if (needs_quotes(f, len)) {
+        /* a lone empty field is written "" so that it does not read back as a blank line */
+        if (needs_quotes(f, len) || (n_fields == 1 && len == 0)) {
             if (csv_fwrite(out, f, len) != 0)
                 return UPL_IO;
         } else if (len > 0 && fwrite(f, 1, len, out) != len) {

@@ -13,12 +13,18 @@
 /* Longest text quoted back in a message; longer input is cut with "...". */
 #define QUOTE_MAX 60
 
+/* text as shown in a message: at most QUOTE_MAX bytes, control characters as '?', so
+ * that a message stays one line.  buf needs QUOTE_MAX + 4 bytes. */
 static const char *quote(const char *text, char *buf, size_t size)
 {
-    size_t n = strlen(text);
-    if (n < size && n <= QUOTE_MAX)
-        return text;
-    snprintf(buf, size, "%.*s...", QUOTE_MAX, text);
+    size_t n = 0;
+    for (; text[n] && n < QUOTE_MAX && n + 4 < size; n++)
+        buf[n] = ((unsigned char)text[n] < 0x20 || text[n] == 0x7f) ? '?' : text[n];
+    if (text[n] && n + 3 < size) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
     return buf;
 }
 

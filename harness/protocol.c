@@ -79,6 +79,9 @@ static upl_status fail(const parse_ctx *c, size_t line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *m = msg; *m; m++) /* quoted values may hold line breaks: keep one line */
+        if ((unsigned char)*m < 0x20 || *m == 0x7f)
+            *m = '?';
     if (c->diag) {
         c->diag->line = line;
         c->diag->column = 0;
@@ -505,10 +508,10 @@ static upl_status parse_randomization(const parse_ctx *c, const node *m, upl_pro
 }
 
 /* Names of an enum from its name function, for messages and lookups. */
-#define ENUM_NAMES(array, fn, count)                                                               \
+#define ENUM_NAMES(array, type, fn, count)                                                         \
     const char *array[16];                                                                         \
     for (int e_ = 0; e_ < (count); e_++)                                                           \
-        array[e_] = fn(e_);
+        array[e_] = fn((type)e_);
 
 static upl_status parse_analysis(const parse_ctx *c, const node *m, upl_protocol *p)
 {
@@ -520,11 +523,11 @@ static upl_status parse_analysis(const parse_ctx *c, const node *m, upl_protocol
     if ((rc = want_kind(c, m, "analysis", NODE_MAP)) != UPL_OK ||
         (rc = check_keys(c, m, "analysis", keys, COUNT(keys))) != UPL_OK)
         return rc;
-    ENUM_NAMES(outcomes, upl_outcome_name, UPL_OUTCOME_MEASURED + 1)
-    ENUM_NAMES(covariates, upl_covariate_name, UPL_COVARIATE_NONE + 1)
-    ENUM_NAMES(ses, upl_se_type_name, UPL_SE_AUTO + 1)
-    ENUM_NAMES(dists, upl_dist_name, UPL_DIST_Z + 1)
-    ENUM_NAMES(imputes, upl_impute_name, UPL_IMPUTE_COMPLETE_CASE + 1)
+    ENUM_NAMES(outcomes, upl_outcome, upl_outcome_name, UPL_OUTCOME_MEASURED + 1)
+    ENUM_NAMES(covariates, upl_covariate, upl_covariate_name, UPL_COVARIATE_NONE + 1)
+    ENUM_NAMES(ses, upl_se_type, upl_se_type_name, UPL_SE_AUTO + 1)
+    ENUM_NAMES(dists, upl_dist, upl_dist_name, UPL_DIST_Z + 1)
+    ENUM_NAMES(imputes, upl_impute, upl_impute_name, UPL_IMPUTE_COMPLETE_CASE + 1)
     if ((v = map_get(m, "outcome")) != NULL) {
         if ((rc = get_choice(c, v, "analysis.outcome", outcomes, UPL_OUTCOME_MEASURED + 1, &i)) !=
             UPL_OK)

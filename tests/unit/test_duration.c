@@ -115,6 +115,10 @@ static void test_duration_message_is_short(void **state)
     assert_non_null(strstr(d.msg, "...' is not a duration"));
     assert_true(strlen(d.msg) < 200);
     assert_null(strchr(d.msg, '\n'));
+    /* control characters are shown as '?' so that the message stays one line */
+    assert_int_equal(upl_duration_parse("1\n2", &m, &d), UPL_PARSE);
+    assert_string_equal(d.msg, "'1?2' is not a duration (write minutes such as 90 or 12.5, or "
+                               "1h30m, 1:30, 45s)");
 }
 
 static void test_duration_format(void **state)

@@ -285,6 +285,9 @@ static void test_structure_errors(void **state)
             "t.yaml:1: key 'uplift': format version 2 is not supported (this uplift reads "
             "version 1)");
     refused("uplift: one\ntitle: a\n", "t.yaml:1: key 'uplift': 'one' is not a whole number");
+    /* a value with a line break is shown on one line */
+    refused("title: a\nanalysis:\n  dist: \"z\\nt\"\n",
+            "t.yaml:3: key 'analysis.dist': 'z?t' is not one of t, z");
 }
 
 static void test_arm_errors(void **state)
