@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const status_names[] = {"planned", "assigned",  "in_progress",
+static const char *const status_names[] = {"planned", "assigned", "in_progress",
                                            "done",    "excluded", "abandoned"};
 
 const char *upl_task_status_name(upl_task_status s)

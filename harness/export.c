@@ -25,10 +25,21 @@ static const char *ai_used_text(int v)
 
 enum { N_NUMBERS = 6, N_FIXED = 15 };
 
-static const char *const fixed_header[N_FIXED] = {
-    "task_id",      "participant",     "category",      "arm",     "forecast_ai_min",
-    "forecast_no_ai_min", "measured_min", "reported_min", "post_review_min", "perceived_pct",
-    "ai_used",      "status",          "excluded_reason", "title", "url"};
+static const char *const fixed_header[N_FIXED] = {"task_id",
+                                                  "participant",
+                                                  "category",
+                                                  "arm",
+                                                  "forecast_ai_min",
+                                                  "forecast_no_ai_min",
+                                                  "measured_min",
+                                                  "reported_min",
+                                                  "post_review_min",
+                                                  "perceived_pct",
+                                                  "ai_used",
+                                                  "status",
+                                                  "excluded_reason",
+                                                  "title",
+                                                  "url"};
 
 static void row_numbers(const upl_dataset *ds, size_t i, double v[N_NUMBERS])
 {
@@ -112,8 +123,8 @@ upl_status upl_export_json(const upl_dataset *ds, FILE *out)
         ok = ok && json_object_set_new(row, "arm", string_or_null(ds->arm[i])) == 0;
         for (int k = 0; k < N_NUMBERS; k++)
             ok = ok && json_object_set_new(row, fixed_header[4 + k], number_or_null(v[k])) == 0;
-        ok = ok && json_object_set_new(row, "ai_used",
-                                       string_or_null(ai_used_text(ds->ai_used[i]))) == 0;
+        ok = ok &&
+             json_object_set_new(row, "ai_used", string_or_null(ai_used_text(ds->ai_used[i]))) == 0;
         ok = ok && json_object_set_new(row, "status",
                                        json_string(upl_task_status_name(ds->status[i]))) == 0;
         ok = ok && json_object_set_new(row, "excluded_reason",

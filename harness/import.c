@@ -19,11 +19,11 @@ enum col_role {
     COL_IGNORED /* results of an exported study: not imported */
 };
 
-static const char *const input_columns[] = {"participant", "title", "category", "url",
-                                            "forecast_ai_min", "forecast_no_ai_min"};
-static const char *const result_columns[] = {"task_id",       "arm",          "measured_min",
-                                             "reported_min",  "post_review_min", "perceived_pct",
-                                             "ai_used",       "status",       "excluded_reason"};
+static const char *const input_columns[] = {"participant", "title",           "category",
+                                            "url",         "forecast_ai_min", "forecast_no_ai_min"};
+static const char *const result_columns[] = {
+    "task_id",       "arm",     "measured_min", "reported_min",   "post_review_min",
+    "perceived_pct", "ai_used", "status",       "excluded_reason"};
 
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
 
@@ -77,8 +77,8 @@ static upl_status read_header(import_ctx *ctx, size_t line, const char *const *f
             return upl_diag_set(diag, UPL_NOMEM, "out of memory");
         for (size_t k = 0; k < c; k++)
             if (strcmp(ctx->col_names[k], name) == 0)
-                return upl_diag_set(diag, UPL_PARSE, "%s:%zu: column '%s' appears twice",
-                                    ctx->name, line, name);
+                return upl_diag_set(diag, UPL_PARSE, "%s:%zu: column '%s' appears twice", ctx->name,
+                                    line, name);
         int known = 0;
         for (size_t k = 0; k < COUNT(input_columns) && !known; k++)
             if (strcmp(name, input_columns[k]) == 0) {
@@ -189,8 +189,7 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
     int64_t id;
     upl_status rc = upl_store_task_add(ctx->store, &task, &id);
     if (rc != UPL_OK)
-        return upl_diag_set(diag, rc, "%s:%zu: %s", ctx->name, line,
-                            upl_store_errmsg(ctx->store));
+        return upl_diag_set(diag, rc, "%s:%zu: %s", ctx->name, line, upl_store_errmsg(ctx->store));
     if (ctx->n_imported++ == 0)
         ctx->first_id = id;
     return UPL_OK;

@@ -13,7 +13,7 @@
 /* How long a writer waits for another writer before giving up: participants logging at
  * the same moment must queue, never see "database is locked". */
 #define BUSY_TIMEOUT_MS 30000
-#define BEGIN_RETRIES 8
+#define BEGIN_RETRIES   8
 
 upl_status upl__store_fail(upl_store *store, upl_status status, const char *fmt, ...)
 {
@@ -223,7 +223,8 @@ upl_status upl_store_open(const char *path, unsigned flags, upl_store **out, upl
     sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
     /* WAL: readers never block the writer, and a crash leaves whole transactions.
      * synchronous=FULL: a committed event survives power loss, not only a crash. */
-    if ((!store->readonly && (rc = upl__store_exec(store, "PRAGMA journal_mode = WAL")) != UPL_OK) ||
+    if ((!store->readonly &&
+         (rc = upl__store_exec(store, "PRAGMA journal_mode = WAL")) != UPL_OK) ||
         (rc = upl__store_exec(store, "PRAGMA foreign_keys = ON")) != UPL_OK ||
         (rc = upl__store_exec(store, "PRAGMA synchronous = FULL")) != UPL_OK) {
         upl_diag_set(diag, rc, "cannot open study '%s': %s", path, store->errmsg);

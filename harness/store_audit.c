@@ -31,8 +31,8 @@ static upl_status snapshot_row(upl_store *store, const char *table, int64_t rowi
     sqlite3_bind_int64(stmt, 1, rowid);
     int step = sqlite3_step(stmt);
     if (step == SQLITE_DONE) {
-        rc = upl__store_fail(store, UPL_NOTFOUND, "%s %lld does not exist", table,
-                             (long long)rowid);
+        rc =
+            upl__store_fail(store, UPL_NOTFOUND, "%s %lld does not exist", table, (long long)rowid);
         goto cleanup;
     }
     if (step != SQLITE_ROW) {
@@ -75,8 +75,7 @@ cleanup:
 }
 
 static void chain_hash(const char *prev, int64_t seq, int64_t at, const char *actor,
-                       const char *action, const char *entity, const char *detail,
-                       char hex[65])
+                       const char *action, const char *entity, const char *detail, char hex[65])
 {
     crypto_hash_sha256_state st;
     unsigned char digest[crypto_hash_sha256_BYTES];
@@ -188,9 +187,8 @@ static upl_status verify_chain(upl_store *store, size_t *n_rows, int64_t *bad_se
                                  "SELECT seq, at, actor, action, entity, detail, prev_hash, hash "
                                  "FROM audit ORDER BY seq",
                                  &stmt)) != UPL_OK ||
-        (rc = upl__store_prepare(store,
-                                 "INSERT OR REPLACE INTO temp.audit_expected VALUES (?, ?, ?)",
-                                 &put)) != UPL_OK)
+        (rc = upl__store_prepare(
+             store, "INSERT OR REPLACE INTO temp.audit_expected VALUES (?, ?, ?)", &put)) != UPL_OK)
         goto cleanup;
     int step;
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {

@@ -13,7 +13,7 @@ struct upl_store {
     char *path;
     int readonly;
     int in_transaction;
-    int in_write; /* the open transaction holds the write lock */
+    int in_write;  /* the open transaction holds the write lock */
     int64_t clock; /* 0: the system clock */
     int protocol_loaded;
     upl_protocol protocol; /* parsed from the study row on first use */

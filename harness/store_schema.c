@@ -66,7 +66,7 @@ static const char schema_v1[] =
     "  position INTEGER NOT NULL," /* 0-based draw number within the stratum */
     "  block INTEGER,"             /* permuted-block: block number and size */
     "  block_size INTEGER,"
-    "  batch INTEGER,"             /* complete: the randomize run that drew it */
+    "  batch INTEGER," /* complete: the randomize run that drew it */
     "  assigned_at INTEGER NOT NULL,"
     "  UNIQUE (stratum, position)"
     ");"
@@ -117,5 +117,5 @@ const size_t upl__store_migration_count =
 
 /* Tables whose rows the audit log snapshots, and verify compares. */
 const char *const upl__store_audited_tables[] = {
-    "study", "participant", "participant_attr", "task", "task_covariate",
-    "allocation", "timing_event", "prediction", NULL};
+    "study",      "participant",  "participant_attr", "task", "task_covariate",
+    "allocation", "timing_event", "prediction",       NULL};

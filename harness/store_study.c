@@ -17,10 +17,11 @@ upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol
         return rc;
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(uid, sizeof uid, raw, sizeof raw);
-    if ((rc = upl__store_prepare(store,
-                                 "INSERT INTO study (id, uid, title, protocol_text, protocol_hash, "
-                                 "commitment, rng_name, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
-                                 &stmt)) != UPL_OK)
+    if ((rc =
+             upl__store_prepare(store,
+                                "INSERT INTO study (id, uid, title, protocol_text, protocol_hash, "
+                                "commitment, rng_name, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                                &stmt)) != UPL_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, protocol->title, -1, SQLITE_STATIC);

@@ -18,8 +18,7 @@ static upl_status add_protocol_arms(upl_store *store, upl_dataset *ds)
     return UPL_OK;
 }
 
-upl_status upl_store_task_table(upl_store *store, const char *participant_filter,
-                                upl_dataset *out)
+upl_status upl_store_task_table(upl_store *store, const char *participant_filter, upl_dataset *out)
 {
     sqlite3_stmt *stmt = NULL;
     sqlite3_stmt *cov = NULL;
@@ -55,8 +54,7 @@ upl_status upl_store_task_table(upl_store *store, const char *participant_filter
              "WHERE ?1 IS NULL OR p.handle = ?1 ORDER BY t.id",
              &stmt)) != UPL_OK)
         goto cleanup;
-    if ((rc = upl__store_prepare(store,
-                                 "SELECT name, value FROM task_covariate WHERE task_id = ?",
+    if ((rc = upl__store_prepare(store, "SELECT name, value FROM task_covariate WHERE task_id = ?",
                                  &cov)) != UPL_OK)
         goto cleanup;
     sqlite3_bind_text(stmt, 1, participant_filter, -1, SQLITE_STATIC);

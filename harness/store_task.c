@@ -53,11 +53,9 @@ upl_status upl_store_participant_add(upl_store *store, const char *handle, const
                                "participant handle '%s' must be 1-64 letters, digits or ._@+-",
                                handle);
     if (strcmp(handle, UPL_ACTOR_COORDINATOR) == 0)
-        return upl__store_fail(store, UPL_INVALID, "'%s' is reserved for the coordinator",
-                               handle);
-    if ((rc = upl__store_prepare(store,
-                                 "INSERT INTO participant (handle, created_at) VALUES (?, ?)",
-                                 &stmt)) != UPL_OK)
+        return upl__store_fail(store, UPL_INVALID, "'%s' is reserved for the coordinator", handle);
+    if ((rc = upl__store_prepare(
+             store, "INSERT INTO participant (handle, created_at) VALUES (?, ?)", &stmt)) != UPL_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, handle, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 2, upl_store_now(store));
@@ -153,7 +151,7 @@ upl_status upl_store_participant_each(upl_store *store, upl_participant_fn fn, v
         }
         sqlite3_reset(attr_stmt);
         stop = fn(ctx, id, (const char *)sqlite3_column_text(stmt, 1), attrs, n,
-                      (size_t)sqlite3_column_int64(stmt, 2));
+                  (size_t)sqlite3_column_int64(stmt, 2));
     cleanup_attrs:
         for (size_t i = 0; i < n; i++) {
             free((char *)(uintptr_t)attrs[i].key);
@@ -251,9 +249,9 @@ upl_status upl_store_task_add(upl_store *store, const upl_task_new *task, int64_
     if ((rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, "task.add", "task", id)) != UPL_OK)
         goto cleanup;
     sqlite3_finalize(stmt);
-    if ((rc = upl__store_prepare(store,
-                                 "INSERT INTO task_covariate (task_id, name, value) VALUES (?, ?, ?)",
-                                 &stmt)) != UPL_OK)
+    if ((rc = upl__store_prepare(
+             store, "INSERT INTO task_covariate (task_id, name, value) VALUES (?, ?, ?)", &stmt)) !=
+        UPL_OK)
         return rc;
     for (size_t i = 0; i < task->n_covariates; i++) {
         if (!task->covariates[i].value || !*task->covariates[i].value)
@@ -262,9 +260,8 @@ upl_status upl_store_task_add(upl_store *store, const upl_task_new *task, int64_
         sqlite3_bind_text(stmt, 2, task->covariates[i].key, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 3, task->covariates[i].value, -1, SQLITE_STATIC);
         if ((rc = upl__store_step_done(store, stmt, "cannot record a covariate")) != UPL_OK ||
-            (rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, "task.covariate",
-                                   "task_covariate", sqlite3_last_insert_rowid(store->db))) !=
-                UPL_OK)
+            (rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, "task.covariate", "task_covariate",
+                                   sqlite3_last_insert_rowid(store->db))) != UPL_OK)
             goto cleanup;
         sqlite3_reset(stmt);
     }
@@ -412,8 +409,7 @@ cleanup:
     return rc;
 }
 
-upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason,
-                                  int abandoned)
+upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason, int abandoned)
 {
     sqlite3_stmt *stmt = NULL;
     upl_task_info info;

@@ -21,8 +21,8 @@ int upl_task_status_from_name(const char *name, upl_task_status *out);
 
 /* ai_used values */
 #define UPL_AI_USED_UNKNOWN (-1)
-#define UPL_AI_USED_NO 0
-#define UPL_AI_USED_YES 1
+#define UPL_AI_USED_NO      0
+#define UPL_AI_USED_YES     1
 
 /* One row, borrowed: the strings belong to whoever filled the row.  Missing numbers are
  * NAN; missing strings are NULL (written as empty cells). */

@@ -55,8 +55,8 @@ static upl_store *make_study(void)
                      UPL_OK);
     assert_int_equal(upl_store_participant_add(store, "ana", NULL, 0, NULL), UPL_OK);
     assert_int_equal(upl_store_participant_add(store, "ben", NULL, 0, NULL), UPL_OK);
-    upl_task_new t = {.participant = "ana", .title = "first", .forecast_ai_min = 30,
-                      .forecast_no_ai_min = 45.5};
+    upl_task_new t = {
+        .participant = "ana", .title = "first", .forecast_ai_min = 30, .forecast_no_ai_min = 45.5};
     int64_t id;
     assert_int_equal(upl_store_task_add(store, &t, &id), UPL_OK);
     assert_int_equal(id, 1);
@@ -153,8 +153,8 @@ static void test_refusals_leave_no_trace(void **state)
     assert_int_equal(upl_store_participant_add(store, "ana", NULL, 0, NULL), UPL_EXISTS);
     assert_int_equal(upl_store_participant_add(store, "bad handle", NULL, 0, NULL), UPL_INVALID);
     assert_int_equal(upl_store_participant_add(store, "coordinator", NULL, 0, NULL), UPL_INVALID);
-    upl_task_new t = {.participant = "zed", .title = "x", .forecast_ai_min = NAN,
-                      .forecast_no_ai_min = NAN};
+    upl_task_new t = {
+        .participant = "zed", .title = "x", .forecast_ai_min = NAN, .forecast_no_ai_min = NAN};
     assert_int_equal(upl_store_task_add(store, &t, &id), UPL_NOTFOUND);
     assert_non_null(strstr(upl_store_errmsg(store), "unknown participant 'zed'"));
     t.participant = "ben";
