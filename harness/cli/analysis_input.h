@@ -1,0 +1,76 @@
+/* What `uplift analyze` and `uplift report` share: the model options, the input (the
+ * study read-only, or any CSV with --map/--treated) and the loading of the dataset with
+ * the protocol's defaults.  A command lists UPL__ANALYSIS_LONGOPTS in its option table,
+ * hands every option it does not know itself to upl__analysis_opt(), then calls
+ * upl__analysis_load(). */
+#ifndef UPLIFT_CLI_ANALYSIS_INPUT_H
+#define UPLIFT_CLI_ANALYSIS_INPUT_H
+
+#include "cli.h"
+#include "uplift/analysis.h"
+
+struct upl_store;
+
+/* Option codes (above any short option character). */
+enum {
+    UPL__AOPT_OUTCOME = 256,
+    UPL__AOPT_COVARIATE,
+    UPL__AOPT_FE,
+    UPL__AOPT_SE,
+    UPL__AOPT_DIST,
+    UPL__AOPT_LEVEL,
+    UPL__AOPT_IMPUTE,
+    UPL__AOPT_CSV,
+    UPL__AOPT_MAP,
+    UPL__AOPT_TREATED,
+    UPL__AOPT_END /* first code free for a command's own options */
+};
+
+#define UPL__ANALYSIS_LONGOPTS                                                                     \
+    {"outcome", required_argument, NULL, UPL__AOPT_OUTCOME},                                       \
+        {"covariate", required_argument, NULL, UPL__AOPT_COVARIATE},                               \
+        {"fe", required_argument, NULL, UPL__AOPT_FE},                                             \
+        {"se", required_argument, NULL, UPL__AOPT_SE},                                             \
+        {"dist", required_argument, NULL, UPL__AOPT_DIST},                                         \
+        {"level", required_argument, NULL, UPL__AOPT_LEVEL},                                       \
+        {"impute", required_argument, NULL, UPL__AOPT_IMPUTE},                                     \
+        {"csv", required_argument, NULL, UPL__AOPT_CSV},                                           \
+        {"map", required_argument, NULL, UPL__AOPT_MAP},                                           \
+    {                                                                                              \
+        "treated", required_argument, NULL, UPL__AOPT_TREATED                                      \
+    }
+
+/* The option lines of `help` for the options above. */
+#define UPL__ANALYSIS_HELP                                                                         \
+    "  --outcome total|initial|measured        [total] total = reported + post-review\n"           \
+    "  --covariate log_forecast_no_ai|log_forecast_ai|none  [log_forecast_no_ai]\n"                \
+    "  --fe participant                        participant fixed effects [off]\n"                  \
+    "  --se classical|hc0|hc1|hc2|hc3|cr0|cr1|cr2  [cr2 with clusters, else hc2]\n"                \
+    "  --dist t|z                              interval distribution [t]\n"                        \
+    "  --level L                               confidence level in (0,1) [0.95]\n"                 \
+    "  --impute arm-mean|complete-case         missing post-review time [arm-mean]\n"              \
+    "  --csv FILE                              analyse a CSV instead of the study\n"               \
+    "  --map FIELD=COLUMN,...                  CSV column names for task-table fields\n"           \
+    "  --treated VALUE                         the arm value of the treated arm\n"
+
+/* The option values as given (NULL: not given). */
+typedef struct upl__analysis_opts {
+    const char *outcome, *covariate, *fe, *se, *dist, *level, *impute;
+    const char *csv, *map, *treated;
+} upl__analysis_opts;
+
+/* Records option c with its argument; returns 1 when c is one of UPL__ANALYSIS_LONGOPTS,
+ * 0 otherwise. */
+int upl__analysis_opt(upl__analysis_opts *o, int c, const char *arg);
+
+/* Checks the options before anything is read (usage errors for cmd, exit 2), reads the
+ * input and fills *spec (protocol defaults for a study, upl_model_spec_default() for a
+ * CSV, then the options) and *ds (caller-owned; release with upl_dataset_release() on
+ * exit 0).  With store_out given and study input, the store is left open in its read
+ * transaction for the caller to read more of the same snapshot (close it with
+ * upl_store_close()); it is NULL for CSV input.  Returns an exit code, after printing
+ * the error. */
+int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis_opts *o,
+                       upl_dataset *ds, upl_model_spec *spec, struct upl_store **store_out);
+
+#endif
