@@ -1,5 +1,6 @@
 /* uplift's entry point: global options, the command table and the dispatcher that
  * opens the study and wraps each command in one transaction. */
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -188,6 +189,15 @@ static const char *closest_command(const char *word)
     return best_distance < 3 ? best : NULL;
 }
 
+/* A command's primary output must reach stdout: a full disk or a closed pipe turns
+ * success into failure (as git does at exit). */
+static int check_stdout(int rc)
+{
+    if (rc == UPL_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout)))
+        return upl__fail("cannot write to standard output: %s", strerror(errno));
+    return rc;
+}
+
 /* Checks options and arity from the descriptor, before anything is opened. */
 static int check_arguments(const upl_command *cmd, int argc, char **argv)
 {
@@ -211,7 +221,7 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
         return UPL_EXIT_USAGE;
     optind = 0; /* glibc: full reinitialisation of getopt for the command's arguments */
     if (!(cmd->flags & UPL_CMD_NEEDS_DB))
-        return cmd->run(cli, argc, argv);
+        return check_stdout(cmd->run(cli, argc, argv));
 
     unsigned open_flags = (cmd->flags & UPL_CMD_WRITES) ? 0 : UPL_STORE_READONLY;
     if (access(cli->db_path, F_OK) != 0)
@@ -225,7 +235,9 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
         rc = upl__fail_store(cli, "cannot start a transaction");
         goto cleanup;
     }
-    rc = cmd->run(cli, argc, argv);
+    /* stdout is flushed before the commit: output that could not be written fails the
+     * command, and then its change is rolled back too */
+    rc = check_stdout(cmd->run(cli, argc, argv));
     if (rc == UPL_EXIT_OK && write) {
         if (upl_store_commit(cli->store) != UPL_OK)
             rc = upl__fail_store(cli, "cannot commit");
