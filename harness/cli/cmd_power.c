@@ -1,0 +1,360 @@
+/* uplift power --participants N --tasks N|MIN-MAX (--effect PCT | --target-power P)
+ * [--sims N] [--se TYPE] [--seed S] [--json] [design and analysis options] */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sim_options.h"
+#include "uplift/power.h"
+
+static int run_power(upl_cli *cli, int argc, char **argv);
+
+const upl_command upl__cmd_power = {
+    .name = "power",
+    .summary = "Power, or the minimum detectable effect, of a design by simulation.",
+    .usage = "uplift power --participants N --tasks N|MIN-MAX (--effect PCT | --target-power P) "
+             "[--sims N] [--se TYPE] [--seed S] [--json] [design options]",
+    .help = "  --effect PCT              report the power at this effect\n"
+            "  --target-power P          report the minimum detectable effect at this power\n"
+            "  --sims N                  simulated studies per evaluation [1000]\n"
+            "  --panel                   also report power and coverage of every SE type\n"
+            "  --json                    one JSON object: power, power_mc_se, mde_pct, ...\n"
+            "Analysis of each study (as 'uplift analyze'):\n"
+            "  --outcome total|initial|measured        [total]\n"
+            "  --covariate log_forecast_no_ai|log_forecast_ai|none  [log_forecast_no_ai]\n"
+            "  --fe participant                        participant fixed effects [off]\n"
+            "  --se classical|hc0|hc1|hc2|hc3|cr0|cr1|cr2  [cr2 with clusters, else hc2]\n"
+            "  --dist t|z                              [t]\n"
+            "  --level L                               1 - alpha of the test [0.95]\n"
+            "  --impute arm-mean|complete-case         [arm-mean]\n"
+            "\n"
+            "Each study is drawn as 'uplift simulate' would with the seed derived from\n"
+            "(--seed, study number), analysed, and counted as a rejection when the two-sided\n"
+            "p-value of the first non-control arm is below 1 - level.  power_mc_se is\n"
+            "sqrt(power (1 - power) / sims).  The minimum detectable effect is searched by\n"
+            "bisection on the log effect with the same studies at every step; mde_pct is the\n"
+            "slowdown, mde_pct_faster the same size as a saving.\n"
+            "\n",
+    .flags = 0,
+    .run = run_power,
+};
+
+enum {
+    O_TARGET = 1,
+    O_SIMS,
+    O_PANEL,
+    O_JSON,
+    O_OUTCOME,
+    O_COVARIATE,
+    O_FE,
+    O_SE,
+    O_DIST,
+    O_LEVEL,
+    O_IMPUTE
+};
+
+typedef struct progress_state {
+    int last;
+    size_t evaluation;
+} progress_state;
+
+static void progress_bar(void *ctx, size_t evaluation, size_t done, size_t total)
+{
+    progress_state *ps = ctx;
+    int pct = (int)(100.0 * (double)done / (double)total);
+    if (pct == ps->last && evaluation == ps->evaluation && done != total)
+        return;
+    ps->last = pct;
+    ps->evaluation = evaluation;
+    char bar[41];
+    int fill = pct * 40 / 100;
+    for (int i = 0; i < 40; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[40] = '\0';
+    if (evaluation)
+        fprintf(stderr, "\rsimulating [%s] %3d%% (step %zu)", bar, pct, evaluation);
+    else
+        fprintf(stderr, "\rsimulating [%s] %3d%%", bar, pct);
+    fflush(stderr);
+}
+
+static json_t *number(double v)
+{
+    return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *tally_json(const upl_power_tally *t, upl_se_type type, int z)
+{
+    return json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o}", "se_type", upl_se_type_name(type),
+                     "dist", z ? "z" : "t", "defined", (json_int_t)t->defined, "power",
+                     number(t->power), "power_mc_se", number(t->power_mc_se), "coverage",
+                     number(t->coverage), "coverage_mc_se", number(t->coverage_mc_se), "mean_se",
+                     number(t->mean_se));
+}
+
+static int print_json(const upl_sim_params *p, const upl_power_result *r, const upl_mde_result *m)
+{
+    json_t *doc = json_object();
+    if (!doc)
+        return upl__fail("out of memory");
+    json_object_set_new(doc, "mode", json_string(m ? "mde" : "power"));
+    json_object_set_new(doc, "participants", json_integer((json_int_t)p->participants));
+    json_object_set_new(doc, "tasks_min", json_integer((json_int_t)p->tasks_min));
+    json_object_set_new(doc, "tasks_max", json_integer((json_int_t)p->tasks_max));
+    json_object_set_new(doc, "scheme", json_string(upl_sim_scheme_name(p->scheme)));
+    json_object_set_new(doc, "seed", json_integer((json_int_t)p->seed));
+    json_object_set_new(doc, "se_type", json_string(upl_se_type_name(r->se_type)));
+    json_object_set_new(doc, "dist", json_string(upl_dist_name(r->dist)));
+    json_object_set_new(doc, "alpha", json_real(r->alpha));
+    json_object_set_new(doc, "sims", json_integer((json_int_t)r->sims));
+    json_object_set_new(doc, "failed", json_integer((json_int_t)r->failed));
+    json_object_set_new(doc, "effect_pct", number(r->effect_pct));
+    json_object_set_new(doc, "log_effect", number(r->log_effect));
+    json_object_set_new(doc, "estimand", number(r->estimand));
+    json_object_set_new(doc, "power", number(r->power));
+    json_object_set_new(doc, "power_mc_se", number(r->power_mc_se));
+    json_object_set_new(doc, "target_power", m ? json_real(m->target) : json_null());
+    json_object_set_new(doc, "mde_pct", m ? json_real(m->mde_pct) : json_null());
+    json_object_set_new(doc, "mde_pct_faster", m ? json_real(m->mde_pct_faster) : json_null());
+    json_object_set_new(doc, "mde_log", m ? json_real(m->log_effect) : json_null());
+    json_object_set_new(doc, "evaluations",
+                        m ? json_integer((json_int_t)m->evaluations) : json_null());
+    json_object_set_new(doc, "estimate_mean", number(r->est_mean));
+    json_object_set_new(doc, "estimate_sd", number(r->est_sd));
+    json_object_set_new(doc, "estimate_mc_se", number(r->est_mc_se));
+    json_object_set_new(doc, "mean_se", number(r->mean_se));
+    json_object_set_new(doc, "coverage", number(r->coverage));
+    json_object_set_new(doc, "coverage_mc_se", number(r->coverage_mc_se));
+    json_t *panel = json_null();
+    if (r->have_panel) {
+        panel = json_array();
+        for (int t = 0; t < UPL_SE_TYPE_COUNT; t++)
+            for (int z = 0; z < 2; z++)
+                json_array_append_new(panel, tally_json(&r->panel[t][z], (upl_se_type)t, z));
+    }
+    json_object_set_new(doc, "panel", panel);
+    json_object_set_new(doc, "first_failure",
+                        r->first_failure[0] ? json_string(r->first_failure) : json_null());
+    return upl__print_json(doc);
+}
+
+static int print_text(const upl_sim_params *p, const upl_model_spec *spec,
+                      const upl_power_result *r, const upl_mde_result *m)
+{
+    printf("Design: %zu participants, ", p->participants);
+    if (p->tasks_min == p->tasks_max)
+        printf("%zu tasks each", p->tasks_min);
+    else
+        printf("%zu-%zu tasks each", p->tasks_min, p->tasks_max);
+    printf(", %s randomization, seed %lu\n", upl_sim_scheme_name(p->scheme), p->seed);
+    printf("Analysis: log(%s time) ~ arm%s%s%s, %s standard error, %s test at alpha %g\n",
+           upl_outcome_name(spec->outcome), spec->covariate == UPL_COVARIATE_NONE ? "" : " + ",
+           spec->covariate == UPL_COVARIATE_NONE ? "" : upl_covariate_name(spec->covariate),
+           spec->participant_fe ? " + participant FE" : "", upl_se_type_name(r->se_type),
+           upl_dist_name(r->dist), r->alpha);
+    if (m) {
+        printf("Minimum detectable effect at power %.2f: %+.1f%% (or %+.1f%% as a saving)\n",
+               m->target, 100.0 * m->mde_pct, 100.0 * m->mde_pct_faster);
+        printf("Power there: %.3f (Monte Carlo SE %.3f, %zu studies; %zu search steps)\n", r->power,
+               r->power_mc_se, r->sims, m->evaluations);
+    } else {
+        printf("Power at %+.1f%%: %.3f (Monte Carlo SE %.3f, %zu studies)\n", 100.0 * r->effect_pct,
+               r->power, r->power_mc_se, r->sims);
+    }
+    printf("Estimates: mean %.4f for a true %.4f (log scale), SD %.4f, mean SE %.4f; "
+           "%.0f%% intervals cover the truth %.1f%% of the time\n",
+           r->est_mean, r->estimand, r->est_sd, r->mean_se, 100.0 * (1.0 - r->alpha),
+           100.0 * r->coverage);
+    if (r->failed)
+        printf("Warning: %zu of %zu studies could not be analysed (counted as no "
+               "rejection), e.g. %s\n",
+               r->failed, r->sims, r->first_failure);
+    if (r->have_panel) {
+        printf("\n%-10s %-4s %8s %8s %9s\n", "se_type", "dist", "power", "coverage", "mean_se");
+        for (int t = 0; t < UPL_SE_TYPE_COUNT; t++)
+            for (int z = 0; z < 2; z++) {
+                const upl_power_tally *k = &r->panel[t][z];
+                printf("%-10s %-4s %8.3f %8.3f %9.4f\n", upl_se_type_name((upl_se_type)t),
+                       z ? "z" : "t", k->power, k->coverage, k->mean_se);
+            }
+    }
+    if (fflush(stdout) != 0)
+        return upl__fail("cannot write to standard output");
+    return UPL_EXIT_OK;
+}
+
+static int model_option(const upl_command *cmd, upl_model_spec *spec, int c, const char *arg)
+{
+    int bad = 0;
+    switch (c) {
+    case O_OUTCOME:
+        bad = upl_outcome_from_name(arg, &spec->outcome) != 0;
+        break;
+    case O_COVARIATE:
+        bad = upl_covariate_from_name(arg, &spec->covariate) != 0;
+        break;
+    case O_FE:
+        bad = strcmp(arg, "participant") != 0;
+        spec->participant_fe = 1;
+        break;
+    case O_SE:
+        bad = upl_se_type_from_name(arg, &spec->se_type) != 0 || spec->se_type == UPL_SE_AUTO;
+        break;
+    case O_DIST:
+        bad = upl_dist_from_name(arg, &spec->dist) != 0;
+        break;
+    case O_IMPUTE:
+        bad = upl_impute_from_name(arg, &spec->impute) != 0;
+        break;
+    case O_LEVEL: {
+        char *end = NULL;
+        errno = 0;
+        spec->level = strtod(arg, &end);
+        bad = end == arg || *end || errno || !(spec->level > 0.0 && spec->level < 1.0);
+        break;
+    }
+    default:
+        return 0;
+    }
+    if (bad) {
+        const char *name = c == O_OUTCOME     ? "outcome"
+                           : c == O_COVARIATE ? "covariate"
+                           : c == O_FE        ? "fe"
+                           : c == O_SE        ? "se"
+                           : c == O_DIST      ? "dist"
+                           : c == O_IMPUTE    ? "impute"
+                                              : "level";
+        upl__usage(cmd, "--%s: '%s' is not a valid value", name, arg);
+        return -1;
+    }
+    return 1;
+}
+
+static int parse_count(const char *text, size_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    if (!*text || *text == '-' || *text == '+')
+        return 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v < 1 || v > 10000000ull)
+        return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+static int run_power(upl_cli *cli, int argc, char **argv)
+{
+    static const struct option own[] = {{"target-power", required_argument, NULL, O_TARGET},
+                                        {"sims", required_argument, NULL, O_SIMS},
+                                        {"panel", no_argument, NULL, O_PANEL},
+                                        {"json", no_argument, NULL, O_JSON},
+                                        {"outcome", required_argument, NULL, O_OUTCOME},
+                                        {"covariate", required_argument, NULL, O_COVARIATE},
+                                        {"fe", required_argument, NULL, O_FE},
+                                        {"se", required_argument, NULL, O_SE},
+                                        {"dist", required_argument, NULL, O_DIST},
+                                        {"level", required_argument, NULL, O_LEVEL},
+                                        {"impute", required_argument, NULL, O_IMPUTE}};
+    const upl_command *cmd = &upl__cmd_power;
+    struct option options[64];
+    size_t n_own = sizeof own / sizeof own[0];
+    memcpy(options, own, sizeof own);
+    memcpy(options + n_own, upl__sim_longopts,
+           (upl__sim_longopts_count() + 1) * sizeof upl__sim_longopts[0]);
+
+    upl__sim_cli s;
+    upl__sim_cli_init(&s);
+    upl_power_spec spec;
+    memset(&spec, 0, sizeof spec);
+    upl_model_spec_default(&spec.model);
+    spec.sims = 1000;
+    double target = NAN;
+    int json = 0, c;
+    while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
+        if (c == '?')
+            return UPL_EXIT_USAGE;
+        if (c == O_JSON) {
+            json = 1;
+        } else if (c == O_PANEL) {
+            spec.panel = 1;
+        } else if (c == O_SIMS) {
+            if (!parse_count(optarg, &spec.sims))
+                return upl__usage(cmd, "--sims '%s' is not a number of studies (1 to 10000000)",
+                                  optarg);
+        } else if (c == O_TARGET) {
+            char *end = NULL;
+            errno = 0;
+            target = strtod(optarg, &end);
+            if (end == optarg || *end == '%') {
+                if (end != optarg)
+                    target /= 100.0, end++;
+            }
+            if (end == optarg || *end || errno || !(target > 0.0 && target < 1.0))
+                return upl__usage(cmd, "--target-power '%s' is not a power between 0 and 1",
+                                  optarg);
+        } else {
+            int handled = model_option(cmd, &spec.model, c, optarg);
+            if (handled == 0)
+                handled = upl__sim_option(cmd, &s, c, optarg);
+            if (handled < 0)
+                return UPL_EXIT_USAGE;
+            if (handled == 0)
+                return upl__usage(cmd, "unexpected option");
+        }
+    }
+    if (!upl__positionals(cmd, argc, 0, 0))
+        return UPL_EXIT_USAGE;
+    int mde = !isnan(target);
+    if (mde && s.have_effect)
+        return upl__usage(cmd, "give --effect (for the power) or --target-power (for the "
+                               "minimum detectable effect), not both");
+    if (!mde && !s.have_effect)
+        return upl__usage(cmd, "--effect PCT or --target-power P is required");
+    if (!upl__sim_finish(cmd, &s, 0))
+        return UPL_EXIT_USAGE;
+    spec.design = s.params;
+    progress_state ps = {-1, 0};
+    if (cli->stderr_is_tty) {
+        spec.progress = progress_bar;
+        spec.progress_ctx = &ps;
+    }
+
+    upl_diag diag = {0};
+    upl_status st;
+    int rc;
+    if (mde) {
+        upl_mde_result *m = malloc(sizeof *m);
+        if (!m)
+            return upl__fail("out of memory");
+        st = upl_power_mde(&spec, target, m, &diag);
+        if (spec.progress)
+            fputc('\n', stderr);
+        if (st != UPL_OK)
+            rc = upl__fail("%s", diag.msg);
+        else if (json)
+            rc = print_json(&s.params, &m->at, m);
+        else
+            rc = print_text(&s.params, &spec.model, &m->at, m);
+        free(m);
+        return rc;
+    }
+    upl_power_result *r = malloc(sizeof *r);
+    if (!r)
+        return upl__fail("out of memory");
+    st = upl_power_run(&spec, r, &diag);
+    if (spec.progress)
+        fputc('\n', stderr);
+    if (st != UPL_OK)
+        rc = upl__fail("%s", diag.msg);
+    else if (json)
+        rc = print_json(&s.params, r, NULL);
+    else
+        rc = print_text(&s.params, &spec.model, r, NULL);
+    free(r);
+    return rc;
+}
