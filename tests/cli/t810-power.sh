@@ -1,0 +1,57 @@
+#!/bin/sh
+# uplift power: power with its Monte Carlo SE at an effect, or the minimum detectable
+# effect at a target power; JSON keys; usage errors; no progress bar off a terminal.
+. "$UPLIFT_SRC/tests/cli/lib.sh"
+
+up 0 power --participants 16 --tasks 10 --effect 25% --sims 200 --seed 3 --json
+[ ! -s err ] || fail "power wrote to stderr off a terminal: $(cat err)"
+[ "$(json_get out 'd["mode"]')" = power ] || fail "mode"
+[ "$(json_get out 'd["sims"]')" = 200 ] || fail "sims"
+[ "$(json_get out 'd["se_type"]')" = cr2 ] || fail "default SE is cr2 with clusters"
+python3 - out <<'PY' || fail "power keys"
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+p = d["power"]
+assert 0 < p < 1, p
+assert abs(d["power_mc_se"] - math.sqrt(p * (1 - p) / 200)) < 1e-12
+assert d["mde_pct"] is None and d["target_power"] is None
+assert abs(d["log_effect"] - math.log(1.25)) < 1e-12
+assert d["panel"] is None
+PY
+# same seed, same answer; the text form says the same
+first=$(json_get out 'd["power"]')
+up 0 power --participants 16 --tasks 10 --effect 0.25 --sims 200 --seed 3
+contains out "Power at +25.0%: $(python3 -c "print('%.3f' % $first)")"
+
+# power grows with the effect (common random numbers make it monotone here)
+up 0 power --participants 16 --tasks 10 --effect 50% --sims 200 --seed 3 --json
+higher=$(json_get out 'd["power"]')
+python3 -c "import sys; sys.exit(0 if $higher >= $first else 1)" || fail "power fell: $first -> $higher"
+
+# the minimum detectable effect reaches the target, and its power is reported
+up 0 power --participants 16 --tasks 10 --target-power 0.8 --sims 200 --seed 3 --json
+python3 - out <<'PY' || fail "mde keys"
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+assert d["mode"] == "mde" and d["target_power"] == 0.8
+assert d["power"] >= 0.8 and d["mde_pct"] > 0 and -1 < d["mde_pct_faster"] < 0
+assert abs(math.log1p(d["mde_pct"]) + math.log1p(d["mde_pct_faster"])) < 1e-12
+PY
+
+# the panel of every SE type
+up 0 power --participants 8 --tasks 6 --effect 0 --sims 100 --panel --json
+[ "$(json_get out 'len(d["panel"])')" = 16 ] || fail "panel entries"
+
+for bad in \
+    "--participants 16 --tasks 10" \
+    "--participants 16 --tasks 10 --effect 20% --target-power 0.8" \
+    "--participants 16 --tasks 10 --target-power 1.5" \
+    "--participants 16 --tasks 10 --effect 20% --sims 0" \
+    "--participants 16 --tasks 10 --effect 20% --se cr9" \
+    "--participants 16 --tasks 10 --effect 20% --level 2" \
+    "--tasks 10 --effect 20%"; do
+    # shellcheck disable=SC2086
+    up 2 power $bad
+    one_error_line
+done
+done_testing
