@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         double again = 0;
         /* the format keeps 3 decimals, so durations under half a thousandth vanish */
         if (minutes >= 0.001) {
-            if (upl_duration_parse(buf, &again, &diag) != UPL_OK || fabs(again - minutes) > 0.0005)
+            if (upl_duration_parse(buf, &again, &diag) != UPL_OK ||
+                fabs(again - minutes) > 0.0005 + 1e-9)
                 abort();
         }
     }

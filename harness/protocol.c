@@ -699,6 +699,8 @@ static upl_status parse_root(const parse_ctx *c, const node *root, upl_protocol 
         return fail(c, root->line, "missing key 'title'");
     if ((rc = get_text(c, v, "title", &p->title)) != UPL_OK)
         return rc;
+    if (p->title[strspn(p->title, " \t\r\n")] == '\0')
+        return fail(c, v->line, "key 'title': the title is empty");
     if ((rc = get_opt_text(c, map_get(root, "description"), "description", &p->description)) !=
         UPL_OK)
         return rc;

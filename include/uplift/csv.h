@@ -9,23 +9,32 @@
 #include "uplift/status.h"
 
 /* Called once per record, the header included (record 0).  line is the 1-based line on
- * which the record starts; fields are NUL-terminated, valid UTF-8 (checked before the
- * call) and valid only during the call.  Return UPL_OK to go on; any other status stops
- * the parse and is returned by the parse function (fill diag to explain it). */
+ * which the record starts (LF, CRLF and a lone CR each end a line, blank lines and line
+ * breaks inside quoted fields included); fields are NUL-terminated, valid UTF-8 without
+ * NUL bytes (checked before the call) and valid only during the call.  Unquoted fields
+ * lose their leading and trailing spaces and tabs (libcsv); quoted fields are kept
+ * as they are.  Return UPL_OK to go on; any other status stops the parse and is
+ * returned by the parse function (fill diag to explain it). */
 typedef upl_status (*upl_csv_row_fn)(void *ctx, size_t record, size_t line,
                                      const char *const *fields, size_t n_fields, upl_diag *diag);
 
-/* Parses a whole file.  Every record must have as many fields as the header; a record
- * with another count, bad UTF-8, an unterminated quote or an empty file fails with
- * UPL_PARSE and a diag such as "tasks.csv:7: expected 6 columns, found 5" or
- * "tasks.csv:9: column 'title': invalid UTF-8".  Blank lines are skipped.  A UTF-8 BOM
- * is ignored.  name (may be NULL: path) labels messages. */
+/* Parses a whole file, read in chunks, so memory follows the longest record.  Every
+ * record must have as many fields as the header; a record with another count, bad
+ * UTF-8 (overlong forms, surrogates and NUL bytes included), a stray or unterminated
+ * quote, or an empty file fails with UPL_PARSE and a diag such as
+ * "tasks.csv:7: expected 6 columns, found 5" or "tasks.csv:9: column 'title': invalid
+ * UTF-8" (diag->line is set too).  Blank lines are skipped.  A leading UTF-8 BOM is
+ * ignored.  upl_csv_parse_file names messages by path (UPL_IO when it cannot be read);
+ * upl_csv_parse_buffer by name ("csv" when NULL). */
 upl_status upl_csv_parse_file(const char *path, upl_csv_row_fn fn, void *ctx, upl_diag *diag);
 upl_status upl_csv_parse_buffer(const char *data, size_t len, const char *name, upl_csv_row_fn fn,
                                 void *ctx, upl_diag *diag);
 
-/* Writes one record (fields may be NULL = empty) with RFC 4180 quoting and CRLF-free
- * "\n" line ends.  Returns UPL_IO on a write error. */
+/* Writes one record (fields may be NULL = empty) with RFC 4180 quoting and "\n" line
+ * ends.  Fields are quoted only when they must be: a comma, quote, CR or LF inside,
+ * leading or trailing blanks, or a record of one empty field (which would otherwise
+ * read back as a blank line).  What upl_csv_parse_* reads back is the same fields.
+ * Returns UPL_IO on a write error. */
 upl_status upl_csv_write_record(FILE *out, const char *const *fields, size_t n_fields);
 
 #endif

@@ -1,6 +1,7 @@
 /* Study protocols (CONTRACT section 5): a YAML file fixed before the study starts,
- * declaring arms, randomization scheme and the primary analysis.  The protocol's hash
- * is the SHA-256 of its canonical text (CRLF line ends turned into LF). */
+ * declaring arms, randomization scheme and the primary analysis.  The format, its keys
+ * and defaults are described in docs/protocol.md.  The protocol's hash is the SHA-256
+ * of its canonical text (CRLF line ends turned into LF), in lowercase hex. */
 #ifndef UPLIFT_PROTOCOL_H
 #define UPLIFT_PROTOCOL_H
 
@@ -18,6 +19,8 @@ typedef enum {
     UPL_SCHEME_PERMUTED_BLOCK /* blocks of sizes drawn from block_sizes */
 } upl_scheme;
 
+/* "simple", "complete", "permuted-block" ("?" for other values).  _from_name returns 0
+ * and sets *out, or -1 for an unknown name (NULL included). */
 const char *upl_scheme_name(upl_scheme s);
 int upl_scheme_from_name(const char *name, upl_scheme *out);
 
@@ -59,20 +62,28 @@ typedef struct upl_protocol {
     char hash[UPL_PROTOCOL_HASH_HEX];
 } upl_protocol;
 
-/* Parses protocol text.  name labels messages ("metr-2025.yaml:12: ..."); the hash is
- * computed from text.  On failure *out is left released and diag holds one line naming
- * the line and key.  Release a parsed protocol with upl_protocol_release(). */
+/* Parses protocol text (len bytes, no NUL needed).  name labels messages
+ * ("metr-2025.yaml:12: ..."; "protocol" when NULL); the hash is computed from text.
+ * Defaults fill what the text leaves out: arms no_ai and ai at 1:1 (control no_ai),
+ * scheme simple, outcome total, covariate log_forecast_no_ai, se_type auto, dist t,
+ * alpha 0.05, impute arm-mean, report_tolerance 0.25.  On failure (UPL_PARSE, or
+ * UPL_NOMEM) *out is left released and diag holds one line naming the line and key,
+ * e.g. "p.yaml:7: key 'randomization.scheme': 'coin' is not one of simple, complete,
+ * permuted-block"; diag->line is set.  Release a parsed protocol with
+ * upl_protocol_release(). */
 upl_status upl_protocol_parse(const char *text, size_t len, const char *name, upl_protocol *out,
                               upl_diag *diag);
 
-/* Reads and parses a file.  *text_out (optional) receives the file's canonical text,
- * owned by the caller (free()). */
+/* Reads and parses a file (at most 1 MiB); messages are labelled with path.
+ * *text_out (optional, may be NULL) receives the file's canonical text, NUL-terminated
+ * and owned by the caller (free()); it is NULL on failure.  Parsing that text again
+ * gives the same protocol and hash.  UPL_IO when the file cannot be read. */
 upl_status upl_protocol_load(const char *path, upl_protocol *out, char **text_out, upl_diag *diag);
 
 /* Frees what the protocol holds and zeroes it; safe on a zeroed struct. */
 void upl_protocol_release(upl_protocol *p);
 
-/* Index of the arm with this label, or -1. */
+/* Index of the arm with this label, or -1 (also for a NULL protocol or label). */
 long upl_protocol_arm_index(const upl_protocol *p, const char *label);
 
 #endif

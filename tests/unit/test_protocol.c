@@ -281,6 +281,7 @@ static void test_structure_errors(void **state)
     refused("title: a\n[x]: 1\n", "t.yaml:2: mapping keys must be plain text");
     refused("title:\n  - a\n", "t.yaml:2: key 'title': expected text, found a list");
     refused("title:\n", "t.yaml:1: key 'title': expected text, found nothing");
+    refused("title: \"  \"\n", "t.yaml:1: key 'title': the title is empty");
     refused("uplift: 2\ntitle: a\n",
             "t.yaml:1: key 'uplift': format version 2 is not supported (this uplift reads "
             "version 1)");
