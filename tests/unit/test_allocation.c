@@ -204,6 +204,48 @@ static void test_simple_seed_derivation(void **state)
 
 /* ---- permuted blocks ---- */
 
+/* The permuted-block draw as documented: per block b, mt19937 seeded from HMAC-SHA-256(
+ * secret, "uplift/alloc/v1/permuted-block/<b>/<stratum>"), the size drawn first
+ * (gsl_rng_uniform_int over the declared sizes), then gsl_ran_shuffle of the arms in
+ * protocol order, each repeated size / ratio-sum * ratio times.  Pins the v1 format:
+ * a change here would break the verification of existing studies. */
+static void test_blocks_seed_derivation(void **state)
+{
+    (void)state;
+    static const unsigned r[] = {1, 2, 0}, sizes[] = {3, 6, 9};
+    upl_protocol p = make_protocol(UPL_SCHEME_PERMUTED_BLOCK, r, sizes, 3, 0);
+    upl_secret s;
+    test_secret(2026, &s);
+    enum { N = 60 };
+    upl_alloc_seq *seq = open_seq(&p, &s, "participant=bob");
+    upl_alloc_draw d[N];
+    assert_int_equal(upl_alloc_seq_draw(seq, N, d), UPL_OK);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t pos = 0;
+    for (size_t b = 0; pos < N; b++) {
+        char msg[128];
+        int n = snprintf(msg, sizeof msg, "uplift/alloc/v1/permuted-block/%zu/participant=bob", b);
+        unsigned char mac[crypto_auth_hmacsha256_BYTES];
+        crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)n, s.bytes);
+        unsigned long seed = 0;
+        for (int i = 7; i >= 0; i--)
+            seed = seed << 8 | mac[i];
+        gsl_rng_set(rng, seed);
+        size_t size = sizes[gsl_rng_uniform_int(rng, 3)], arms[9], k = 0;
+        for (size_t a = 0; a < 2; a++)
+            for (size_t c = 0; c < size / 3 * r[a]; c++)
+                arms[k++] = a;
+        gsl_ran_shuffle(rng, arms, size, sizeof arms[0]);
+        for (size_t j = 0; j < size && pos < N; j++, pos++) {
+            assert_int_equal(d[pos].arm, arms[j]);
+            assert_int_equal(d[pos].block, b);
+            assert_int_equal(d[pos].block_size, size);
+        }
+    }
+    gsl_rng_free(rng);
+    upl_alloc_seq_free(seq);
+}
+
 static void blocks_check(const unsigned *ratios, const unsigned *sizes, size_t n_sizes,
                          const char *name)
 {
@@ -577,6 +619,7 @@ int main(void)
         cmocka_unit_test(test_blocks_2to1),
         cmocka_unit_test(test_blocks_three_arms),
         cmocka_unit_test(test_blocks_permutations_uniform),
+        cmocka_unit_test(test_blocks_seed_derivation),
         cmocka_unit_test(test_complete_counts),
         cmocka_unit_test(test_complete_batches_and_seek),
         cmocka_unit_test(test_same_secret_same_sequence),
