@@ -79,6 +79,11 @@ void upl_analysis_result_release(upl_analysis_result *res)
     free(res->effects);
     free(res->panel);
     free(res->ratio_of_means);
+    if (res->perception) /* issue 6: the predictions' group names */
+        for (size_t i = 0; i < res->perception->n_predictions; i++)
+            free(res->perception->predictions[i].group);
+    if (res->perception)
+        free(res->perception->predictions);
     free(res->perception);
     free(res->agreement);
     free(res->randomization_inference);
@@ -302,11 +307,6 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
                                 upl_outcome_name(spec->outcome))) != UPL_OK)
         goto nomem;
     if ((rc = warn_panel(res, ds)) != UPL_OK)
-        goto nomem;
-    if ((rc = upl_analysis_warn(res, "ratio_of_means, perception, agreement, "
-                                     "randomization_inference, per_participant, subgroups and "
-                                     "compliance are not computed by this version (null)")) !=
-        UPL_OK)
         goto nomem;
     rc = UPL_OK;
     goto done;

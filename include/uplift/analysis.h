@@ -115,7 +115,19 @@ typedef struct upl_panel_entry {
 typedef struct upl_ratio_of_means {
     double pct, pct_lo, pct_hi;
     size_t bootstrap;
+    /* issue 6: BCa interval beside the percentile one, and the seed */
+    double bca_lo, bca_hi;
+    unsigned long seed;
 } upl_ratio_of_means;
+
+/* issue 6: an external group's prediction (experts, managers) against the measured
+ * effect: gap = effects[0].pct - pct, its interval from the joint bootstrap. */
+typedef struct upl_prediction_gap {
+    char *group; /* owned */
+    size_t n;    /* predictions of the group */
+    double pct;  /* their mean */
+    double gap, gap_lo, gap_hi;
+} upl_prediction_gap;
 
 typedef struct upl_perception {
     /* NAN members print as null */
@@ -123,6 +135,12 @@ typedef struct upl_perception {
     double posthoc_pct, posthoc_lo, posthoc_hi;
     double gap_forecast, gap_forecast_lo, gap_forecast_hi;
     double gap_posthoc, gap_posthoc_lo, gap_posthoc_hi;
+    /* issue 6: counts, the bootstrap, BCa bounds in the order forecast, posthoc,
+     * gap_forecast, gap_posthoc (lo, hi each), external predictions */
+    size_t n_forecast, n_posthoc, bootstrap;
+    double bca[8];
+    size_t n_predictions;
+    upl_prediction_gap *predictions; /* owned */
 } upl_perception;
 
 typedef struct upl_agreement {
@@ -137,6 +155,11 @@ typedef struct upl_randomization_inference {
     double p, p_mc_se;
     size_t permutations;
     const char *design;
+    /* issue 6: exact enumeration (p_mc_se 0), the observed statistic (the coefficient),
+     * draws whose estimate was undefined and left out */
+    int exact;
+    double statistic;
+    size_t dropped;
 } upl_randomization_inference;
 
 typedef struct upl_participant_effect {
@@ -149,6 +172,7 @@ typedef struct upl_subgroup_level {
     const char *level;
     size_t n;
     double coef, se, pct, pct_lo, pct_hi;
+    double df, p; /* issue 6 */
 } upl_subgroup_level;
 
 typedef struct upl_subgroups {
@@ -156,12 +180,22 @@ typedef struct upl_subgroups {
     double heterogeneity_p;
     size_t n_levels;
     upl_subgroup_level *levels;
+    /* issue 6: the joint Wald test that every level's effect is equal: "F" with df1 and
+     * df2 (t intervals) or "chisq" with df1 (z intervals); rows left out (no level, or
+     * a level without tasks in both arms) */
+    const char *test;
+    double stat, df1, df2;
+    size_t n, excluded;
 } upl_subgroups;
 
 typedef struct upl_compliance {
     double treated_nonuse, control_use;
     upl_estimate iv;
     double first_stage_f;
+    /* issue 6: tasks with ai_used known (in the two arms compared), the F's degrees of
+     * freedom as estimatr reports them */
+    size_t n, n_treated_known, n_control_known;
+    double first_stage_df1, first_stage_df2;
 } upl_compliance;
 
 typedef struct upl_analysis_result {
@@ -187,6 +221,7 @@ typedef struct upl_analysis_result {
     upl_randomization_inference *randomization_inference;
     upl_participant_effect *per_participant; /* NULL = not computed */
     size_t n_per_participant;
+    size_t per_participant_estimated, per_participant_slowdown; /* issue 6 */
     upl_subgroups *subgroups;
     upl_compliance *compliance;
     /* one-line messages, owned */

@@ -1,0 +1,67 @@
+/* The cluster bootstrap: resample whole clusters (participants) with replacement,
+ * recompute a vector of statistics on each resample, and report percentile and BCa
+ * intervals (Efron and Tibshirani 1993, ch. 13-14; Davison and Hinkley 1997, 5.3).
+ *
+ * Randomness only through gsl_rng (UPL_BOOT_RNG, seeded with the caller's seed): the
+ * same clusters, statistic and seed give the same replicates on every machine.  The
+ * caller's statistic does its own work in its own workspace; the driver allocates once
+ * (the replicate table) and nothing per resample. */
+#ifndef UPLIFT_BOOTSTRAP_H
+#define UPLIFT_BOOTSTRAP_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "uplift/status.h"
+
+/* The generator of every bootstrap and permutation draw. */
+#define UPL_BOOT_RNG (gsl_rng_mt19937)
+
+/* Progress of long work: done of total steps of what ("bootstrap", "permutations").
+ * The library never prints; the CLI decides whether to show it. */
+typedef void (*upl_progress_fn)(void *ctx, const char *what, size_t done, size_t total);
+
+/* Computes m statistics into out[0..m) from the clusters draw[0..n_draw) (indices in
+ * [0, G), repeats allowed; a cluster drawn twice counts as two clusters).  rng is the
+ * bootstrap's generator for statistics that resample something else as well (e.g.
+ * external predictions within a group), or NULL on the jackknife passes, where they
+ * must use the full sample.  A statistic that is undefined on a resample is NAN.
+ * Return 0, or non-zero to abort (upl_boot_run then returns UPL_ERROR). */
+typedef int (*upl_boot_stat_fn)(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng,
+                                double *out);
+
+typedef struct upl_boot_result {
+    size_t m, reps, G;
+    unsigned long seed;
+    double *theta; /* m: the statistics on the full sample */
+    double *rep;   /* reps x m, row-major */
+    double *jack;  /* G x m: leave-one-cluster-out values (for BCa) */
+} upl_boot_result;
+
+/* Runs reps resamples of G clusters.  *res is caller-owned: release it with
+ * upl_boot_result_release() after UPL_OK (on failure it holds nothing).  progress may
+ * be NULL.  UPL_INVALID for G < 2, m == 0 or reps == 0; UPL_NOMEM; UPL_ERROR when fn
+ * aborts. */
+upl_status upl_boot_run(size_t G, size_t m, size_t reps, unsigned long seed, upl_boot_stat_fn fn,
+                        void *ctx, upl_progress_fn progress, void *progress_ctx,
+                        upl_boot_result *res, upl_diag *diag);
+void upl_boot_result_release(upl_boot_result *res);
+
+typedef struct upl_boot_ci {
+    size_t used;   /* replicates with a finite value */
+    double lo, hi; /* percentile interval */
+    double bca_lo, bca_hi;
+    double z0, accel; /* BCa bias correction and acceleration */
+} upl_boot_ci;
+
+/* Intervals at level for statistic j.  Percentile: the (1-level)/2 and (1+level)/2
+ * quantiles of the finite replicates (linear interpolation, R's type 7).  BCa: the
+ * same quantiles moved by z0 = Phi^-1(share of replicates below theta, ties counted
+ * half) and the jackknife acceleration.  NAN bounds when fewer than two replicates are
+ * finite, and NAN BCa bounds when theta or a jackknife value is not finite or every
+ * replicate lies on one side of theta.  Needs scratch of reps doubles; no allocation. */
+void upl_boot_interval(const upl_boot_result *res, size_t j, double level, double *scratch,
+                       upl_boot_ci *ci);
+
+#endif
