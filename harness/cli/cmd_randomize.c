@@ -10,6 +10,10 @@
 
 static int run_randomize(upl_cli *cli, int argc, char **argv);
 
+static const struct option randomize_options[] = {{"key-file", required_argument, NULL, 'k'},
+                                                  {"json", no_argument, NULL, 'j'},
+                                                  {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_randomize = {
     .name = "randomize",
     .summary =
@@ -24,6 +28,9 @@ const upl_command upl__cmd_randomize = {
             "depends only on the key, the protocol, the task's stratum (its participant, and\n"
             "its category when the protocol stratifies by category) and its position there:\n"
             "never on other participants' tasks (docs/concealment.md).\n",
+    .options = randomize_options,
+    .min_args = 0,
+    .max_args = -1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_randomize,
 };
@@ -55,9 +62,6 @@ static void on_draw(void *ctx, const upl_alloc_task *task, const char *arm,
 
 static int run_randomize(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"key-file", required_argument, NULL, 'k'},
-                                            {"json", no_argument, NULL, 'j'},
-                                            {NULL, 0, NULL, 0}};
     const char *key_path = NULL;
     char *default_key = NULL;
     int64_t *ids = NULL;
@@ -69,7 +73,7 @@ static int run_randomize(upl_cli *cli, int argc, char **argv)
     int rc = UPL_EXIT_FAIL;
     int c;
     upl_secret_wipe(&secret);
-    while ((c = upl__getopt(&upl__cmd_randomize, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_randomize, argc, argv, randomize_options)) != -1) {
         if (c == 'k')
             key_path = optarg;
         else if (c == 'j')

@@ -8,6 +8,9 @@
 
 static int run_reveal(upl_cli *cli, int argc, char **argv);
 
+static const struct option reveal_options[] = {{"key-file", required_argument, NULL, 'k'},
+                                               {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_reveal = {
     .name = "reveal",
     .summary = "Publish the secret key into the study and close allocation.",
@@ -17,14 +20,15 @@ const upl_command upl__cmd_reveal = {
             "\nChecks the key against the commitment recorded at init, stores it in the\n"
             "study and closes allocation: no task can be randomized afterwards.  Anyone\n"
             "with the database can then replay the allocation with 'uplift verify'.\n",
+    .options = reveal_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_reveal,
 };
 
 static int run_reveal(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"key-file", required_argument, NULL, 'k'},
-                                            {NULL, 0, NULL, 0}};
     const char *key_path = NULL;
     char *default_key = NULL;
     upl_secret secret;
@@ -35,7 +39,7 @@ static int run_reveal(upl_cli *cli, int argc, char **argv)
     upl_alloc_task *waiting = NULL;
     size_t n_waiting = 0, n_unforecast = 0;
     upl_secret_wipe(&secret);
-    while ((c = upl__getopt(&upl__cmd_reveal, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_reveal, argc, argv, reveal_options)) != -1) {
         if (c == 'k')
             key_path = optarg;
         else

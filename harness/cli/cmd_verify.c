@@ -12,6 +12,10 @@
 
 static int run_verify(upl_cli *cli, int argc, char **argv);
 
+static const struct option verify_options[] = {{"key-file", required_argument, NULL, 'k'},
+                                               {"json", no_argument, NULL, 'j'},
+                                               {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_verify = {
     .name = "verify",
     .summary = "Check the audit chain and replay the allocation from the key.",
@@ -25,6 +29,9 @@ const upl_command upl__cmd_verify = {
             "recorded arm.  Exit 0 when intact, 1 naming the first broken link or\n"
             "mismatched task.  Publish the head hash it prints: a later copy of the study\n"
             "whose chain does not extend it was rewritten.\n",
+    .options = verify_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = UPL_CMD_NEEDS_DB,
     .run = run_verify,
 };
@@ -79,9 +86,6 @@ static json_t *nullable_int(int64_t v)
 
 static int run_verify(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"key-file", required_argument, NULL, 'k'},
-                                            {"json", no_argument, NULL, 'j'},
-                                            {NULL, 0, NULL, 0}};
     const char *key_path = NULL;
     char *default_used = NULL;
     int json = 0, rc = UPL_EXIT_FAIL, c;
@@ -98,7 +102,7 @@ static int run_verify(upl_cli *cli, int argc, char **argv)
 
     upl_secret_wipe(&secret);
     memset(&study, 0, sizeof study);
-    while ((c = upl__getopt(&upl__cmd_verify, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_verify, argc, argv, verify_options)) != -1) {
         if (c == 'k')
             key_path = optarg;
         else if (c == 'j')
