@@ -1,0 +1,230 @@
+/* The analysis driver and its renderers: refusals at the library level, the JSON keys of
+ * CONTRACT section 6 (null while not computed, rendered when a later analysis fills
+ * them), and the text tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "uplift/analysis.h"
+
+/* 4 participants x 8 tasks, alternating arms, deterministic pseudo-random times. */
+static void make_dataset(upl_dataset *ds, size_t participants)
+{
+    static const char *const names[] = {"ana", "ben", "cy", "dee"};
+    assert_int_equal(upl_dataset_init(ds, 0, NULL), UPL_OK);
+    uint64_t s = 0x2545f4914f6cdd1dULL;
+    for (size_t i = 0; i < 32; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "t%zu", i + 1);
+        double u[3];
+        for (int m = 0; m < 3; m++) {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            u[m] = (double)(s >> 11) / 9007199254740992.0;
+        }
+        upl_task_row row;
+        upl_task_row_clear(&row);
+        row.task_id = id;
+        row.participant = names[i % participants];
+        row.arm = i % 2 ? "ai" : "no_ai";
+        row.forecast_no_ai_min = 30.0 + 200.0 * u[0];
+        row.forecast_ai_min = row.forecast_no_ai_min * (0.6 + 0.4 * u[1]);
+        row.reported_min = row.forecast_no_ai_min * (0.5 + u[2]) * (i % 2 ? 1.2 : 1.0);
+        row.post_review_min = i % 5 ? 0.1 * row.reported_min : 0.0;
+        row.status = UPL_TASK_DONE;
+        assert_int_equal(upl_dataset_append(ds, &row), UPL_OK);
+    }
+    assert_int_equal(upl_dataset_add_arm(ds, "no_ai", NULL), UPL_OK);
+    assert_int_equal(upl_dataset_add_arm(ds, "ai", NULL), UPL_OK);
+    ds->control = 0;
+}
+
+static json_t *render_json(const upl_analysis_result *res)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(upl_analysis_render_json(res, f), UPL_OK);
+    fclose(f);
+    assert_null(strstr(buf, "NaN"));
+    json_error_t err;
+    json_t *root = json_loads(buf, 0, &err);
+    if (!root)
+        fail_msg("invalid JSON: %s", err.text);
+    free(buf);
+    return root;
+}
+
+static void test_keys_and_nulls(void **state)
+{
+    (void)state;
+    upl_dataset ds;
+    make_dataset(&ds, 4);
+    upl_model_spec spec;
+    upl_model_spec_default(&spec);
+    upl_analysis_result res;
+    upl_diag diag = {0};
+    assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_OK);
+    assert_int_equal(res.spec.se_type, UPL_SE_CR2);
+    assert_int_equal(res.n_panel, 16);
+    json_t *root = render_json(&res);
+    static const char *const keys[] = {"n",
+                                       "clusters",
+                                       "outcome",
+                                       "covariate",
+                                       "se_type",
+                                       "dist",
+                                       "level",
+                                       "effects",
+                                       "se_panel",
+                                       "ratio_of_means",
+                                       "perception",
+                                       "agreement",
+                                       "randomization_inference",
+                                       "per_participant",
+                                       "subgroups",
+                                       "compliance",
+                                       "warnings"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!json_object_get(root, keys[i]))
+            fail_msg("missing key %s", keys[i]);
+    for (size_t i = 9; i < 16; i++)
+        assert_true(json_is_null(json_object_get(root, keys[i])));
+    assert_int_equal(json_integer_value(json_object_get(root, "n")), 32);
+    assert_int_equal(json_integer_value(json_object_get(root, "clusters")), 4);
+    json_decref(root);
+
+    /* what issue 6 will fill is rendered once present */
+    res.perception = calloc(1, sizeof *res.perception);
+    assert_non_null(res.perception);
+    res.perception->forecast_pct = -0.237;
+    res.perception->forecast_lo = -0.3;
+    res.perception->forecast_hi = -0.2;
+    res.perception->posthoc_pct = NAN;
+    res.perception->posthoc_lo = NAN;
+    res.perception->posthoc_hi = NAN;
+    res.perception->gap_forecast = 0.425;
+    res.perception->gap_forecast_lo = 0.3;
+    res.perception->gap_forecast_hi = 0.5;
+    res.perception->gap_posthoc = NAN;
+    res.perception->gap_posthoc_lo = NAN;
+    res.perception->gap_posthoc_hi = NAN;
+    res.ratio_of_means = calloc(1, sizeof *res.ratio_of_means);
+    assert_non_null(res.ratio_of_means);
+    res.ratio_of_means->pct = 0.337;
+    res.ratio_of_means->pct_lo = 0.1;
+    res.ratio_of_means->pct_hi = 0.6;
+    res.ratio_of_means->bootstrap = 2000;
+    res.per_participant = calloc(1, sizeof *res.per_participant);
+    assert_non_null(res.per_participant);
+    res.n_per_participant = 1;
+    res.per_participant[0] = (upl_participant_effect){"655", 20, 0.1, -0.1, 0.3};
+    root = render_json(&res);
+    json_t *p = json_object_get(root, "perception");
+    assert_true(json_is_object(p));
+    assert_true(fabs(json_real_value(json_object_get(p, "forecast_pct")) + 0.237) < 1e-15);
+    assert_true(json_is_null(json_object_get(p, "posthoc_pct")));
+    assert_true(json_is_null(json_object_get(p, "posthoc_pct_ci")));
+    assert_int_equal(json_array_size(json_object_get(p, "gap_forecast_ci")), 2);
+    json_t *rom = json_object_get(root, "ratio_of_means");
+    assert_true(fabs(json_real_value(json_object_get(rom, "pct")) - 0.337) < 1e-15);
+    json_t *pp = json_object_get(root, "per_participant");
+    assert_int_equal(json_array_size(pp), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(pp, 0), "participant")),
+                        "655");
+    json_decref(root);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(upl_analysis_render_text(&res, f), UPL_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "Standard-error panel for arm 'ai'"));
+    assert_non_null(strstr(buf, "vs the no_ai arm"));
+    assert_non_null(strstr(buf, "only 4 clusters"));
+    free(buf);
+    upl_analysis_result_release(&res);
+    upl_dataset_release(&ds);
+}
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    upl_dataset ds;
+    upl_model_spec spec;
+    upl_analysis_result res;
+    upl_diag diag = {0};
+
+    make_dataset(&ds, 1);
+    upl_model_spec_default(&spec);
+    spec.se_type = UPL_SE_CR1;
+    assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_REFUSED);
+    assert_non_null(strstr(diag.msg, "at least two clusters"));
+    spec.se_type = UPL_SE_AUTO; /* one participant: auto falls back to hc2 */
+    assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_OK);
+    assert_int_equal(res.spec.se_type, UPL_SE_HC2);
+    upl_analysis_result_release(&res);
+    upl_dataset_release(&ds);
+
+    make_dataset(&ds, 4);
+    ds.reported_min[6] = 0.0;
+    ds.post_review_min[6] = 0.0;
+    upl_model_spec_default(&spec);
+    assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_REFUSED);
+    assert_non_null(strstr(diag.msg, "task 't7'"));
+    ds.reported_min[6] = 10.0;
+    ds.forecast_no_ai_min[3] = -1.0;
+    assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_REFUSED);
+    assert_non_null(strstr(diag.msg, "task 't4': forecast_no_ai_min"));
+    ds.forecast_no_ai_min[3] = 50.0;
+    for (size_t i = 1; i < ds.n; i += 2)
+        ds.status[i] = UPL_TASK_EXCLUDED;
+    assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_REFUSED);
+    assert_non_null(strstr(diag.msg, "arm 'ai' has no analysed task"));
+    upl_dataset_release(&ds);
+
+    /* missing post-review time: arm mean of the same arm, or left out */
+    make_dataset(&ds, 4);
+    ds.post_review_min[1] = NAN;
+    ds.post_review_min[2] = NAN;
+    upl_design d;
+    assert_int_equal(upl_design_build(&d, &ds, &spec, &diag), UPL_OK);
+    assert_int_equal(d.counts.imputed, 2);
+    double sum = 0.0;
+    size_t cnt = 0;
+    for (size_t i = 3; i < ds.n; i += 2) {
+        sum += ds.post_review_min[i];
+        cnt++;
+    }
+    double want = log(ds.reported_min[1] + sum / (double)cnt);
+    assert_true(fabs(gsl_vector_get(d.y, 1) - want) <= 4 * DBL_EPSILON * fabs(want));
+    upl_design_release(&d);
+    spec.impute = UPL_IMPUTE_COMPLETE_CASE;
+    assert_int_equal(upl_design_build(&d, &ds, &spec, &diag), UPL_OK);
+    assert_int_equal(d.n, ds.n - 2);
+    assert_int_equal(d.counts.missing_outcome, 2);
+    upl_design_release(&d);
+    upl_dataset_release(&ds);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keys_and_nulls),
+        cmocka_unit_test(test_refusals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
