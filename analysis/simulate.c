@@ -51,6 +51,7 @@ void upl_sim_params_default(upl_sim_params *p)
     p->participant_sd = 0.3;
     p->icc = NAN;
     p->resid_sd = 0.8;
+    p->effect_sd = 0.0;
     p->forecast_sd = 0.5;
     p->forecast_bias = 0.0;
     p->perceived_pct = 0.0;
@@ -159,6 +160,7 @@ upl_status upl_sim_params_check(const upl_sim_params *p, upl_diag *diag)
     } checks[] = {
         {"participant SD", p->participant_sd, is_sd},
         {"residual SD", p->resid_sd, is_sd},
+        {"effect SD", p->effect_sd, is_sd},
         {"forecast SD", p->forecast_sd, is_sd},
         {"forecast bias", p->forecast_bias, is_change},
         {"perceived effect", p->perceived_pct, is_change},
@@ -324,7 +326,8 @@ static void assign_arms(gsl_rng *r, const upl_sim_params *p, const size_t *first
 }
 
 static upl_status append_task(upl_dataset *ds, const upl_sim_params *p, size_t id, size_t j,
-                              int width, size_t arm, const task_draws *d, double t0, int used)
+                              int width, size_t arm, const task_draws *d, double t0, double slope,
+                              int used)
 {
     char task_id[32], participant[32], title[96];
     snprintf(task_id, sizeof task_id, "%zu", id);
@@ -357,7 +360,7 @@ static upl_status append_task(upl_dataset *ds, const upl_sim_params *p, size_t i
     }
     row.status = UPL_TASK_DONE;
     size_t effect_arm = arm == p->control ? first_treated(p) : arm;
-    double t = used ? t0 * (1.0 + cell_effect(p, effect_arm, d->category)) : t0;
+    double t = used ? t0 * (1.0 + cell_effect(p, effect_arm, d->category)) * exp(slope) : t0;
     double s = d->u_review < p->review_rate ? p->post_review_share : 0.0;
     double bias = log1p(p->report_bias);
     row.measured_min = as_minutes(t * (1.0 - s));
@@ -387,7 +390,7 @@ upl_status upl_sim_study(const upl_sim_params *p, upl_dataset *ds, upl_sim_truth
     gsl_rng *r = NULL;
     size_t *first_row = NULL, *arm = NULL;
     task_draws *draws = NULL;
-    double *u = NULL;
+    double *u = NULL, *v = NULL;
     memset(ds, 0, sizeof *ds);
     if ((rc = upl_sim_params_check(p, diag)) != UPL_OK)
         return rc;
@@ -397,7 +400,8 @@ upl_status upl_sim_study(const upl_sim_params *p, upl_dataset *ds, upl_sim_truth
     r = gsl_rng_alloc(gsl_rng_mt19937);
     first_row = malloc((p->participants + 1) * sizeof *first_row);
     u = malloc(p->participants * sizeof *u);
-    if (!r || !first_row || !u)
+    v = malloc(p->participants * sizeof *v);
+    if (!r || !first_row || !u || !v)
         goto nomem;
     gsl_rng_set(r, p->seed);
 
@@ -431,6 +435,9 @@ upl_status upl_sim_study(const upl_sim_params *p, upl_dataset *ds, upl_sim_truth
         d->u_abandon = gsl_rng_uniform(r);
     }
     assign_arms(r, p, first_row, arm, n);
+    /* drawn last, so that effect_sd leaves every other draw as it was */
+    for (size_t j = 0; j < p->participants; j++)
+        v[j] = gsl_ran_gaussian_ziggurat(r, 1.0) * p->effect_sd;
 
     int width = 2;
     for (size_t m = p->participants; m >= 100; m /= 10)
@@ -449,7 +456,7 @@ upl_status upl_sim_study(const upl_sim_params *p, upl_dataset *ds, upl_sim_truth
                             p->resid_sd * d->e);
             int used =
                 arm[i] == p->control ? d->u_use < p->control_use : !(d->u_use < p->treated_nonuse);
-            if ((rc = append_task(ds, p, i + 1, j, width, arm[i], d, t0, used)) != UPL_OK)
+            if ((rc = append_task(ds, p, i + 1, j, width, arm[i], d, t0, v[j], used)) != UPL_OK)
                 goto fail;
         }
     }
@@ -468,6 +475,7 @@ cleanup:
     gsl_rng_free(r);
     free(first_row);
     free(u);
+    free(v);
     free(draws);
     free(arm);
     return rc;
@@ -542,6 +550,7 @@ char *upl_sim_truth_json(const upl_sim_params *p, const upl_sim_truth *truth)
         {"participant_sd", p->participant_sd},
         {"icc", p->icc},
         {"resid_sd", p->resid_sd},
+        {"effect_sd", p->effect_sd},
         {"forecast_sd", p->forecast_sd},
         {"forecast_bias", p->forecast_bias},
         {"perceived_pct", p->perceived_pct},

@@ -22,6 +22,7 @@ enum {
     O_PARTICIPANT_SD,
     O_ICC,
     O_RESID_SD,
+    O_EFFECT_SD,
     O_FORECAST_SD,
     O_FORECAST_BIAS,
     O_PERCEIVED,
@@ -51,6 +52,7 @@ const struct option upl__sim_longopts[] = {
     {"participant-sd", required_argument, NULL, O_PARTICIPANT_SD},
     {"icc", required_argument, NULL, O_ICC},
     {"resid-sd", required_argument, NULL, O_RESID_SD},
+    {"effect-sd", required_argument, NULL, O_EFFECT_SD},
     {"forecast-sd", required_argument, NULL, O_FORECAST_SD},
     {"forecast-bias", required_argument, NULL, O_FORECAST_BIAS},
     {"perceived", required_argument, NULL, O_PERCEIVED},
@@ -89,6 +91,7 @@ const char upl__sim_help[] =
     "  --participant-sd X        SD of the participant effect on log time [0.3]\n"
     "  --icc X                   intra-class correlation instead of --participant-sd\n"
     "  --resid-sd X              residual SD of log time [0.8]\n"
+    "  --effect-sd X             SD across participants of their own log effect [0]\n"
     "  --forecast-sd X           SD of log(forecast / true time without AI) [0.5]\n"
     "  --forecast-bias PCT       forecast_ai / forecast_no_ai - 1 [0]\n"
     "  --perceived PCT           mean post-hoc estimate of AI's effect [0]\n"
@@ -328,6 +331,9 @@ int upl__sim_option(const upl_command *cmd, upl__sim_cli *s, int c, char *arg)
         break;
     case O_RESID_SD:
         number = &p->resid_sd, name = "resid-sd";
+        break;
+    case O_EFFECT_SD:
+        number = &p->effect_sd, name = "effect-sd";
         break;
     case O_FORECAST_SD:
         number = &p->forecast_sd, name = "forecast-sd";

@@ -11,8 +11,10 @@
  *                                                      true time without AI
  *   used_ij ~ Bernoulli(1 - treated_nonuse) in a non-control arm,
  *             Bernoulli(control_use) in the control arm
- *   T_ij = T0_ij * (1 + effect(arm, category)) when used_ij (the control arm's users
- *          take the first non-control arm's effect), else T0_ij
+ *   v_j ~ N(0, effect_sd^2)                           participant's own deviation of the
+ *                                                      log effect (a random slope)
+ *   T_ij = T0_ij * (1 + effect(arm, category)) * exp(v_j) when used_ij (the control
+ *          arm's users take the first non-control arm's effect), else T0_ij
  *   reviewed_ij ~ Bernoulli(review_rate); s = post_review_share when reviewed, else 0
  *   measured = T (1 - s)                               the timer's active time
  *   reported = measured * (1 + report_bias) * exp(N(0, report_sd^2))
@@ -82,6 +84,7 @@ typedef struct upl_sim_params {
     double icc;            /* NAN, or the intra-class correlation: then participant_sd =
                               resid_sd sqrt(icc / (1 - icc)) */
     double resid_sd;       /* SD of e_ij */
+    double effect_sd;      /* SD of v_j, participants' own deviations of the log effect */
     double forecast_sd;    /* SD of log(forecast_no_ai / T0) */
     double forecast_bias;  /* forecast_ai / forecast_no_ai - 1 */
     double perceived_pct;  /* mean post-hoc estimate of AI's effect */
@@ -100,7 +103,7 @@ typedef struct upl_sim_params {
 /* Defaults: 16 participants, 15 tasks each, arms ai:1 and no_ai:1 (control no_ai),
  * simple randomization, categories bug, feature, refactor, exploration (shares 0.35,
  * 0.35, 0.2, 0.1), effect 0, seed 1, median 90 minutes, participant_sd 0.3, icc NAN,
- * resid_sd 0.8, forecast_sd 0.5, forecast_bias 0, perceived 0 (sd 0.15, missing 0),
+ * resid_sd 0.8, effect_sd 0, forecast_sd 0.5, forecast_bias 0, perceived 0 (sd 0.15, missing 0),
  * review_rate 0.5, post_review_share 0.15, post_review_missing 0, report_bias 0,
  * report_sd 0.1, no non-compliance, no abandonment. */
 void upl_sim_params_default(upl_sim_params *p);
