@@ -1,0 +1,319 @@
+/* What the HTML and Markdown reports share: baseline statistics by arm, the headline
+ * in words, the methods text generated from the protocol, dates. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "report_internal.h"
+
+static long arm_of(const upl_dataset *ds, size_t i)
+{
+    if (!ds->arm[i])
+        return -1;
+    for (size_t a = 0; a < ds->n_arms; a++)
+        if (strcmp(ds->arms[a], ds->arm[i]) == 0)
+            return (long)a;
+    return -1;
+}
+
+static double median(double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    gsl_sort(v, 1, n);
+    return gsl_stats_median_from_sorted_data(v, 1, n);
+}
+
+upl_status upl__report_baseline(const upl_dataset *ds, upl__arm_baseline **out)
+{
+    upl__arm_baseline *b = calloc(ds->n_arms + 1, sizeof *b);
+    double *fa = malloc((ds->n + 1) * sizeof *fa);
+    double *fn = malloc((ds->n + 1) * sizeof *fn);
+    const char **seen = malloc((ds->n + 1) * sizeof *seen);
+    if (!b || !fa || !fn || !seen) {
+        free(b);
+        free(fa);
+        free(fn);
+        free(seen);
+        return UPL_NOMEM;
+    }
+    for (size_t a = 0; a < ds->n_arms; a++) {
+        size_t na = 0, nn = 0, nr = 0, ns = 0;
+        double log_ratio = 0.0;
+        for (size_t i = 0; i < ds->n; i++) {
+            if (arm_of(ds, i) != (long)a)
+                continue;
+            b[a].tasks++;
+            if (ds->status[i] == UPL_TASK_DONE)
+                b[a].done++;
+            double x = ds->forecast_ai_min[i], y = ds->forecast_no_ai_min[i];
+            if (isfinite(x) && x > 0)
+                fa[na++] = x;
+            if (isfinite(y) && y > 0)
+                fn[nn++] = y;
+            if (isfinite(x) && x > 0 && isfinite(y) && y > 0) {
+                log_ratio += log(x / y);
+                nr++;
+            }
+            const char *p = ds->participant[i];
+            int dup = 0;
+            for (size_t k = 0; p && k < ns && !dup; k++)
+                dup = strcmp(seen[k], p) == 0;
+            if (p && !dup)
+                seen[ns++] = p;
+        }
+        b[a].participants = ns;
+        b[a].forecast_ai_median = median(fa, na);
+        b[a].forecast_no_ai_median = median(fn, nn);
+        b[a].forecast_ratio_gm = nr ? exp(log_ratio / (double)nr) : NAN;
+    }
+    free(fa);
+    free(fn);
+    free(seen);
+    *out = b;
+    return UPL_OK;
+}
+
+upl_status upl__report_categories(const upl_dataset *ds, const char ***names_out,
+                                  size_t **counts_out, size_t *n_out)
+{
+    const char **names = malloc((ds->n + 1) * sizeof *names);
+    size_t *counts = calloc((ds->n + 1) * (ds->n_arms + 1), sizeof *counts);
+    size_t *total = calloc(ds->n + 1, sizeof *total);
+    size_t n = 0;
+    if (!names || !counts || !total) {
+        free(names);
+        free(counts);
+        free(total);
+        return UPL_NOMEM;
+    }
+    for (size_t i = 0; i < ds->n; i++) {
+        long a = arm_of(ds, i);
+        if (a < 0)
+            continue;
+        const char *c = ds->category[i] ? ds->category[i] : "(none)";
+        size_t k = 0;
+        while (k < n && strcmp(names[k], c) != 0)
+            k++;
+        if (k == n)
+            names[n++] = c;
+        counts[k * ds->n_arms + (size_t)a]++;
+        total[k]++;
+    }
+    /* most frequent first (insertion sort: few categories) */
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = i; j > 0 && total[j] > total[j - 1]; j--) {
+            const char *tn = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = tn;
+            size_t tt = total[j];
+            total[j] = total[j - 1];
+            total[j - 1] = tt;
+            for (size_t a = 0; a < ds->n_arms; a++) {
+                size_t tc = counts[j * ds->n_arms + a];
+                counts[j * ds->n_arms + a] = counts[(j - 1) * ds->n_arms + a];
+                counts[(j - 1) * ds->n_arms + a] = tc;
+            }
+        }
+    }
+    free(total);
+    *names_out = names;
+    *counts_out = counts;
+    *n_out = n;
+    return UPL_OK;
+}
+
+void upl__report_change_words(char *buf, size_t size, double pct)
+{
+    if (!isfinite(pct))
+        snprintf(buf, size, "could not be estimated");
+    else if (pct >= 0)
+        snprintf(buf, size, "took %.1f%% longer", 100.0 * pct);
+    else
+        snprintf(buf, size, "took %.1f%% less time", -100.0 * pct);
+}
+
+void upl__report_time(char *buf, size_t size, int64_t t)
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (t <= 0 || !gmtime_r(&tt, &tm)) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+size_t upl__report_arm_n(const upl_analysis_result *res, const upl_dataset *ds, size_t a)
+{
+    size_t treated = 0;
+    for (size_t e = 0; e < res->n_effects; e++) {
+        if (strcmp(res->effects[e].arm, ds->arms[a]) == 0)
+            return res->effects[e].n_arm;
+        treated += res->effects[e].n_arm;
+    }
+    return a == ds->control ? res->n - treated : 0;
+}
+
+static const char *se_words(upl_se_type t)
+{
+    switch (t) {
+    case UPL_SE_CLASSICAL:
+        return "classical (homoskedastic) standard errors with n - k degrees of freedom";
+    case UPL_SE_HC0:
+        return "heteroskedasticity-robust HC0 standard errors with n - k degrees of freedom";
+    case UPL_SE_HC1:
+        return "heteroskedasticity-robust HC1 standard errors with n - k degrees of freedom";
+    case UPL_SE_HC2:
+        return "heteroskedasticity-robust HC2 standard errors with n - k degrees of freedom";
+    case UPL_SE_HC3:
+        return "heteroskedasticity-robust HC3 standard errors with n - k degrees of freedom";
+    case UPL_SE_CR0:
+        return "cluster-robust CR0 standard errors by participant with G - 1 degrees of freedom";
+    case UPL_SE_CR1:
+        return "cluster-robust CR1 (Stata) standard errors by participant with G - 1 degrees of "
+               "freedom";
+    case UPL_SE_CR2:
+        return "cluster-robust CR2 (Bell-McCaffrey) standard errors by participant with "
+               "Satterthwaite degrees of freedom, as R's estimatr::lm_robust computes them";
+    case UPL_SE_AUTO:
+        break;
+    }
+    return "standard errors";
+}
+
+static const char *outcome_words(upl_outcome o)
+{
+    switch (o) {
+    case UPL_OUTCOME_TOTAL:
+        return "total time (the self-reported time to the first review-ready submission plus "
+               "the time spent after review)";
+    case UPL_OUTCOME_INITIAL:
+        return "self-reported time to the first review-ready submission";
+    case UPL_OUTCOME_MEASURED:
+        return "active time measured with the start/pause/resume/stop timer";
+    }
+    return "time";
+}
+
+static void randomization_text(const upl_protocol *p, char *buf, size_t size)
+{
+    char ratio[256] = "", arms[256] = "";
+    size_t used_r = 0, used_a = 0;
+    for (size_t a = 0; a < p->n_arms; a++) {
+        int n1 =
+            snprintf(ratio + used_r, sizeof ratio - used_r, "%s%u", a ? ":" : "", p->arms[a].ratio);
+        int n2 =
+            snprintf(arms + used_a, sizeof arms - used_a, "%s%s", a ? ":" : "", p->arms[a].label);
+        if (n1 > 0 && (size_t)n1 < sizeof ratio - used_r)
+            used_r += (size_t)n1;
+        if (n2 > 0 && (size_t)n2 < sizeof arms - used_a)
+            used_a += (size_t)n2;
+    }
+    char how[512];
+    switch (p->scheme) {
+    case UPL_SCHEME_SIMPLE:
+        snprintf(how, sizeof how,
+                 "Each task was assigned independently at random (simple randomization), "
+                 "with probabilities in the allocation ratio %s = %s, so the arm sizes were "
+                 "not fixed in advance",
+                 arms, ratio);
+        break;
+    case UPL_SCHEME_COMPLETE:
+        snprintf(how, sizeof how,
+                 "Tasks were assigned by complete randomization: each batch of eligible tasks "
+                 "was split between the arms in the exact allocation ratio %s = %s",
+                 arms, ratio);
+        break;
+    case UPL_SCHEME_PERMUTED_BLOCK: {
+        char sizes[128] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < p->n_block_sizes; i++) {
+            int k = snprintf(sizes + used, sizeof sizes - used, "%s%u", i ? ", " : "",
+                             p->block_sizes[i]);
+            if (k > 0 && (size_t)k < sizeof sizes - used)
+                used += (size_t)k;
+        }
+        snprintf(how, sizeof how,
+                 "Tasks were assigned in permuted blocks whose sizes (%s) were drawn at "
+                 "random, with the allocation ratio %s = %s inside each block",
+                 sizes, arms, ratio);
+        break;
+    }
+    default:
+        snprintf(how, sizeof how, "Tasks were assigned at random");
+    }
+    const char *strata = p->stratify_participant && p->stratify_category
+                             ? ", stratified by participant and by category"
+                         : p->stratify_participant ? ", stratified by participant"
+                         : p->stratify_category    ? ", stratified by category"
+                                                   : "";
+    snprintf(buf, size,
+             "%s%s. A task became eligible only once its participant had recorded both "
+             "forecasts (time with and without AI), so every forecast was made before the "
+             "assignment was known.",
+             how, strata);
+}
+
+void upl__report_methods(const upl_report_input *in, void (*para)(void *ctx, const char *text),
+                         void *ctx)
+{
+    const upl_analysis_result *r = in->result;
+    char buf[2048];
+    if (in->protocol) {
+        randomization_text(in->protocol, buf, sizeof buf);
+        para(ctx, buf);
+    } else {
+        snprintf(buf, sizeof buf,
+                 "The data were read from %s; how the tasks were assigned is not recorded in "
+                 "the file, so this report cannot describe the randomization.",
+                 in->source ? in->source : "a CSV file");
+        para(ctx, buf);
+    }
+    if (in->study) {
+        char when[64];
+        upl__report_time(when, sizeof when, in->study->allocation_closed_at);
+        snprintf(buf, sizeof buf,
+                 "Allocation was concealed: each draw came from the %s generator seeded by "
+                 "HMAC-SHA-256 of a 256-bit secret kept in a key file outside the study "
+                 "database. The SHA-256 commitment to the secret (%.16s...) was recorded when "
+                 "the study was created, and every allocation and timing record is part of a "
+                 "hash-chained audit log. %s%s%s",
+                 in->study->rng_name ? in->study->rng_name : "GSL", in->study->commitment,
+                 in->study->revealed_secret
+                     ? "The secret has been revealed (allocation closed), so anyone can replay "
+                       "every draw with 'uplift verify'. Allocation closed: "
+                     : "The secret has not been revealed yet: allocation is still concealed and "
+                       "'uplift verify' can replay the draws only with the key file.",
+                 in->study->revealed_secret ? when : "", in->study->revealed_secret ? "." : "");
+        para(ctx, buf);
+    }
+    char cov[160] = "";
+    if (r->spec.covariate != UPL_COVARIATE_NONE)
+        snprintf(cov, sizeof cov, ", the log of the participant's forecast %s",
+                 r->spec.covariate == UPL_COVARIATE_LOG_FORECAST_AI ? "with AI" : "without AI");
+    snprintf(buf, sizeof buf,
+             "The effect of each arm on completion time was estimated by ordinary least "
+             "squares of the log of the %s on the arm indicator%s%s; exp(b) - 1 is the change "
+             "in time relative to the %s arm. Inference uses %s, and %g%% intervals from the "
+             "%s distribution. %s",
+             outcome_words(r->spec.outcome), cov,
+             r->spec.participant_fe ? " and participant fixed effects" : "",
+             r->control_arm ? r->control_arm : "control", se_words(r->spec.se_type),
+             100.0 * r->spec.level, r->spec.dist == UPL_DIST_T ? "t" : "normal",
+             r->spec.impute == UPL_IMPUTE_ARM_MEAN
+                 ? "A missing post-review time was replaced by the mean of its arm."
+                 : "Tasks with a missing time were left out (complete cases).");
+    para(ctx, buf);
+    snprintf(buf, sizeof buf,
+             "The standard-error panel repeats the estimate under every standard-error type, "
+             "so that a reader can see how much the conclusion depends on that choice; with "
+             "few participants the cluster-robust types (CR2 with Satterthwaite degrees of "
+             "freedom in particular) are the honest ones.");
+    para(ctx, buf);
+}

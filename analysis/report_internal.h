@@ -1,0 +1,100 @@
+/* Internal to the report renderers (analysis/report_*.c) and their charts
+ * (analysis/plot_*.c). */
+#ifndef UPLIFT_REPORT_INTERNAL_H
+#define UPLIFT_REPORT_INTERNAL_H
+
+#include <stddef.h>
+
+#include "uplift/report.h"
+
+/* ---- chart canvas (plot_svg.c) ---- */
+
+/* Colour-map-0 indices every chart sets up. */
+enum {
+    UPL__COL_BG = 0,
+    UPL__COL_INK = 1,   /* frame, labels */
+    UPL__COL_GRID = 2,  /* grid lines */
+    UPL__COL_REF = 3,   /* reference lines (no effect, forecast = actual) */
+    UPL__COL_MUTED = 4, /* participants, secondary marks */
+    UPL__COL_ARM = 5    /* UPL__COL_ARM + arm index: the arm colours */
+};
+#define UPL__MAX_ARM_COLORS 10
+
+/* Kinds of axis: the data are always on a log scale, labelled in words. */
+typedef enum {
+    UPL__AXIS_MINUTES, /* minutes on a log scale, ticks "15 min", "1 h", ... */
+    UPL__AXIS_CHANGE,  /* a ratio of times on a log scale, ticks "-50%", "0%", "+100%" */
+    UPL__AXIS_RATIO,   /* a ratio on a log scale, ticks "0.5x", "1x", "2x" */
+    UPL__AXIS_LINEAR   /* plain numbers (histograms) */
+} upl__axis_kind;
+
+/* Starts a chart of width x height points drawing into memory; the arms' colours follow
+ * upl_report_arm_color() for control.  Only one chart is open at a time. */
+upl_status upl__chart_begin(double width, double height, size_t control);
+/* Sets the plot box (fractions of the page: left, right, bottom, top) and the world
+ * coordinates; for log axes the world coordinates are natural logarithms. */
+void upl__chart_box(double left, double right, double bottom, double top, double xmin, double xmax,
+                    double ymin, double ymax);
+/* Draws grid lines, ticks and tick labels of the x (axis 'x') or y axis of the current
+ * box, then the frame and the axis title. */
+void upl__chart_axis(char axis, upl__axis_kind kind, const char *title);
+/* Text made safe for PLplot (its escape character doubled), at most max characters. */
+void upl__chart_text(char *dst, size_t size, const char *src, size_t max);
+/* Ends the chart: the SVG, prefixed with id_prefix and titled, into *svg. */
+upl_status upl__chart_end(const char *id_prefix, const char *title, upl_svg *svg);
+
+/* ---- charts (plot_*.c): each returns UPL_OK with *svg filled ---- */
+
+/* One horizontal interval per row on a change-of-time axis, with a line at no change. */
+typedef struct upl__interval_row {
+    const char *label;
+    double pct, lo, hi; /* percent change as a fraction; lo/hi may be NAN (no interval) */
+    int color;          /* a colour-map-0 index */
+    int emphasis;       /* drawn bold (the chosen SE, the overall effect) */
+} upl__interval_row;
+
+upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t control,
+                               const char *xlabel, const char *id_prefix, const char *title,
+                               upl_svg *svg);
+
+/* Forecast for the assigned condition against the analysed outcome, each task a dot in
+ * its arm's colour, log axes, with the line forecast = actual. */
+upl_status upl__plot_forecast_scatter(const upl_dataset *ds, const upl_analysis_result *res,
+                                      const char *id_prefix, upl_svg *svg, size_t *n_points);
+
+/* Bland-Altman on the log scale: reported / measured time against their geometric
+ * mean, with the agreement's mean ratio and limits when res->agreement is set. */
+upl_status upl__plot_agreement(const upl_dataset *ds, const upl_analysis_result *res,
+                               const char *id_prefix, upl_svg *svg, size_t *n_points);
+
+/* ---- shared text (report_common.c) ---- */
+
+/* Descriptive statistics of one arm over its randomized tasks. */
+typedef struct upl__arm_baseline {
+    size_t tasks, participants, done;
+    double forecast_ai_median, forecast_no_ai_median; /* minutes; NAN when none */
+    double forecast_ratio_gm; /* geometric mean of forecast_ai / forecast_no_ai */
+} upl__arm_baseline;
+
+/* Per arm of ds (ds->n_arms entries, caller frees *out). */
+upl_status upl__report_baseline(const upl_dataset *ds, upl__arm_baseline **out);
+
+/* Categories of the randomized tasks, most frequent first; counts[c * n_arms + a].
+ * Caller frees *names (the strings are borrowed from ds) and *counts. */
+upl_status upl__report_categories(const upl_dataset *ds, const char ***names, size_t **counts,
+                                  size_t *n);
+
+/* "took 19.0% longer" / "took 12.0% less time" for a percent change. */
+void upl__report_change_words(char *buf, size_t size, double pct);
+
+/* The methods paragraphs, plain text, one call of para per paragraph. */
+void upl__report_methods(const upl_report_input *in, void (*para)(void *ctx, const char *text),
+                         void *ctx);
+
+/* UTC "2026-11-25 15:04 UTC" of t, or "-" for 0. */
+void upl__report_time(char *buf, size_t size, int64_t t);
+
+/* Analysed tasks of arm a (control included). */
+size_t upl__report_arm_n(const upl_analysis_result *res, const upl_dataset *ds, size_t a);
+
+#endif

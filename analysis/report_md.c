@@ -1,0 +1,386 @@
+/* The report as Markdown, for pasting into documents: the sections of the HTML report
+ * as text and tables, without the charts. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_version.h>
+
+#include "report_internal.h"
+
+/* Table cells: '|' and line breaks would break the table. */
+static void cell(FILE *out, const char *s)
+{
+    for (; s && *s; s++) {
+        if (*s == '|')
+            fputs("\\|", out);
+        else if (*s == '\n' || *s == '\r')
+            fputc(' ', out);
+        else
+            fputc(*s, out);
+    }
+}
+
+static const char *pct(char *buf, size_t size, double x)
+{
+    if (isfinite(x))
+        snprintf(buf, size, "%+.1f%%", 100.0 * x);
+    else
+        snprintf(buf, size, "-");
+    return buf;
+}
+
+static const char *interval(char *buf, size_t size, double lo, double hi)
+{
+    if (isfinite(lo) && isfinite(hi))
+        snprintf(buf, size, "[%+.1f%%, %+.1f%%]", 100.0 * lo, 100.0 * hi);
+    else
+        snprintf(buf, size, "-");
+    return buf;
+}
+
+static const char *pval(char *buf, size_t size, double x)
+{
+    if (!isfinite(x))
+        snprintf(buf, size, "-");
+    else if (x < 0.001)
+        snprintf(buf, size, "<0.001");
+    else
+        snprintf(buf, size, "%.3f", x);
+    return buf;
+}
+
+static const char *fixed(char *buf, size_t size, double x, int decimals)
+{
+    if (isfinite(x))
+        snprintf(buf, size, "%.*f", decimals, x);
+    else
+        snprintf(buf, size, "-");
+    return buf;
+}
+
+static void methods_para(void *ctx, const char *text)
+{
+    fprintf((FILE *)ctx, "%s\n\n", text);
+}
+
+static void summary(const upl_report_input *in, FILE *out)
+{
+    const upl_analysis_result *r = in->result;
+    char t[64];
+    fputs("## Study summary\n\n| | |\n|---|---|\n", out);
+    if (in->study) {
+        fputs("| Protocol | ", out);
+        cell(out, in->protocol ? in->protocol->title : in->study->title);
+        fprintf(out, " |\n| Protocol SHA-256 | `%s` |\n| Study id | `%s` |\n",
+                in->study->protocol_hash, in->study->uid);
+        fprintf(out, "| Seed commitment (SHA-256) | `%s` |\n| Secret revealed | %s |\n",
+                in->study->commitment, in->study->revealed_secret ? "yes" : "no");
+        upl__report_time(t, sizeof t, in->study->created_at);
+        fprintf(out, "| Study created | %s |\n", t);
+        upl__report_time(t, sizeof t, in->study->allocation_closed_at);
+        fprintf(out, "| Allocation closed | %s |\n",
+                in->study->allocation_closed_at ? t : "not yet");
+    } else {
+        fputs("| Data | ", out);
+        cell(out, in->source);
+        fputs(" (CSV: no protocol or randomization record) |\n", out);
+    }
+    if (in->consort)
+        fprintf(out, "| Participants | %zu |\n| Tasks enrolled | %zu |\n",
+                in->consort->participants, in->consort->enrolled);
+    fprintf(out, "| Tasks analysed | %zu of %zu, %zu participants |\n", r->n, r->counts.input,
+            r->clusters);
+    upl__report_time(t, sizeof t, in->generated_at);
+    fprintf(out, "| Report generated | %s |\n\n", t);
+}
+
+static void consort(const upl_report_input *in, FILE *out)
+{
+    const upl_consort *c = in->consort;
+    const upl_row_counts *rc = &in->result->counts;
+    fputs("## Flow of participants and tasks (CONSORT)\n\n", out);
+    if (c) {
+        fprintf(out,
+                "Participants enrolled: %zu. Tasks enrolled: %zu; with both forecasts: %zu; "
+                "excluded before assignment: %zu; randomized: %zu.\n\n",
+                c->participants, c->enrolled, c->forecast, c->excluded_before_assignment,
+                c->assigned);
+        fputs("| arm | assigned | started | done | excluded after assignment | abandoned | "
+              "analysed |\n|---|---:|---:|---:|---:|---:|---:|\n",
+              out);
+        for (size_t a = 0; a < c->n_arms; a++) {
+            const upl_arm_counts *ac = &c->arms[a];
+            if (!ac->arm)
+                continue;
+            size_t analysed = 0;
+            for (size_t k = 0; k < in->dataset->n_arms; k++)
+                if (strcmp(in->dataset->arms[k], ac->arm) == 0)
+                    analysed = upl__report_arm_n(in->result, in->dataset, k);
+            fputs("| ", out);
+            cell(out, ac->arm);
+            fprintf(out, " | %zu | %zu | %zu | %zu | %zu | %zu |\n", ac->assigned, ac->started,
+                    ac->done, ac->excluded, ac->abandoned, analysed);
+        }
+        fputc('\n', out);
+        for (size_t i = 0; i < c->n_reasons; i++) {
+            fputs(i ? "; " : "Exclusions by reason: ", out);
+            cell(out, c->reasons[i].reason ? c->reasons[i].reason : "(no reason)");
+            fprintf(out, " %zu", c->reasons[i].count);
+        }
+        if (c->n_reasons)
+            fputs(".\n\n", out);
+    }
+    fprintf(out,
+            "Of %zu tasks, %zu were analysed; %zu excluded, %zu abandoned, %zu not done, %zu "
+            "without an arm, %zu without an outcome and %zu without the covariate were not. "
+            "%zu post-review time%s imputed.\n\n",
+            rc->input, rc->analysed, rc->excluded, rc->abandoned, rc->not_done, rc->unassigned,
+            rc->missing_outcome, rc->missing_covariate, rc->imputed,
+            rc->imputed == 1 ? " was" : "s were");
+}
+
+static upl_status baseline(const upl_report_input *in, FILE *out)
+{
+    const upl_dataset *ds = in->dataset;
+    upl__arm_baseline *b = NULL;
+    const char **cat = NULL;
+    size_t *cc = NULL, nc = 0;
+    char t[64];
+    upl_status st = upl__report_baseline(ds, &b);
+    if (st != UPL_OK)
+        return st;
+    if ((st = upl__report_categories(ds, &cat, &cc, &nc)) != UPL_OK) {
+        free(b);
+        return st;
+    }
+    fputs("## Baseline by arm\n\n|", out);
+    for (size_t a = 0; a < ds->n_arms; a++) {
+        fputs(" | ", out);
+        cell(out, ds->arms[a]);
+    }
+    fputs(" |\n|---", out);
+    for (size_t a = 0; a < ds->n_arms; a++)
+        fputs("|---:", out);
+    fputs("|\n| Tasks randomized", out);
+    for (size_t a = 0; a < ds->n_arms; a++)
+        fprintf(out, " | %zu", b[a].tasks);
+    fputs(" |\n| Participants", out);
+    for (size_t a = 0; a < ds->n_arms; a++)
+        fprintf(out, " | %zu", b[a].participants);
+    fputs(" |\n| Tasks done", out);
+    for (size_t a = 0; a < ds->n_arms; a++)
+        fprintf(out, " | %zu", b[a].done);
+    fputs(" |\n| Median forecast without AI (minutes)", out);
+    for (size_t a = 0; a < ds->n_arms; a++)
+        fprintf(out, " | %s", fixed(t, sizeof t, b[a].forecast_no_ai_median, 0));
+    fputs(" |\n| Median forecast with AI (minutes)", out);
+    for (size_t a = 0; a < ds->n_arms; a++)
+        fprintf(out, " | %s", fixed(t, sizeof t, b[a].forecast_ai_median, 0));
+    fputs(" |\n| Forecast change with AI (geometric mean)", out);
+    for (size_t a = 0; a < ds->n_arms; a++)
+        fprintf(out, " | %s", pct(t, sizeof t, b[a].forecast_ratio_gm - 1.0));
+    fputs(" |\n", out);
+    for (size_t k = 0; k < nc; k++) {
+        fputs("| Category: ", out);
+        cell(out, cat[k]);
+        for (size_t a = 0; a < ds->n_arms; a++) {
+            size_t n = cc[k * ds->n_arms + a];
+            fprintf(out, " | %zu (%.0f%%)", n,
+                    b[a].tasks ? 100.0 * (double)n / (double)b[a].tasks : 0.0);
+        }
+        fputs(" |\n", out);
+    }
+    fputc('\n', out);
+    free(b);
+    free(cat);
+    free(cc);
+    return UPL_OK;
+}
+
+static void primary(const upl_report_input *in, FILE *out)
+{
+    const upl_analysis_result *r = in->result;
+    char t1[64], t2[64], t3[64], t4[64], t5[64], words[96];
+    const char *control = r->control_arm ? r->control_arm : "control";
+    fputs("## Primary result\n\n", out);
+    for (size_t e = 0; e < r->n_effects; e++) {
+        const upl_effect *eff = &r->effects[e];
+        upl__report_change_words(words, sizeof words, eff->est.pct);
+        fprintf(out,
+                "**Tasks in the %s arm %s than in the %s arm: %s, %g%% interval %s, p = %s** "
+                "(%s standard errors, %s interval).\n\n",
+                eff->arm, words, control, pct(t1, sizeof t1, eff->est.pct), 100.0 * r->spec.level,
+                interval(t2, sizeof t2, eff->est.pct_lo, eff->est.pct_hi),
+                pval(t3, sizeof t3, eff->est.p), upl_se_type_name(r->spec.se_type),
+                r->spec.dist == UPL_DIST_T ? "t" : "normal");
+    }
+    for (size_t i = 0; i < r->n_warnings; i++) {
+        fputs("> **Warning:** ", out);
+        cell(out, r->warnings[i]);
+        fputs("\n\n", out);
+    }
+    fputs("| arm | tasks | coef (log) | SE | df | change in time | interval | p |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|\n",
+          out);
+    for (size_t e = 0; e < r->n_effects; e++) {
+        const upl_effect *eff = &r->effects[e];
+        fprintf(out, "| %s | %zu | %s | %s | %s | %s | %s | %s |\n", eff->arm, eff->n_arm,
+                fixed(t1, sizeof t1, eff->est.coef, 4), fixed(t2, sizeof t2, eff->est.se, 4),
+                fixed(t3, sizeof t3, eff->est.df, 1), pct(t4, sizeof t4, eff->est.pct),
+                interval(t5, sizeof t5, eff->est.pct_lo, eff->est.pct_hi),
+                pval(words, sizeof words, eff->est.p));
+    }
+    fputc('\n', out);
+    if (r->ratio_of_means)
+        fprintf(out,
+                "Ratio of mean times: %s, percentile interval %s (%zu bootstrap resamples "
+                "of participants).\n\n",
+                pct(t1, sizeof t1, r->ratio_of_means->pct),
+                interval(t2, sizeof t2, r->ratio_of_means->pct_lo, r->ratio_of_means->pct_hi),
+                r->ratio_of_means->bootstrap);
+    else
+        fputs("*Not computed: the ratio of mean times needs a cluster bootstrap (--bootstrap "
+              "N).*\n\n",
+              out);
+    for (size_t e = 0; e < r->n_effects; e++) {
+        fprintf(out, "### Standard-error panel: %s vs %s\n\n", r->effects[e].arm, control);
+        fputs("| SE type | interval | SE (log) | df | change in time | interval | p |\n"
+              "|---|---|---:|---:|---:|---:|---:|\n",
+              out);
+        for (size_t i = 0; i < r->n_panel; i++) {
+            const upl_panel_entry *pe = &r->panel[i];
+            if (pe->effect != e)
+                continue;
+            int chosen = pe->se_type == r->spec.se_type && pe->dist == r->spec.dist;
+            fprintf(out, "| %s%s%s | %s | %s | %s | %s | %s | %s |\n", chosen ? "**" : "",
+                    upl_se_type_name(pe->se_type), chosen ? " (chosen)**" : "",
+                    pe->dist == UPL_DIST_T ? "t" : "normal", fixed(t1, sizeof t1, pe->est.se, 4),
+                    fixed(t2, sizeof t2, pe->est.df, 1), pct(t3, sizeof t3, pe->est.pct),
+                    interval(t4, sizeof t4, pe->est.pct_lo, pe->est.pct_hi),
+                    pval(t5, sizeof t5, pe->est.p));
+        }
+        fputc('\n', out);
+    }
+}
+
+static void later(const upl_report_input *in, FILE *out)
+{
+    const upl_analysis_result *r = in->result;
+    char t1[64], t2[64];
+    fputs("## Effect by participant\n\n", out);
+    if (r->per_participant) {
+        fputs("| participant | tasks | change in time | interval |\n|---|---:|---:|---:|\n", out);
+        for (size_t i = 0; i < r->n_per_participant; i++) {
+            const upl_participant_effect *pe = &r->per_participant[i];
+            fputs("| ", out);
+            cell(out, pe->participant);
+            fprintf(out, " | %zu | %s | %s |\n", pe->n, pct(t1, sizeof t1, pe->pct),
+                    interval(t2, sizeof t2, pe->pct_lo, pe->pct_hi));
+        }
+        fputc('\n', out);
+    } else {
+        fputs("*Not computed: per-participant effects are not part of this analysis.*\n\n", out);
+    }
+    fputs("## Perception and reality\n\n", out);
+    if (r->perception) {
+        const upl_perception *p = r->perception;
+        fputs("| | change in time | interval |\n|---|---:|---:|\n", out);
+        fprintf(out, "| Forecast before the task | %s | %s |\n",
+                pct(t1, sizeof t1, p->forecast_pct),
+                interval(t2, sizeof t2, p->forecast_lo, p->forecast_hi));
+        fprintf(out, "| Believed afterwards | %s | %s |\n", pct(t1, sizeof t1, p->posthoc_pct),
+                interval(t2, sizeof t2, p->posthoc_lo, p->posthoc_hi));
+        fprintf(out, "| Gap: measured minus forecast | %s | %s |\n",
+                pct(t1, sizeof t1, p->gap_forecast),
+                interval(t2, sizeof t2, p->gap_forecast_lo, p->gap_forecast_hi));
+        fprintf(out, "| Gap: measured minus believed | %s | %s |\n\n",
+                pct(t1, sizeof t1, p->gap_posthoc),
+                interval(t2, sizeof t2, p->gap_posthoc_lo, p->gap_posthoc_hi));
+    } else {
+        fputs("*Not computed: the perceived effects and their gaps need a cluster bootstrap "
+              "(--bootstrap N).*\n\n",
+              out);
+    }
+    fputs("## Self-reported and measured time\n\n", out);
+    if (r->agreement) {
+        const upl_agreement *a = r->agreement;
+        fprintf(out,
+                "Over %zu tasks, reported time was on average %.3f times the measured time "
+                "(interval %.3f to %.3f); 95%% limits of agreement %.3f to %.3f; correlation "
+                "of the logs %.3f.\n\n",
+                a->n, a->ratio, a->ratio_lo, a->ratio_hi, a->loa_lo, a->loa_hi, a->r);
+    } else {
+        fputs("*Not computed: the agreement statistics are not part of this analysis.*\n\n", out);
+    }
+    fputs("## Where AI helps and where it hurts\n\n", out);
+    if (r->subgroups) {
+        const upl_subgroups *s = r->subgroups;
+        fputs("| ", out);
+        cell(out, s->column);
+        fputs(" | tasks | change in time | interval |\n|---|---:|---:|---:|\n", out);
+        for (size_t i = 0; i < s->n_levels; i++) {
+            fputs("| ", out);
+            cell(out, s->levels[i].level);
+            fprintf(out, " | %zu | %s | %s |\n", s->levels[i].n,
+                    pct(t1, sizeof t1, s->levels[i].pct),
+                    interval(t2, sizeof t2, s->levels[i].pct_lo, s->levels[i].pct_hi));
+        }
+        fprintf(out, "\nTest of heterogeneity: p = %s.\n\n",
+                pval(t1, sizeof t1, s->heterogeneity_p));
+    } else {
+        fputs("*Not computed: subgroup effects need a column to split on (--subgroup "
+              "category).*\n\n",
+              out);
+    }
+    fputs("## Randomization inference\n\n", out);
+    if (r->randomization_inference) {
+        const upl_randomization_inference *ri = r->randomization_inference;
+        fprintf(out,
+                "Re-drawing the assignment %zu times with the study's own scheme (%s) gives a "
+                "two-sided p-value of %s (Monte Carlo standard error %s).\n\n",
+                ri->permutations, ri->design ? ri->design : "?", pval(t1, sizeof t1, ri->p),
+                fixed(t2, sizeof t2, ri->p_mc_se, 4));
+    } else {
+        fputs("*Not computed: randomization inference needs re-drawn assignments "
+              "(--permutations N).*\n\n",
+              out);
+    }
+}
+
+upl_status upl_report_render_md(const upl_report_input *in, FILE *out)
+{
+    const char *title = in->protocol ? in->protocol->title
+                        : in->study  ? in->study->title
+                                     : "Analysis of a task table";
+    fputs("# ", out);
+    cell(out, title);
+    fputs("\n\nReport of a randomized controlled trial of developer productivity, made by "
+          "uplift from `",
+          out);
+    cell(out, in->source);
+    fputs("`.\n\n", out);
+    summary(in, out);
+    consort(in, out);
+    upl_status st = baseline(in, out);
+    if (st != UPL_OK)
+        return st;
+    primary(in, out);
+    later(in, out);
+    fputs("## Methods\n\n", out);
+    upl__report_methods(in, methods_para, out);
+    fputs("## Reproducibility\n\n", out);
+    fprintf(out, "- uplift %s, GSL %s, SQLite %s\n", in->uplift_version ? in->uplift_version : "?",
+            gsl_version, in->sqlite_version ? in->sqlite_version : "not used");
+    if (in->study)
+        fprintf(out, "- randomization: %s generator, secret committed as `%s` (%s)\n",
+                in->study->rng_name ? in->study->rng_name : "GSL", in->study->commitment,
+                in->study->revealed_secret ? "revealed" : "concealed");
+    fputs("- data: `", out);
+    cell(out, in->source);
+    fputs("`\n- command: `", out);
+    cell(out, in->command_line);
+    fputs("`\n", out);
+    return ferror(out) ? UPL_IO : UPL_OK;
+}

@@ -1,0 +1,186 @@
+/* uplift report [--out FILE] [--format html|md|json] [analysis options]
+ *
+ * Reads the study (read-only: protocol, status, tasks) or a CSV with the options of
+ * `uplift analyze`, runs the analysis and writes the report whole or not at all. */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis_input.h"
+#include "cli.h"
+#include "uplift/report.h"
+#include "uplift/store.h"
+
+static int run_report(upl_cli *cli, int argc, char **argv);
+
+enum { OPT_OUT = UPL__AOPT_END, OPT_FORMAT };
+
+static const struct option report_options[] = {UPL__ANALYSIS_LONGOPTS,
+                                               {"out", required_argument, NULL, OPT_OUT},
+                                               {"format", required_argument, NULL, OPT_FORMAT},
+                                               {NULL, 0, NULL, 0}};
+
+const upl_command upl__cmd_report = {
+    .name = "report",
+    .summary = "Write the study report: HTML with charts, Markdown, or one JSON document.",
+    .usage = "uplift report [--out FILE] [--format html|md|json] [--csv FILE [--map ...] "
+             "[--treated VALUE]] [analysis options]",
+    .help = "Options:\n"
+            "  --out FILE                              [report.html, report.md, report.json]\n"
+            "                                          '-' writes to standard output\n"
+            "  --format html|md|json                   [html]\n" UPL__ANALYSIS_HELP
+            "\nHTML: one self-contained file (inline CSS and SVG charts, no scripts, no\n"
+            "network): study summary, CONSORT flow, baseline by arm, primary result with\n"
+            "the standard-error panel, per-participant forest plot, forecast vs actual,\n"
+            "perception, self-report vs measured, subgroups, randomization inference,\n"
+            "methods and a reproducibility footer.  Sections whose numbers the analysis\n"
+            "did not compute say so.  Markdown: the same without charts.  JSON: the keys\n"
+            "of 'uplift analyze --json' plus \"status\", \"protocol\" and \"report\".\n"
+            "The time in the report is SOURCE_DATE_EPOCH when set, else now.\n",
+    .options = report_options,
+    .min_args = 0,
+    .max_args = 0,
+    .flags = 0, /* a CSV needs no study: the study is opened by upl__analysis_load() */
+    .run = run_report,
+};
+
+typedef enum { FORMAT_HTML, FORMAT_MD, FORMAT_JSON } report_format;
+
+static int64_t report_time(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (s && *s) {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (!*end && !errno && v > 0)
+            return (int64_t)v;
+    }
+    return (int64_t)time(NULL);
+}
+
+static int run_report(upl_cli *cli, int argc, char **argv)
+{
+    const upl_command *cmd = &upl__cmd_report;
+    upl__analysis_opts o;
+    const char *out_path = NULL, *format_name = "html";
+    report_format format = FORMAT_HTML;
+    memset(&o, 0, sizeof o);
+    int c;
+    while ((c = upl__getopt(cmd, argc, argv, report_options)) != -1) {
+        if (c == OPT_OUT)
+            out_path = optarg;
+        else if (c == OPT_FORMAT)
+            format_name = optarg;
+        else if (!upl__analysis_opt(&o, c, optarg))
+            return UPL_EXIT_USAGE;
+    }
+    if (!upl__positionals(cmd, argc, 0, 0))
+        return UPL_EXIT_USAGE;
+    if (strcmp(format_name, "html") == 0)
+        format = FORMAT_HTML;
+    else if (strcmp(format_name, "md") == 0)
+        format = FORMAT_MD;
+    else if (strcmp(format_name, "json") == 0)
+        format = FORMAT_JSON;
+    else
+        return upl__usage(cmd, "--format must be html, md or json, not '%s'", format_name);
+    if (!out_path)
+        out_path = format == FORMAT_HTML ? "report.html"
+                   : format == FORMAT_MD ? "report.md"
+                                         : "report.json";
+
+    upl_store *store = NULL;
+    upl_dataset ds;
+    upl_model_spec spec;
+    upl_study_info study;
+    upl_protocol protocol;
+    upl_consort consort;
+    upl_analysis_result res;
+    upl_diag diag = {0};
+    upl_output out;
+    int have_study = 0, have_protocol = 0, have_consort = 0, have_result = 0;
+    memset(&study, 0, sizeof study);
+    memset(&protocol, 0, sizeof protocol);
+    memset(&consort, 0, sizeof consort);
+    int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store);
+    if (rc != UPL_EXIT_OK)
+        return rc;
+    if (store) {
+        if (upl_store_study_get(store, &study) != UPL_OK) {
+            rc = upl__fail("cannot read the study: %s", upl_store_errmsg(store));
+            goto cleanup;
+        }
+        have_study = 1;
+        if (upl_store_protocol(store, &protocol) != UPL_OK) {
+            rc = upl__fail("cannot read the protocol: %s", upl_store_errmsg(store));
+            goto cleanup;
+        }
+        have_protocol = 1;
+        if (upl_store_consort(store, &consort) != UPL_OK) {
+            rc = upl__fail("cannot count the tasks: %s", upl_store_errmsg(store));
+            goto cleanup;
+        }
+        have_consort = 1;
+        upl_store_rollback(store); /* read-only snapshot: done with the database */
+        upl_store_close(store);
+        store = NULL;
+    }
+    upl_status st = upl_analysis_run(&ds, &spec, &res, &diag);
+    if (st != UPL_OK) {
+        rc = upl__fail("cannot analyse%s%s: %s", o.csv ? " " : "", o.csv ? o.csv : "",
+                       diag.msg[0] ? diag.msg : upl_strerror(st));
+        goto cleanup;
+    }
+    have_result = 1;
+
+    upl_report_input in = {
+        .study = have_study ? &study : NULL,
+        .protocol = have_protocol ? &protocol : NULL,
+        .consort = have_consort ? &consort : NULL,
+        .dataset = &ds,
+        .result = &res,
+        .source = o.csv ? o.csv : cli->db_path,
+        .uplift_version = UPL_VERSION,
+        .sqlite_version = o.csv ? NULL : sqlite3_libversion(),
+        .command_line = cli->command_line,
+        .generated_at = report_time(),
+    };
+    if (upl__output_open(&out, out_path) != 0) {
+        rc = UPL_EXIT_FAIL;
+        goto cleanup;
+    }
+    st = format == FORMAT_HTML ? upl_report_render_html(&in, out.stream)
+         : format == FORMAT_MD ? upl_report_render_md(&in, out.stream)
+                               : upl_report_render_json(&in, out.stream);
+    if (st != UPL_OK) {
+        upl__output_abort(&out);
+        rc = upl__fail("cannot write the report '%s': %s", out_path, upl_strerror(st));
+        goto cleanup;
+    }
+    if (upl__output_commit(&out) != 0) {
+        rc = UPL_EXIT_FAIL;
+        goto cleanup;
+    }
+    if (strcmp(out_path, "-") != 0)
+        fprintf(stderr, "uplift: wrote %s\n", out_path);
+    rc = UPL_EXIT_OK;
+cleanup:
+    if (store) {
+        upl_store_rollback(store);
+        upl_store_close(store);
+    }
+    if (have_result)
+        upl_analysis_result_release(&res);
+    if (have_consort)
+        upl_consort_release(&consort);
+    if (have_protocol)
+        upl_protocol_release(&protocol);
+    if (have_study)
+        upl_study_info_release(&study);
+    upl_dataset_release(&ds);
+    return rc;
+}
