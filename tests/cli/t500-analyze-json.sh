@@ -45,6 +45,18 @@ for k in ["ratio_of_means", "perception", "agreement", "randomization_inference"
 assert any("12 clusters" in w for w in d["warnings"]), d["warnings"]
 PY
 
+# at the 80% level the panel disagrees (p from 0.149 under cr0/z to 0.219 under hc3/t)
+up 0 analyze --csv "$fx/balanced.csv" --json --level 0.8
+python3 - out <<'PY' || fail "panel disagreement warning"
+import json, sys
+d = json.load(open(sys.argv[1]))
+w = [w for w in d["warnings"] if "depends on the standard error" in w]
+assert len(w) == 1, d["warnings"]
+assert "cr0/z" in w[0].split("but not under")[0] and "hc3/t" in w[0].split("but not under")[1], w
+PY
+up 0 analyze --csv "$fx/balanced.csv" --json
+[ "$(json_get out 'sum("depends on the standard error" in w for w in d["warnings"])')" = 0 ] || fail "spurious disagreement warning"
+
 # three arms: two effects, 32 panel entries, control first in the text
 up 0 analyze --csv "$fx/three_arms.csv" --json --se hc1 --dist z --level 0.9
 python3 - out <<'PY' || fail "three-arm JSON"
