@@ -38,7 +38,7 @@ const upl_command upl__cmd_power = {
             "sqrt(power (1 - power) / sims).  The minimum detectable effect is searched by\n"
             "bisection on the log effect with the same studies at every step; mde_pct is the\n"
             "slowdown, mde_pct_faster the same size as a saving.\n"
-            "\n",
+            "\n" UPL__SIM_HELP,
     .flags = 0,
     .run = run_power,
 };

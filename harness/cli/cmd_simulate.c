@@ -26,7 +26,7 @@ const upl_command upl__cmd_simulate = {
             "effect of AI use on log time), itt_log_effect (what an intention-to-treat\n"
             "analysis estimates under non-compliance), every parameter, the seed and the\n"
             "generator.  The same options and seed give the same files byte for byte.\n"
-            "\n",
+            "\n" UPL__SIM_HELP,
     .flags = 0,
     .run = run_simulate,
 };

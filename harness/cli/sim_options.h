@@ -14,8 +14,41 @@
 extern const struct option upl__sim_longopts[];
 size_t upl__sim_longopts_count(void);
 
-/* Help text of the design options, one per line. */
-extern const char upl__sim_help[];
+/* Help text of the design options, one per line (a string literal, so that a
+ * descriptor's help can include it). */
+#define UPL__SIM_HELP                                                                              \
+    "Design (defaults in brackets):\n"                                                             \
+    "  --participants N          developers, the clusters (required)\n"                            \
+    "  --tasks N|MIN-MAX         tasks per participant, fixed or uniform on MIN-MAX (required)\n"  \
+    "  --effect PCT              change of time with AI: 19%, 0.19, 20% faster\n"                  \
+    "  --seed S                  seed of the generator (GSL mt19937) [1]\n"                        \
+    "  --arms A:R,B:R,...        arm labels and allocation ratios; the control is no_ai\n"         \
+    "                            when present, else the first [ai:1,no_ai:1]\n"                    \
+    "  --arm-effect ARM=PCT      effect of one arm (repeatable) [--effect]\n"                      \
+    "  --scheme S                simple, complete or blocked-by-participant [simple]\n"            \
+    "  --categories C[:SHARE[:MULT]],...  task categories, their shares and time\n"                \
+    "                            multipliers "                                                     \
+    "[bug:0.35,feature:0.35,refactor:0.2,exploration:0.1]\n"                                       \
+    "  --category-effect C=PCT   effect in one category, a jagged frontier (repeatable)\n"         \
+    "Times and noise:\n"                                                                           \
+    "  --median-time DUR         median task time without AI [90m]\n"                              \
+    "  --participant-sd X        SD of the participant effect on log time [0.3]\n"                 \
+    "  --icc X                   intra-class correlation instead of --participant-sd\n"            \
+    "  --resid-sd X              residual SD of log time [0.8]\n"                                  \
+    "  --effect-sd X             SD across participants of their own log effect [0]\n"             \
+    "  --forecast-sd X           SD of log(forecast / true time without AI) [0.5]\n"               \
+    "  --forecast-bias PCT       forecast_ai / forecast_no_ai - 1 [0]\n"                           \
+    "  --perceived PCT           mean post-hoc estimate of AI's effect [0]\n"                      \
+    "  --perceived-sd X          its SD across tasks [0.15]\n"                                     \
+    "  --perceived-missing SHARE share of AI tasks without an estimate [0]\n"                      \
+    "  --review-rate SHARE       share of tasks with work after review [0.5]\n"                    \
+    "  --post-review-share SHARE share of a reviewed task's time after review [0.15]\n"            \
+    "  --post-review-missing SHARE  share of post-review times missing [0]\n"                      \
+    "  --report-bias PCT         reported / measured time - 1 (geometric mean) [0]\n"              \
+    "  --report-sd X             SD of log(reported / measured) around the bias [0.1]\n"           \
+    "  --treated-nonuse SHARE    share of AI-arm tasks done without AI [0]\n"                      \
+    "  --control-use SHARE       share of control tasks done with AI [0]\n"                        \
+    "  --abandon SHARE           share of tasks abandoned [0]\n"
 
 typedef struct upl__sim_cli {
     upl_sim_params params;
