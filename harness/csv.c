@@ -309,8 +309,8 @@ upl_status upl_csv_parse_buffer(const char *data, size_t len, const char *name, 
     struct csv_parser p;
     if (start(&r, &p, name, fn, ctx, diag) != 0)
         return r.rc;
-    size_t skip = skip_bom(data, len);
-    upl_status rc = feed(&r, &p, data + skip, len - skip);
+    size_t skip = data ? skip_bom(data, len) : 0;
+    upl_status rc = data && len > skip ? feed(&r, &p, data + skip, len - skip) : UPL_OK;
     if (rc == UPL_OK)
         rc = finish(&r, &p);
     csv_free(&p);

@@ -117,6 +117,7 @@ static void test_errors(void **state)
 {
     (void)state;
     refused("", "t.csv: empty file (expected a header row)");
+    refused_len(NULL, 0, "t.csv: empty file (expected a header row)");
     refused("\xEF\xBB\xBF", "t.csv: empty file (expected a header row)");
     refused("\n\n\r\n", "t.csv: empty file (expected a header row)");
     refused("a,b,c,d,e,f\n1,2,3,4,5,6\n\n1,2,3,4,5\n", "t.csv:4: expected 6 columns, found 5");
