@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "sim_options.h"
+#include "uplift/duration.h"
 #include "uplift/power.h"
 
 static int run_power(upl_cli *cli, int argc, char **argv);
@@ -22,6 +23,7 @@ const upl_command upl__cmd_power = {
             "  --target-power P          report the minimum detectable effect at this power\n"
             "  --sims N                  simulated studies per evaluation [1000]\n"
             "  --panel                   also report power and coverage of every SE type\n"
+            "  --curve PCT,PCT,...       also the power at each of these effects (a power curve)\n"
             "  --json                    one JSON object: power, power_mc_se, mde_pct, ...\n"
             "Analysis of each study (as 'uplift analyze'):\n"
             "  --outcome total|initial|measured        [total]\n"
@@ -54,8 +56,18 @@ enum {
     O_SE,
     O_DIST,
     O_LEVEL,
-    O_IMPUTE
+    O_IMPUTE,
+    O_CURVE
 };
+
+#define MAX_CURVE 32
+
+/* Power at a list of effects (--curve), on the same simulated studies. */
+typedef struct curve {
+    size_t n;
+    double effect[MAX_CURVE];
+    upl_power_result *at; /* n results */
+} curve;
 
 typedef struct progress_state {
     int last;
@@ -96,7 +108,8 @@ static json_t *tally_json(const upl_power_tally *t, upl_se_type type, int z)
                      number(t->mean_se));
 }
 
-static int print_json(const upl_sim_params *p, const upl_power_result *r, const upl_mde_result *m)
+static int print_json(const upl_sim_params *p, const upl_power_result *r, const upl_mde_result *m,
+                      const curve *cv)
 {
     json_t *doc = json_object();
     if (!doc)
@@ -137,13 +150,23 @@ static int print_json(const upl_sim_params *p, const upl_power_result *r, const 
                 json_array_append_new(panel, tally_json(&r->panel[t][z], (upl_se_type)t, z));
     }
     json_object_set_new(doc, "panel", panel);
+    json_t *points = json_null();
+    if (cv->n) {
+        points = json_array();
+        for (size_t i = 0; i < cv->n; i++)
+            json_array_append_new(points, json_pack("{s:o, s:o, s:o}", "effect_pct",
+                                                    number(cv->at[i].effect_pct), "power",
+                                                    number(cv->at[i].power), "power_mc_se",
+                                                    number(cv->at[i].power_mc_se)));
+    }
+    json_object_set_new(doc, "curve", points);
     json_object_set_new(doc, "first_failure",
                         r->first_failure[0] ? json_string(r->first_failure) : json_null());
     return upl__print_json(doc);
 }
 
 static int print_text(const upl_sim_params *p, const upl_model_spec *spec,
-                      const upl_power_result *r, const upl_mde_result *m)
+                      const upl_power_result *r, const upl_mde_result *m, const curve *cv)
 {
     printf("Design: %zu participants, ", p->participants);
     if (p->tasks_min == p->tasks_max)
@@ -182,8 +205,60 @@ static int print_text(const upl_sim_params *p, const upl_model_spec *spec,
                        z ? "z" : "t", k->power, k->coverage, k->mean_se);
             }
     }
+    if (cv->n) {
+        printf("\nPower curve (%zu studies per point)\n%8s %8s %8s\n", r->sims, "effect", "power",
+               "mc_se");
+        for (size_t i = 0; i < cv->n; i++)
+            printf("%+7.1f%% %8.3f %8.3f\n", 100.0 * cv->at[i].effect_pct, cv->at[i].power,
+                   cv->at[i].power_mc_se);
+    }
     if (fflush(stdout) != 0)
         return upl__fail("cannot write to standard output");
+    return UPL_EXIT_OK;
+}
+
+/* --curve PCT,PCT,... */
+static int curve_option(const upl_command *cmd, curve *cv, char *arg)
+{
+    cv->n = 0;
+    for (char *item = arg; item;) {
+        char *next = strchr(item, ',');
+        if (next)
+            *next++ = '\0';
+        upl_diag diag = {0};
+        if (cv->n == MAX_CURVE) {
+            upl__usage(cmd, "--curve takes at most %d effects", MAX_CURVE);
+            return 0;
+        }
+        if (upl_percent_parse(item, &cv->effect[cv->n], &diag) != UPL_OK) {
+            upl__usage(cmd, "--curve: %s", diag.msg);
+            return 0;
+        }
+        cv->n++;
+        item = next;
+    }
+    return 1;
+}
+
+/* Runs the curve's points after the main result; returns an exit code. */
+static int run_curve(upl_power_spec *spec, curve *cv)
+{
+    if (!cv->n)
+        return UPL_EXIT_OK;
+    cv->at = calloc(cv->n, sizeof *cv->at);
+    if (!cv->at)
+        return upl__fail("out of memory");
+    upl_power_spec point = *spec;
+    point.panel = 0;
+    for (size_t i = 0; i < cv->n; i++) {
+        upl_diag diag = {0};
+        point.design.effect_pct = cv->effect[i];
+        upl_status st = upl_power_run(&point, &cv->at[i], &diag);
+        if (point.progress)
+            fputc('\n', stderr);
+        if (st != UPL_OK)
+            return upl__fail("%s", diag.msg);
+    }
     return UPL_EXIT_OK;
 }
 
@@ -259,7 +334,8 @@ static int run_power(upl_cli *cli, int argc, char **argv)
                                         {"se", required_argument, NULL, O_SE},
                                         {"dist", required_argument, NULL, O_DIST},
                                         {"level", required_argument, NULL, O_LEVEL},
-                                        {"impute", required_argument, NULL, O_IMPUTE}};
+                                        {"impute", required_argument, NULL, O_IMPUTE},
+                                        {"curve", required_argument, NULL, O_CURVE}};
     const upl_command *cmd = &upl__cmd_power;
     struct option options[64];
     size_t n_own = sizeof own / sizeof own[0];
@@ -274,12 +350,17 @@ static int run_power(upl_cli *cli, int argc, char **argv)
     upl_model_spec_default(&spec.model);
     spec.sims = 1000;
     double target = NAN;
+    curve cv;
+    memset(&cv, 0, sizeof cv);
     int json = 0, c;
     while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
         if (c == '?')
             return UPL_EXIT_USAGE;
         if (c == O_JSON) {
             json = 1;
+        } else if (c == O_CURVE) {
+            if (!curve_option(cmd, &cv, optarg))
+                return UPL_EXIT_USAGE;
         } else if (c == O_PANEL) {
             spec.panel = 1;
         } else if (c == O_SIMS) {
@@ -336,11 +417,11 @@ static int run_power(upl_cli *cli, int argc, char **argv)
             fputc('\n', stderr);
         if (st != UPL_OK)
             rc = upl__fail("%s", diag.msg);
-        else if (json)
-            rc = print_json(&s.params, &m->at, m);
-        else
-            rc = print_text(&s.params, &spec.model, &m->at, m);
+        else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK)
+            rc = json ? print_json(&s.params, &m->at, m, &cv)
+                      : print_text(&s.params, &spec.model, &m->at, m, &cv);
         free(m);
+        free(cv.at);
         return rc;
     }
     upl_power_result *r = malloc(sizeof *r);
@@ -351,10 +432,10 @@ static int run_power(upl_cli *cli, int argc, char **argv)
         fputc('\n', stderr);
     if (st != UPL_OK)
         rc = upl__fail("%s", diag.msg);
-    else if (json)
-        rc = print_json(&s.params, r, NULL);
-    else
-        rc = print_text(&s.params, &spec.model, r, NULL);
+    else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK)
+        rc = json ? print_json(&s.params, r, NULL, &cv)
+                  : print_text(&s.params, &spec.model, r, NULL, &cv);
     free(r);
+    free(cv.at);
     return rc;
 }

@@ -16,7 +16,7 @@ assert 0 < p < 1, p
 assert abs(d["power_mc_se"] - math.sqrt(p * (1 - p) / 200)) < 1e-12
 assert d["mde_pct"] is None and d["target_power"] is None
 assert abs(d["log_effect"] - math.log(1.25)) < 1e-12
-assert d["panel"] is None
+assert d["panel"] is None and d["curve"] is None
 PY
 # same seed, same answer; the text form says the same
 first=$(json_get out 'd["power"]')
@@ -37,6 +37,19 @@ assert d["mode"] == "mde" and d["target_power"] == 0.8
 assert d["power"] >= 0.8 and d["mde_pct"] > 0 and -1 < d["mde_pct_faster"] < 0
 assert abs(math.log1p(d["mde_pct"]) + math.log1p(d["mde_pct_faster"])) < 1e-12
 PY
+
+# a power curve on the same studies: the point at the main effect equals the main result
+up 0 power --participants 16 --tasks 10 --effect 25% --sims 200 --seed 3 --curve 0,25%,-25% --json
+python3 - out <<'PY' || fail "curve"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["curve"]
+assert [round(p["effect_pct"], 6) for p in c] == [0, 0.25, -0.25], c
+assert c[1]["power"] == d["power"], (c[1], d["power"])
+assert c[0]["power"] < 0.15 and c[2]["power"] > c[0]["power"], c
+PY
+up 2 power --participants 16 --tasks 10 --effect 25% --curve 10%,lots
+one_error_line
 
 # the panel of every SE type
 up 0 power --participants 8 --tasks 6 --effect 0 --sims 100 --panel --json
