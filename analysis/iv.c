@@ -108,7 +108,10 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
     }
     double pi = gsl_vector_get(upl_ols_coef(fs.ols), 1);
     double vpi = fs.defined ? gsl_matrix_get(fs.V, 1, 1) : NAN;
-    out->first_stage_f = vpi > 0.0 ? pi * pi / vpi : NAN;
+    /* full compliance: ai_used is the assignment, the first stage fits exactly and F is
+     * infinite (reported as undefined); the 2SLS then equals the ITT estimate */
+    int exact_fit = nt_no == 0 && nc_yes == 0;
+    out->first_stage_f = vpi > 0.0 && !exact_fit ? pi * pi / vpi : NAN;
     out->first_stage_df1 = 1.0;
     out->first_stage_df2 = upl__is_cluster_type(type) ? (double)G - 1.0 : (double)(m - k);
     /* the second-stage design: Z with ai_used replaced by its fitted value */

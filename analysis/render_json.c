@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "render_secondary.h"
+
 /* Significant digits of numbers in the JSON: 15 keeps every printed digit meaningful
  * (0.95 prints as 0.95) with a relative rounding of at most 5e-16. */
 #define UPL_JSON_DIGITS 15
@@ -40,11 +42,6 @@ static json_t *estimate_keys(json_t *o, const upl_estimate *e, int with_coef)
     return o;
 }
 
-static json_t *estimate_obj(const upl_estimate *e, int with_coef)
-{
-    return estimate_keys(json_object(), e, with_coef);
-}
-
 static json_t *counts_obj(const upl_row_counts *c)
 {
     return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "input", (json_int_t)c->input,
@@ -53,97 +50,6 @@ static json_t *counts_obj(const upl_row_counts *c)
                      "unassigned", (json_int_t)c->unassigned, "missing_outcome",
                      (json_int_t)c->missing_outcome, "missing_covariate",
                      (json_int_t)c->missing_covariate, "imputed", (json_int_t)c->imputed);
-}
-
-static json_t *later_members(const upl_analysis_result *r, json_t *root)
-{
-    if (r->ratio_of_means) {
-        const upl_ratio_of_means *m = r->ratio_of_means;
-        json_object_set_new(root, "ratio_of_means",
-                            json_pack("{s:o,s:o,s:I}", "pct", num(m->pct), "pct_ci",
-                                      pair(m->pct_lo, m->pct_hi), "bootstrap",
-                                      (json_int_t)m->bootstrap));
-    } else {
-        json_object_set_new(root, "ratio_of_means", json_null());
-    }
-    if (r->perception) {
-        const upl_perception *p = r->perception;
-        json_object_set_new(
-            root, "perception",
-            json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "forecast_pct", num(p->forecast_pct),
-                      "forecast_pct_ci", pair(p->forecast_lo, p->forecast_hi), "posthoc_pct",
-                      num(p->posthoc_pct), "posthoc_pct_ci", pair(p->posthoc_lo, p->posthoc_hi),
-                      "gap_forecast", num(p->gap_forecast), "gap_forecast_ci",
-                      pair(p->gap_forecast_lo, p->gap_forecast_hi), "gap_posthoc",
-                      num(p->gap_posthoc), "gap_posthoc_ci",
-                      pair(p->gap_posthoc_lo, p->gap_posthoc_hi)));
-    } else {
-        json_object_set_new(root, "perception", json_null());
-    }
-    if (r->agreement) {
-        const upl_agreement *a = r->agreement;
-        json_object_set_new(root, "agreement",
-                            json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "n", (json_int_t)a->n,
-                                      "ratio", num(a->ratio), "ratio_ci",
-                                      pair(a->ratio_lo, a->ratio_hi), "loa",
-                                      pair(a->loa_lo, a->loa_hi), "r", num(a->r), "effect_measured",
-                                      estimate_obj(&a->effect_measured, 1), "effect_reported",
-                                      estimate_obj(&a->effect_reported, 1)));
-    } else {
-        json_object_set_new(root, "agreement", json_null());
-    }
-    if (r->randomization_inference) {
-        const upl_randomization_inference *ri = r->randomization_inference;
-        json_object_set_new(root, "randomization_inference",
-                            json_pack("{s:o,s:o,s:I,s:s?}", "p", num(ri->p), "p_mc_se",
-                                      num(ri->p_mc_se), "permutations",
-                                      (json_int_t)ri->permutations, "design", ri->design));
-    } else {
-        json_object_set_new(root, "randomization_inference", json_null());
-    }
-    if (r->per_participant) {
-        json_t *arr = json_array();
-        for (size_t i = 0; arr && i < r->n_per_participant; i++) {
-            const upl_participant_effect *pp = &r->per_participant[i];
-            json_array_append_new(arr,
-                                  json_pack("{s:s?,s:I,s:o,s:o}", "participant", pp->participant,
-                                            "n", (json_int_t)pp->n, "pct", num(pp->pct), "pct_ci",
-                                            pair(pp->pct_lo, pp->pct_hi)));
-        }
-        json_object_set_new(root, "per_participant", arr);
-    } else {
-        json_object_set_new(root, "per_participant", json_null());
-    }
-    if (r->subgroups) {
-        const upl_subgroups *s = r->subgroups;
-        json_t *levels = json_array();
-        for (size_t i = 0; levels && i < s->n_levels; i++) {
-            const upl_subgroup_level *l = &s->levels[i];
-            json_array_append_new(levels, json_pack("{s:s?,s:I,s:o,s:o,s:o,s:o}", "level", l->level,
-                                                    "n", (json_int_t)l->n, "coef", num(l->coef),
-                                                    "se", num(l->se), "pct", num(l->pct), "pct_ci",
-                                                    pair(l->pct_lo, l->pct_hi)));
-        }
-        json_object_set_new(root, "subgroups",
-                            json_pack("{s:s?,s:o,s:o}", "column", s->column, "heterogeneity_p",
-                                      num(s->heterogeneity_p), "levels",
-                                      levels ? levels : json_null()));
-    } else {
-        json_object_set_new(root, "subgroups", json_null());
-    }
-    if (r->compliance) {
-        const upl_compliance *c = r->compliance;
-        json_t *iv = estimate_obj(&c->iv, 1);
-        if (iv)
-            json_object_set_new(iv, "first_stage_f", num(c->first_stage_f));
-        json_object_set_new(root, "compliance",
-                            json_pack("{s:o,s:o,s:o}", "treated_nonuse", num(c->treated_nonuse),
-                                      "control_use", num(c->control_use), "iv",
-                                      iv ? iv : json_null()));
-    } else {
-        json_object_set_new(root, "compliance", json_null());
-    }
-    return root;
 }
 
 upl_status upl_analysis_render_json(const upl_analysis_result *r, FILE *out)
@@ -200,7 +106,7 @@ upl_status upl_analysis_render_json(const upl_analysis_result *r, FILE *out)
     }
     json_object_set_new(root, "coefficients", coefs ? coefs : json_null());
 
-    later_members(r, root);
+    upl__render_secondary_json(r, root); /* issue 6 */
 
     json_t *warnings = json_array();
     for (size_t i = 0; warnings && i < r->n_warnings; i++)

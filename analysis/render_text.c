@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "render_secondary.h"
+
 /* Writes x with `decimals` decimals, or "-" when undefined, right-aligned in width. */
 static void cell(FILE *out, int width, int decimals, double x)
 {
@@ -123,6 +125,7 @@ upl_status upl_analysis_render_text(const upl_analysis_result *r, FILE *out)
                   out);
         }
     }
+    upl__render_secondary_text(r, out); /* issue 6 */
     if (r->n_warnings) {
         fputs("\nWarnings:\n", out);
         for (size_t i = 0; i < r->n_warnings; i++)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analysis_input.h"
+#include "analysis_secondary.h"
 #include "cli.h"
 #include "uplift/analysis.h"
 #include "uplift/dataset_csv.h"
@@ -24,9 +25,11 @@ const upl_command upl__cmd_analyze = {
     .summary = "Estimate the effect of AI on completion time, with every standard error.",
     .usage = "uplift analyze [--csv FILE [--map FIELD=COLUMN,...] [--treated VALUE]] "
              "[--outcome O] [--covariate C] [--fe participant] [--se TYPE] [--dist t|z] "
-             "[--level L] [--impute RULE] [--json]",
+             "[--level L] [--impute RULE] [--subgroup COLUMN] [--bootstrap N] "
+             "[--permutations N] [--ri-design D] [--seed N] [--json]",
     .help = "Model: log(outcome) = a + b*arm + c*covariate [+ participant FE] + e, OLS.\n"
             "Options (defaults from the study's protocol; for --csv as shown):\n" UPL__ANALYSIS_HELP
+                UPL__SECONDARY_HELP
             "  --json                                  one JSON object (CONTRACT section 6)\n"
             "Clusters are participants.  cr1 is estimatr's \"stata\"; cr2 uses Bell-McCaffrey\n"
             "with Satterthwaite degrees of freedom.  Without --csv the study database is\n"
@@ -37,35 +40,60 @@ const upl_command upl__cmd_analyze = {
 
 static int run_analyze(upl_cli *cli, int argc, char **argv)
 {
-    enum { OPT_JSON = UPL__AOPT_END };
-    static const struct option options[] = {
-        UPL__ANALYSIS_LONGOPTS, {"json", no_argument, NULL, OPT_JSON}, {NULL, 0, NULL, 0}};
+    enum { OPT_JSON = UPL__SOPT_END };
+    static const struct option options[] = {UPL__ANALYSIS_LONGOPTS,
+                                            UPL__SECONDARY_LONGOPTS,
+                                            {"json", no_argument, NULL, OPT_JSON},
+                                            {NULL, 0, NULL, 0}};
     const upl_command *cmd = &upl__cmd_analyze;
     upl__analysis_opts o;
     memset(&o, 0, sizeof o);
+    upl__secondary_opts so; /* issue 6 */
+    memset(&so, 0, sizeof so);
     int json = 0;
     int c;
     while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
         if (c == OPT_JSON)
             json = 1;
-        else if (!upl__analysis_opt(&o, c, optarg))
+        else if (!upl__analysis_opt(&o, c, optarg) && !upl__secondary_opt(&so, c, optarg))
             return UPL_EXIT_USAGE;
     }
     if (!upl__positionals(cmd, argc, 0, 0))
+        return UPL_EXIT_USAGE;
+    upl__secondary_input sec;
+    if (!upl__secondary_check(cmd, &so, o.csv != NULL, &sec))
         return UPL_EXIT_USAGE;
 
     upl_model_spec spec;
     upl_dataset ds;
     upl_diag diag = {0};
-    int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, NULL);
+    upl_store *store = NULL;
+    int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store);
     if (rc != UPL_EXIT_OK)
         return rc;
+    if (store) { /* the study's predictions and randomization scheme */
+        rc = upl__secondary_from_store(store, cli->db_path, &sec);
+        upl_store_rollback(store);
+        upl_store_close(store);
+        if (rc != UPL_EXIT_OK) {
+            upl__secondary_input_release(&sec);
+            upl_dataset_release(&ds);
+            return rc;
+        }
+    }
 
     upl_analysis_result res;
     upl_status st = upl_analysis_run(&ds, &spec, &res, &diag);
     if (st != UPL_OK) {
         rc = upl__fail("cannot analyse%s%s: %s", o.csv ? " " : "", o.csv ? o.csv : "",
                        diag.msg[0] ? diag.msg : upl_strerror(st));
+        upl__secondary_input_release(&sec);
+        upl_dataset_release(&ds);
+        return rc;
+    }
+    if ((rc = upl__secondary_run(cli, &ds, &sec, &res)) != UPL_EXIT_OK) {
+        upl_analysis_result_release(&res);
+        upl__secondary_input_release(&sec);
         upl_dataset_release(&ds);
         return rc;
     }
@@ -74,6 +102,7 @@ static int run_analyze(upl_cli *cli, int argc, char **argv)
         st = UPL_IO;
     rc = st == UPL_OK ? UPL_EXIT_OK : upl__fail("cannot write the analysis: %s", upl_strerror(st));
     upl_analysis_result_release(&res);
+    upl__secondary_input_release(&sec);
     upl_dataset_release(&ds);
     return rc;
 }

@@ -54,7 +54,8 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
  * sandwich of the second-stage design (fitted ai_used) with the residuals of the
  * structural equation (the observed ai_used); df and CR2 as lm_robust on that design.
  * first_stage_f is estimatr's diagnostic: the Wald F of the instrument in the first
- * stage under the same SE type (df1 = 1, df2 = n - k or G - 1).
+ * stage under the same SE type (df1 = 1, df2 = n - k or G - 1); NAN under full
+ * compliance (ai_used equals assignment on every task: F is infinite).
  * UPL_NOTFOUND when no analysed task records ai_used; UPL_REFUSED (diag) when the 2SLS
  * cannot be estimated (shares are then still set in *out, iv.defined = 0). */
 upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl_model_spec *spec,

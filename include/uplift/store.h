@@ -331,4 +331,30 @@ upl_status upl_store_alloc_reveal(upl_store *store, const char *secret_hex);
 
 /* ---- end of allocation ---- */
 
+/* ---- predictions: external groups' forecasts of AI's effect (issue 6;
+ *      harness/store_prediction.c) ---- */
+
+/* One prediction as stored: pct is the relative change of time (-0.30 = 30% less). */
+typedef struct upl_prediction_rec {
+    int64_t id;
+    const char *group;
+    double pct;
+    const char *source; /* may be NULL */
+    int64_t created_at;
+} upl_prediction_rec;
+
+/* Adds a prediction of group (1-64 printable characters) with pct in (-1, 10) (a
+ * factor of time between 0 and 11) and an optional source, audited as
+ * "prediction.add" by the coordinator.  Needs a write transaction.  UPL_INVALID for a
+ * bad group or pct (message on the store).  *id_out (may be NULL) receives the id. */
+upl_status upl_store_prediction_add(upl_store *store, const char *group, double pct,
+                                    const char *source, int64_t *id_out);
+
+/* Calls fn for every prediction in id order (strings valid during the call); a
+ * non-zero return from fn stops the walk and is returned as UPL_ERROR. */
+typedef int (*upl_prediction_fn)(void *ctx, const upl_prediction_rec *rec);
+upl_status upl_store_prediction_each(upl_store *store, upl_prediction_fn fn, void *ctx);
+
+/* ---- end of predictions ---- */
+
 #endif

@@ -83,7 +83,7 @@ refused badfe.csv 2 "$good" "--fe takes 'participant'" --fe category
 up 2 analyze --map participant=dev_id
 one_error_line
 contains err "--map and --treated apply to --csv input only"
-up 2 analyze --csv good.csv --bootstrap 100
+up 2 analyze --csv good.csv --no-such-option 100
 one_error_line
 
 up 1 analyze --csv no-such-file.csv

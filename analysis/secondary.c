@@ -1,0 +1,196 @@
+/* Every secondary analysis of issue 6 on one result (include/uplift/secondary.h): what
+ * can be computed fills its member, what cannot stays NULL with a warning. */
+#include "uplift/secondary.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fit.h"
+
+/* A first-stage F below this signals a weak instrument (Staiger and Stock 1997). */
+#define UPL_WEAK_INSTRUMENT_F 10.0
+
+void upl_secondary_spec_default(upl_secondary_spec *s)
+{
+    memset(s, 0, sizeof *s);
+    s->bootstrap = 2000;
+    s->permutations = 10000;
+    s->ri_design = UPL_RI_COMPLETE;
+    s->exact_max = UPL_RI_EXACT_MAX;
+    s->seed = 1;
+}
+
+upl_status upl_ri_estimate(const upl_design *d, const upl_secondary_spec *s,
+                           upl_randomization_inference *out, upl_diag *diag)
+{
+    if (s->ri_design == UPL_RI_BLOCKED && !d->cluster)
+        return upl_diag_set(diag, UPL_REFUSED,
+                            "blocked-by-participant needs a participant for every task");
+    size_t n = d->n, k = d->k, arm1 = upl__first_arm(d), tc = d->arm_col[arm1];
+    gsl_matrix *W = gsl_matrix_alloc(n, k - 1);
+    unsigned char *t = malloc(n), *el = malloc(n);
+    upl_status rc;
+    if (!W || !t || !el) {
+        rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < n; j++) {
+        for (size_t c = 0, o = 0; c < k; c++)
+            if (c != tc)
+                gsl_matrix_set(W, j, o++, gsl_matrix_get(d->X, j, c));
+        t[j] = d->arm[j] == arm1;
+        el[j] = d->arm[j] == arm1 || d->arm[j] == d->control;
+    }
+    upl_ri_problem pr = {W, d->y, t, el, d->cluster, d->n_clusters};
+    rc = upl_ri_run(&pr, s->ri_design, s->permutations, s->exact_max, s->seed, s->progress,
+                    s->progress_ctx, out, diag);
+done:
+    gsl_matrix_free(W);
+    free(t);
+    free(el);
+    return rc;
+}
+
+#define WARN(...)                                                                                  \
+    do {                                                                                           \
+        if (upl_analysis_warn(res, __VA_ARGS__) != UPL_OK)                                         \
+            goto nomem;                                                                            \
+    } while (0)
+
+upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spec *s,
+                                  upl_analysis_result *res, upl_diag *diag)
+{
+    upl_design d;
+    upl_diag why = {0};
+    upl_status rc;
+    const upl_model_spec *spec = &res->spec;
+    if (s->subgroup && !*s->subgroup)
+        return upl_diag_set(diag, UPL_INVALID, "--subgroup needs a column name");
+    if ((rc = upl_design_build(&d, ds, spec, diag)) != UPL_OK)
+        return rc;
+    const char *arm1 = ds->arms[upl__first_arm(&d)];
+    if (d.n_arms > 2)
+        WARN("ratio_of_means, perception, randomization_inference, per_participant, subgroups "
+             "and compliance compare arm '%s' with '%s' (the first non-control arm)",
+             arm1, ds->arms[d.control]);
+
+    /* ratio of means and perception: one bootstrap of the whole pipeline */
+    upl_ratio_of_means rom;
+    upl_perception perc;
+    rc = upl_perception_bootstrap(ds, &d, spec, s, &rom, &perc, &why);
+    if (rc == UPL_NOMEM)
+        goto nomem;
+    if (rc == UPL_OK) {
+        res->ratio_of_means = malloc(sizeof *res->ratio_of_means);
+        res->perception = malloc(sizeof *res->perception);
+        if (!res->ratio_of_means || !res->perception) {
+            for (size_t g = 0; g < perc.n_predictions; g++)
+                free(perc.predictions[g].group);
+            free(perc.predictions);
+            goto nomem;
+        }
+        *res->ratio_of_means = rom;
+        *res->perception = perc;
+        if (s->bootstrap == 0)
+            WARN("--bootstrap 0: ratio_of_means and perception have no intervals");
+        if (!isfinite(perc.forecast_pct))
+            WARN("perception: no analysed task has both forecasts; forecast_pct is null");
+        if (!isfinite(perc.posthoc_pct))
+            WARN("perception: no analysed task of arm '%s' has perceived_pct; posthoc_pct is "
+                 "null",
+                 arm1);
+    } else {
+        WARN("ratio_of_means and perception not computed: %s", why.msg);
+    }
+
+    /* self-report against the timer */
+    upl_agreement ag;
+    rc = upl_agreement_estimate(ds, spec, &ag, &why);
+    if (rc == UPL_NOMEM)
+        goto nomem;
+    if (rc == UPL_OK) {
+        if (!(res->agreement = malloc(sizeof *res->agreement)))
+            goto nomem;
+        *res->agreement = ag;
+    } else {
+        WARN("agreement not computed: %s", why.msg);
+    }
+
+    /* randomization inference */
+    if (s->permutations > 0 || s->exact_max > 0) {
+        upl_randomization_inference ri;
+        rc = upl_ri_estimate(&d, s, &ri, &why);
+        if (rc == UPL_NOMEM)
+            goto nomem;
+        if (rc == UPL_OK) {
+            if (!(res->randomization_inference = malloc(sizeof *res->randomization_inference)))
+                goto nomem;
+            *res->randomization_inference = ri;
+        } else {
+            WARN("randomization_inference not computed: %s", why.msg);
+        }
+    } else {
+        WARN("randomization_inference not computed (--permutations 0)");
+    }
+
+    /* per participant */
+    rc = upl_per_participant(&d, spec, &res->per_participant, &res->n_per_participant,
+                             &res->per_participant_estimated, &res->per_participant_slowdown, &why);
+    if (rc == UPL_NOMEM)
+        goto nomem;
+    if (rc != UPL_OK)
+        WARN("per_participant not computed: %s", why.msg);
+
+    /* subgroups */
+    if (s->subgroup) {
+        upl_subgroups sg;
+        rc = upl_subgroup_estimate(ds, &d, spec, s->subgroup, &sg, &why);
+        if (rc == UPL_NOMEM)
+            goto nomem;
+        if (rc == UPL_OK) {
+            if (!(res->subgroups = malloc(sizeof *res->subgroups))) {
+                free(sg.levels);
+                goto nomem;
+            }
+            *res->subgroups = sg;
+            if (sg.excluded)
+                WARN("subgroups by '%s': %zu task%s without a level, or in a level without "
+                     "tasks in both arms, left out",
+                     sg.column, sg.excluded, sg.excluded == 1 ? "" : "s");
+        } else if (rc == UPL_NOTFOUND) {
+            upl_design_release(&d);
+            return upl_diag_set(diag, UPL_NOTFOUND, "%s", why.msg);
+        } else {
+            WARN("subgroups not computed: %s", why.msg);
+        }
+    }
+
+    /* compliance */
+    upl_compliance comp;
+    rc = upl_iv_estimate(ds, &d, spec, &comp, &why);
+    if (rc == UPL_NOMEM)
+        goto nomem;
+    if (rc == UPL_NOTFOUND) {
+        WARN("compliance not computed: %s", why.msg);
+    } else {
+        if (!(res->compliance = malloc(sizeof *res->compliance)))
+            goto nomem;
+        *res->compliance = comp;
+        if (rc != UPL_OK)
+            WARN("compliance: the effect of AI use (iv) is not computed: %s", why.msg);
+        else if (!isfinite(comp.first_stage_f))
+            WARN("compliance: assignment determines ai_used exactly (full compliance): the "
+                 "2SLS effect equals the intention-to-treat effect");
+        else if (comp.first_stage_f < UPL_WEAK_INSTRUMENT_F)
+            WARN("compliance: weak instrument: first-stage F = %.2f < %g, so the 2SLS effect of "
+                 "AI use and its interval are unreliable",
+                 comp.first_stage_f, UPL_WEAK_INSTRUMENT_F);
+    }
+    upl_design_release(&d);
+    return UPL_OK;
+nomem:
+    upl_design_release(&d);
+    return upl_diag_set(diag, UPL_NOMEM, "out of memory");
+}

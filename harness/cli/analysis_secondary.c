@@ -1,0 +1,211 @@
+/* Options, study inputs and the run of the secondary analyses (analysis_secondary.h). */
+#include "analysis_secondary.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uplift/protocol.h"
+#include "uplift/store.h"
+
+int upl__secondary_opt(upl__secondary_opts *o, int c, const char *arg)
+{
+    switch (c) {
+    case UPL__SOPT_SUBGROUP:
+        o->subgroup = arg;
+        return 1;
+    case UPL__SOPT_BOOTSTRAP:
+        o->bootstrap = arg;
+        return 1;
+    case UPL__SOPT_PERMUTATIONS:
+        o->permutations = arg;
+        return 1;
+    case UPL__SOPT_RI_DESIGN:
+        o->ri_design = arg;
+        return 1;
+    case UPL__SOPT_SEED:
+        o->seed = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A count in [0, max]; 0 on a bad value. */
+static int parse_count(const char *text, unsigned long long max, unsigned long long *out)
+{
+    char *end = NULL;
+    if (!text || !*text || *text == '-' || *text == '+')
+        return 0;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v > max)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int upl__secondary_check(const upl_command *cmd, const upl__secondary_opts *o, int csv_input,
+                         upl__secondary_input *in)
+{
+    memset(in, 0, sizeof *in);
+    upl_secondary_spec *s = &in->spec;
+    upl_secondary_spec_default(s);
+    unsigned long long v;
+    if (o->bootstrap) {
+        if (!parse_count(o->bootstrap, 10000000ULL, &v))
+            return !upl__usage(cmd,
+                               "--bootstrap must be a number of resamples from 0 to "
+                               "10000000, not '%s'",
+                               o->bootstrap);
+        s->bootstrap = (size_t)v;
+    }
+    if (o->permutations) {
+        if (!parse_count(o->permutations, 100000000ULL, &v))
+            return !upl__usage(cmd, "--permutations must be a number from 0 to 100000000, not '%s'",
+                               o->permutations);
+        s->permutations = (size_t)v;
+        if (v == 0)
+            s->exact_max = 0;
+    }
+    if (o->seed) {
+        if (!parse_count(o->seed, 0xffffffffULL, &v))
+            return !upl__usage(cmd, "--seed must be an integer from 0 to 4294967295, not '%s'",
+                               o->seed);
+        s->seed = (unsigned long)v;
+    }
+    if (o->ri_design) {
+        if (!csv_input)
+            return !upl__usage(cmd, "--ri-design applies to --csv input; a study replays the "
+                                    "randomization scheme of its protocol");
+        if (upl_ri_design_from_name(o->ri_design, &s->ri_design) != 0)
+            return !upl__usage(cmd,
+                               "--ri-design must be simple, complete or blocked-by-participant, "
+                               "not '%s'",
+                               o->ri_design);
+    }
+    if (o->subgroup) {
+        if (!*o->subgroup)
+            return !upl__usage(cmd, "--subgroup needs a column name (category or a covariate)");
+        s->subgroup = o->subgroup;
+    }
+    return 1;
+}
+
+static char *dup(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *c = malloc(len);
+    if (c)
+        memcpy(c, s, len);
+    return c;
+}
+
+typedef struct pred_ctx {
+    upl__secondary_input *in;
+    size_t cap;
+    int oom;
+} pred_ctx;
+
+static int keep_string(upl__secondary_input *in, const char *s, const char **out)
+{
+    char **grown = realloc(in->strings, (in->n_strings + 1) * sizeof *grown);
+    if (!grown)
+        return 0;
+    in->strings = grown;
+    if (!(in->strings[in->n_strings] = dup(s)))
+        return 0;
+    *out = in->strings[in->n_strings++];
+    return 1;
+}
+
+static int add_prediction(void *arg, const upl_prediction_rec *r)
+{
+    pred_ctx *ctx = arg;
+    upl__secondary_input *in = ctx->in;
+    if (in->n_predictions == ctx->cap) {
+        size_t cap = ctx->cap ? 2 * ctx->cap : 16;
+        upl_prediction *grown = realloc(in->predictions, cap * sizeof *grown);
+        if (!grown)
+            return ctx->oom = 1;
+        in->predictions = grown;
+        ctx->cap = cap;
+    }
+    upl_prediction *p = &in->predictions[in->n_predictions];
+    p->pct = r->pct;
+    p->source = NULL;
+    if (!keep_string(in, r->group, &p->group) ||
+        (r->source && !keep_string(in, r->source, &p->source)))
+        return ctx->oom = 1;
+    in->n_predictions++;
+    return 0;
+}
+
+int upl__secondary_from_store(upl_store *store, const char *db_path, upl__secondary_input *in)
+{
+    pred_ctx ctx = {in, 0, 0};
+    if (upl_store_prediction_each(store, add_prediction, &ctx) != UPL_OK)
+        return ctx.oom ? upl__fail("out of memory")
+                       : upl__fail("cannot read the predictions of '%s': %s", db_path,
+                                   upl_store_errmsg(store));
+    in->spec.predictions = in->predictions;
+    in->spec.n_predictions = in->n_predictions;
+    upl_protocol protocol;
+    memset(&protocol, 0, sizeof protocol);
+    if (upl_store_protocol(store, &protocol) != UPL_OK)
+        return upl__fail("cannot read the protocol of '%s': %s", db_path, upl_store_errmsg(store));
+    /* the protocol's scheme, as randomization inference can replay it */
+    switch (protocol.scheme) {
+    case UPL_SCHEME_SIMPLE:
+        in->spec.ri_design = UPL_RI_SIMPLE;
+        break;
+    case UPL_SCHEME_COMPLETE:
+        in->spec.ri_design = protocol.stratify_participant ? UPL_RI_BLOCKED : UPL_RI_COMPLETE;
+        break;
+    case UPL_SCHEME_PERMUTED_BLOCK:
+        in->spec.ri_design = protocol.stratify_participant ? UPL_RI_BLOCKED : UPL_RI_COMPLETE;
+        in->scheme_note = "the protocol's permuted blocks are replayed as complete "
+                          "randomization within each stratum (block boundaries are not "
+                          "re-drawn)";
+        break;
+    }
+    if (protocol.stratify_category)
+        in->scheme_note = "the protocol stratifies by category; randomization inference "
+                          "re-draws within participants only (or the whole study)";
+    upl_protocol_release(&protocol);
+    return UPL_EXIT_OK;
+}
+
+static void progress(void *arg, const char *what, size_t done, size_t total)
+{
+    (void)arg;
+    fprintf(stderr, "\r%-13s %3zu%%", what, total ? 100 * done / total : 100);
+    if (done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+int upl__secondary_run(upl_cli *cli, const upl_dataset *ds, upl__secondary_input *in,
+                       upl_analysis_result *res)
+{
+    upl_diag diag = {0};
+    if (cli->stderr_is_tty)
+        in->spec.progress = progress;
+    upl_status st = upl_analysis_secondary(ds, &in->spec, res, &diag);
+    if (st != UPL_OK)
+        return upl__fail("%s", diag.msg[0] ? diag.msg : upl_strerror(st));
+    if (in->scheme_note && res->randomization_inference &&
+        upl_analysis_warn(res, "randomization inference: %s", in->scheme_note) != UPL_OK)
+        return upl__fail("out of memory");
+    return UPL_EXIT_OK;
+}
+
+void upl__secondary_input_release(upl__secondary_input *in)
+{
+    for (size_t i = 0; i < in->n_strings; i++)
+        free(in->strings[i]);
+    free(in->strings);
+    free(in->predictions);
+    memset(in, 0, sizeof *in);
+}
