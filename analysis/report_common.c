@@ -278,19 +278,20 @@ void upl__report_methods(const upl_report_input *in, void (*para)(void *ctx, con
     if (in->study) {
         char when[64];
         upl__report_time(when, sizeof when, in->study->allocation_closed_at);
-        snprintf(buf, sizeof buf,
-                 "Allocation was concealed: each draw came from the %s generator seeded by "
-                 "HMAC-SHA-256 of a 256-bit secret kept in a key file outside the study "
-                 "database. The SHA-256 commitment to the secret (%.16s...) was recorded when "
-                 "the study was created, and every allocation and timing record is part of a "
-                 "hash-chained audit log. %s%s%s",
-                 in->study->rng_name ? in->study->rng_name : "GSL", in->study->commitment,
-                 in->study->revealed_secret
-                     ? "The secret has been revealed (allocation closed), so anyone can replay "
-                       "every draw with 'uplift verify'. Allocation closed: "
-                     : "The secret has not been revealed yet: allocation is still concealed and "
-                       "'uplift verify' can replay the draws only with the key file.",
-                 in->study->revealed_secret ? when : "", in->study->revealed_secret ? "." : "");
+        snprintf(
+            buf, sizeof buf,
+            "Allocation was concealed: each draw came from the %s generator seeded, for "
+            "each task, with HMAC-SHA-256 of a 256-bit secret kept in a key file outside "
+            "the study database. The SHA-256 commitment to the secret (%.16s...) was recorded when "
+            "the study was created, and every allocation and timing record is part of a "
+            "hash-chained audit log. %s%s%s",
+            in->study->rng_name ? in->study->rng_name : "GSL", in->study->commitment,
+            in->study->revealed_secret
+                ? "The secret has been revealed (allocation closed), so anyone can replay "
+                  "every draw with 'uplift verify'. Allocation closed: "
+                : "The secret has not been revealed yet: allocation is still concealed and "
+                  "'uplift verify' can replay the draws only with the key file.",
+            in->study->revealed_secret ? when : "", in->study->revealed_secret ? "." : "");
         para(ctx, buf);
     }
     char cov[160] = "";

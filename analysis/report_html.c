@@ -187,11 +187,14 @@ static const char css[] =
     ".consort .side{border-style:dashed;text-align:left;font-size:.9rem}"
     ".consort .side ul{margin:.2rem 0 0;padding-left:1.1rem}"
     ".consort .arrow{font-size:1.3rem;line-height:1;color:#444}"
+    ".consort .row3{display:grid;grid-template-columns:1fr auto 1fr;gap:1rem;"
+    "align-items:center;width:100%}"
+    ".consort .row3 .side{justify-self:start;min-width:0}"
+    ".consort .reasons{margin-top:.6rem}"
     ".consort .arms{display:flex;gap:1rem;justify-content:center;flex-wrap:wrap}"
     ".consort .arm{text-align:left;min-width:12rem;border-top-width:6px}"
     ".consort .arm b{float:right;margin-left:1rem}"
-    "footer{margin-top:3rem;border-top:2px solid #ddd;padding-top:.6rem;color:#555;"
-    "font-size:.88rem}"
+    "footer{margin-top:3rem;color:#555;font-size:.88rem}"
     "footer dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin:0}"
     "footer dt{font-weight:600}footer dd{margin:0}"
     "@media print{body{max-width:none;padding:0;font-size:10.5pt}"
@@ -295,23 +298,25 @@ static void section_consort(html *h)
           "<div class=\"arrow\">&#8595;</div>\n",
           c->participants);
         p(h,
-          "<div class=\"row\"><div class=\"box\">Tasks enrolled <strong>%zu</strong><br>"
-          "with both forecasts <strong>%zu</strong></div>\n",
+          "<div class=\"row3\"><span></span><div class=\"box\">Tasks enrolled <strong>%zu"
+          "</strong><br>with both forecasts <strong>%zu</strong></div>\n",
           c->enrolled, c->forecast);
-        p(h, "<div class=\"box side\">Excluded before assignment <strong>%zu</strong>",
+        p(h,
+          "<div class=\"box side\">Excluded before assignment <strong>%zu</strong></div>"
+          "</div>\n<div class=\"arrow\">&#8595;</div>\n",
           c->excluded_before_assignment);
+        p(h, "<div class=\"box\">Randomized <strong>%zu</strong></div>\n", c->assigned);
+        consort_arms(h, c);
         if (c->n_reasons) {
-            p(h, "<br>All exclusions by reason:<ul>");
+            p(h, "<div class=\"box side reasons\">Reasons for exclusion or abandonment "
+                 "(before and after assignment):<ul>");
             for (size_t i = 0; i < c->n_reasons; i++) {
                 p(h, "<li>");
                 esc(h->out, c->reasons[i].reason ? c->reasons[i].reason : "(no reason)");
                 p(h, ": %zu</li>", c->reasons[i].count);
             }
-            p(h, "</ul>");
+            p(h, "</ul></div>\n");
         }
-        p(h, "</div></div>\n<div class=\"arrow\">&#8595;</div>\n");
-        p(h, "<div class=\"box\">Randomized <strong>%zu</strong></div>\n", c->assigned);
-        consort_arms(h, c);
     } else {
         p(h,
           "<div class=\"row\"><div class=\"box\">Rows in the file <strong>%zu</strong></div>"
@@ -478,11 +483,11 @@ static void se_panel(html *h, size_t e)
     figure(h, fig, &svg, caption);
 }
 
-static void section_primary(html *h)
+/* The result in one sentence per arm, at the top of the page. */
+static void headlines(html *h)
 {
     const upl_analysis_result *r = h->in->result;
     char k[96], t[96], words[96];
-    p(h, "<section id=\"primary\">\n<h2>Primary result</h2>\n");
     for (size_t e = 0; e < r->n_effects; e++) {
         const upl_effect *eff = &r->effects[e];
         upl__report_change_words(words, sizeof words, eff->est.pct);
@@ -501,6 +506,13 @@ static void section_primary(html *h)
         p(h, " (%s standard errors, %s).</p>\n", upl_se_type_name(r->spec.se_type),
           r->spec.dist == UPL_DIST_T ? "t interval" : "normal interval");
     }
+}
+
+static void section_primary(html *h)
+{
+    const upl_analysis_result *r = h->in->result;
+    char k[96], t[96];
+    p(h, "<section id=\"primary\">\n<h2>Primary result</h2>\n");
     for (size_t i = 0; i < r->n_warnings; i++) {
         p(h, "<p class=\"warning\"><strong>Warning:</strong> ");
         esc(h->out, r->warnings[i]);
@@ -547,7 +559,10 @@ static void section_primary(html *h)
         p(h, ", percentile interval ");
         num_interval(h, "ratio_of_means.pct_ci", r->ratio_of_means->pct_lo,
                      r->ratio_of_means->pct_hi);
-        p(h, " from %zu bootstrap resamples of participants.</p>\n", r->ratio_of_means->bootstrap);
+        p(h, " (BCa ");
+        num_interval(h, "ratio_of_means.pct_ci_bca", r->ratio_of_means->bca_lo,
+                     r->ratio_of_means->bca_hi);
+        p(h, ") from %zu bootstrap resamples of participants.</p>\n", r->ratio_of_means->bootstrap);
     } else {
         not_computed(h, "the ratio of mean times needs a cluster bootstrap (--bootstrap N).");
     }
@@ -614,10 +629,15 @@ static void section_participants(html *h)
            "Forest plot: each participant's change in completion time with its interval; the "
            "bottom row is the pooled estimate. Participants with few tasks have wide "
            "intervals.");
-    size_t slower = 0;
-    for (size_t i = 0; i < n; i++)
-        slower += isfinite(r->per_participant[i].pct) && r->per_participant[i].pct > 0;
-    p(h, "<p>%zu of %zu participants have a point estimate of a slowdown.</p>\n", slower, n);
+    char ts[32], te[32];
+    snprintf(ts, sizeof ts, "%zu", r->per_participant_slowdown);
+    snprintf(te, sizeof te, "%zu", r->per_participant_estimated);
+    p(h, "<p>");
+    num(h, "per_participant_summary.slowdown", (double)r->per_participant_slowdown, ts);
+    p(h, " of the ");
+    num(h, "per_participant_summary.estimated", (double)r->per_participant_estimated, te);
+    p(h, " participants with an estimate (tasks in both arms) have a point estimate of a "
+         "slowdown; each participant's own regression uses classical standard errors.</p>\n");
     p(h, "<table>\n<tr><th>participant</th><th class=\"r\">tasks</th><th class=\"r\">change in "
          "time</th><th class=\"r\">interval</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
@@ -673,25 +693,53 @@ static void section_perception(html *h)
     const upl_perception *pc = r->perception;
     long a = arm_index(h->in->dataset, r->effects[0].arm);
     int arm_col = (int)(UPL__COL_ARM + (a >= 0 ? (size_t)a : 1));
-    upl__interval_row rows[3] = {
-        {"Forecast before the task", pc->forecast_pct, pc->forecast_lo, pc->forecast_hi,
-         UPL__COL_MUTED, 0},
-        {"Believed afterwards", pc->posthoc_pct, pc->posthoc_lo, pc->posthoc_hi, UPL__COL_MUTED, 0},
-        {"Measured", r->effects[0].est.pct, r->effects[0].est.pct_lo, r->effects[0].est.pct_hi,
-         arm_col, 1},
-    };
+    size_t n = 0, n_rows = 3 + pc->n_predictions;
+    upl__interval_row *rows = calloc(n_rows, sizeof *rows);
+    char(*labels)[96] = calloc(pc->n_predictions + 1, sizeof *labels);
+    if (!rows || !labels) {
+        free(rows);
+        free(labels);
+        h->st = UPL_NOMEM;
+        return;
+    }
+    rows[n++] = (upl__interval_row){"Forecast before the task",
+                                    pc->forecast_pct,
+                                    pc->forecast_lo,
+                                    pc->forecast_hi,
+                                    UPL__COL_MUTED,
+                                    0};
+    rows[n++] = (upl__interval_row){"Believed afterwards", pc->posthoc_pct, pc->posthoc_lo,
+                                    pc->posthoc_hi,        UPL__COL_MUTED,  0};
+    for (size_t i = 0; i < pc->n_predictions; i++) {
+        snprintf(labels[i], sizeof labels[i], "Predicted by %s",
+                 pc->predictions[i].group ? pc->predictions[i].group : "?");
+        rows[n++] =
+            (upl__interval_row){labels[i], pc->predictions[i].pct, NAN, NAN, UPL__COL_MUTED, 0};
+    }
+    rows[n++] = (upl__interval_row){"Measured",
+                                    r->effects[0].est.pct,
+                                    r->effects[0].est.pct_lo,
+                                    r->effects[0].est.pct_hi,
+                                    arm_col,
+                                    1};
     upl_svg svg;
-    upl_status st = upl__plot_intervals(rows, 3, h->in->dataset->control,
+    upl_status st = upl__plot_intervals(rows, n, h->in->dataset->control,
                                         "Change in completion time with AI (log scale)",
                                         "perception", "Perceived and measured effect of AI", &svg);
+    free(rows);
+    free(labels);
     if (st != UPL_OK) {
         h->st = st;
         return;
     }
     figure(h, "fig-perception", &svg,
-           "What participants forecast before each task and believed afterwards, against the "
-           "measured effect, each with its interval. External predictions (experts, managers) "
-           "are not recorded in this analysis.");
+           pc->n_predictions
+               ? "What participants forecast before each task and believed afterwards, and what "
+                 "outside groups predicted (their mean, without an interval), against the "
+                 "measured effect with its interval."
+               : "What participants forecast before each task and believed afterwards, against "
+                 "the measured effect, each with its interval. No outside predictions are "
+                 "recorded (uplift prediction add).");
     p(h, "<table>\n<tr><th></th><th class=\"r\">change in time</th><th class=\"r\">interval"
          "</th></tr>\n<tr><td>Forecast (mean forecast with AI / without AI - 1)</td>"
          "<td class=\"r\">");
@@ -711,8 +759,29 @@ static void section_perception(html *h)
     num_pct(h, "perception.gap_posthoc", pc->gap_posthoc);
     p(h, "</td><td class=\"r\">");
     num_interval(h, "perception.gap_posthoc_ci", pc->gap_posthoc_lo, pc->gap_posthoc_hi);
-    p(h, "</td></tr>\n</table>\n<p>A positive gap means people believe AI saves more time "
-         "than it does.</p>\n</section>\n");
+    p(h, "</td></tr>\n");
+    for (size_t i = 0; i < pc->n_predictions; i++) {
+        const upl_prediction_gap *g = &pc->predictions[i];
+        char k[96];
+        p(h, "<tr><td>Predicted by ");
+        esc(h->out, g->group);
+        p(h, " (mean of %zu)</td><td class=\"r\">", g->n);
+        snprintf(k, sizeof k, "perception.predictions[%zu].pct", i);
+        num_pct(h, k, g->pct);
+        p(h, "</td><td class=\"r\">&#8211;</td></tr>\n<tr><td>Gap: measured minus ");
+        esc(h->out, g->group);
+        p(h, "</td><td class=\"r\">");
+        snprintf(k, sizeof k, "perception.predictions[%zu].gap", i);
+        num_pct(h, k, g->gap);
+        p(h, "</td><td class=\"r\">");
+        snprintf(k, sizeof k, "perception.predictions[%zu].gap_ci", i);
+        num_interval(h, k, g->gap_lo, g->gap_hi);
+        p(h, "</td></tr>\n");
+    }
+    p(h,
+      "</table>\n<p>Intervals from %zu bootstrap resamples of participants (percentile). A "
+      "positive gap means people believe AI saves more time than it does.</p>\n</section>\n",
+      pc->bootstrap);
 }
 
 static void section_agreement(html *h)
@@ -807,9 +876,24 @@ static void section_subgroups(html *h)
     figure(h, "fig-subgroups", &svg,
            "Effect in each subgroup from the interaction model, with Wald intervals.");
     char t[64];
-    p(h, "<p>Test of heterogeneity across levels: p = ");
+    p(h, "<p>Test that the effect is the same in every level: ");
+    if (s->test && isfinite(s->stat)) {
+        p(h, "%s", s->test);
+        if (isfinite(s->df2))
+            p(h, "(%g, %.1f)", s->df1, s->df2);
+        else
+            p(h, "(%g)", s->df1);
+        p(h, " = ");
+        fmt_fixed(t, sizeof t, s->stat, 2);
+        num(h, "subgroups.heterogeneity_test.value", s->stat, t);
+        p(h, ", ");
+    }
+    p(h, "p = ");
     fmt_p(t, sizeof t, s->heterogeneity_p);
     num(h, "subgroups.heterogeneity_p", s->heterogeneity_p, t);
+    if (s->excluded)
+        p(h, " (%zu tasks without a level, or in a level without tasks in both arms, left out)",
+          s->excluded);
     p(h, ".</p>\n<table>\n<tr><th>");
     esc(h->out, s->column);
     p(h, "</th><th class=\"r\">tasks</th><th class=\"r\">change in time</th><th "
@@ -839,8 +923,8 @@ static void section_ri(html *h)
     } else {
         const upl_randomization_inference *ri = r->randomization_inference;
         char t[64];
-        p(h, "<p>Re-drawing the assignment %zu times with the study's own scheme (",
-          ri->permutations);
+        p(h, "<p>Re-drawing the assignment %s%zu times with the %s design (",
+          ri->exact ? "" : "at random ", ri->permutations, h->in->study ? "study's own" : "chosen");
         esc(h->out, ri->design ? ri->design : "?");
         p(h, ") gives a two-sided p-value of ");
         fmt_p(t, sizeof t, ri->p);
@@ -848,9 +932,18 @@ static void section_ri(html *h)
         p(h, " (Monte Carlo standard error ");
         fmt_fixed(t, sizeof t, ri->p_mc_se, 4);
         num(h, "randomization_inference.p_mc_se", ri->p_mc_se, t);
-        p(h, ").</p>\n");
-        not_computed(h, "the histogram of re-drawn estimates needs the draws, which the "
-                        "analysis does not keep.");
+        p(h, ")%s. The observed coefficient is ",
+          ri->exact ? ", exact: every possible assignment "
+                      "enumerated"
+                    : "");
+        fmt_fixed(t, sizeof t, ri->statistic, 4);
+        num(h, "randomization_inference.statistic", ri->statistic, t);
+        p(h, " on the log scale");
+        if (ri->dropped)
+            p(h, "; %zu draws without a treated or control task were left out", ri->dropped);
+        p(h, ".</p>\n");
+        not_computed(h, "a histogram of the re-drawn estimates needs the draws themselves, "
+                        "which the randomization-inference routine does not return.");
     }
     p(h, "</section>\n");
 }
@@ -897,8 +990,13 @@ static void footer(html *h)
     } else {
         p(h, "not recorded (CSV input)");
     }
-    p(h, "</dd>\n<dt>Analysis seed</dt><dd>%s</dd>\n",
-      r_uses_seed(in->result) ? "see the command line" : "none (no resampling in this analysis)");
+    if (in->result->ratio_of_means)
+        p(h, "</dd>\n<dt>Analysis seed</dt><dd>%lu (bootstrap and permutations)</dd>\n",
+          in->result->ratio_of_means->seed);
+    else
+        p(h, "</dd>\n<dt>Analysis seed</dt><dd>%s</dd>\n",
+          r_uses_seed(in->result) ? "see the command line"
+                                  : "none (no resampling in this analysis)");
     p(h, "<dt>Data</dt><dd class=\"mono\">");
     esc(h->out, in->source ? in->source : "?");
     p(h, "</dd>\n<dt>Command</dt><dd class=\"mono\">");
@@ -923,7 +1021,9 @@ upl_status upl_report_render_html(const upl_report_input *in, FILE *out)
     p(&h, "</h1>\n<p class=\"sub\">Report of a randomized controlled trial of developer "
           "productivity, made by uplift from ");
     esc(out, in->source ? in->source : "the study");
-    p(&h, ".</p>\n</header>\n<main>\n");
+    p(&h, ".</p>\n");
+    headlines(&h);
+    p(&h, "</header>\n<main>\n");
     section_summary(&h);
     section_consort(&h);
     if (h.st == UPL_OK)

@@ -10,15 +10,17 @@
 #include <time.h>
 
 #include "analysis_input.h"
+#include "analysis_secondary.h"
 #include "cli.h"
 #include "uplift/report.h"
 #include "uplift/store.h"
 
 static int run_report(upl_cli *cli, int argc, char **argv);
 
-enum { OPT_OUT = UPL__AOPT_END, OPT_FORMAT };
+enum { OPT_OUT = UPL__SOPT_END, OPT_FORMAT };
 
 static const struct option report_options[] = {UPL__ANALYSIS_LONGOPTS,
+                                               UPL__SECONDARY_LONGOPTS,
                                                {"out", required_argument, NULL, OPT_OUT},
                                                {"format", required_argument, NULL, OPT_FORMAT},
                                                {NULL, 0, NULL, 0}};
@@ -27,19 +29,20 @@ const upl_command upl__cmd_report = {
     .name = "report",
     .summary = "Write the study report: HTML with charts, Markdown, or one JSON document.",
     .usage = "uplift report [--out FILE] [--format html|md|json] [--csv FILE [--map ...] "
-             "[--treated VALUE]] [analysis options]",
-    .help = "Options:\n"
-            "  --out FILE                              [report.html, report.md, report.json]\n"
-            "                                          '-' writes to standard output\n"
-            "  --format html|md|json                   [html]\n" UPL__ANALYSIS_HELP
-            "\nHTML: one self-contained file (inline CSS and SVG charts, no scripts, no\n"
-            "network): study summary, CONSORT flow, baseline by arm, primary result with\n"
-            "the standard-error panel, per-participant forest plot, forecast vs actual,\n"
-            "perception, self-report vs measured, subgroups, randomization inference,\n"
-            "methods and a reproducibility footer.  Sections whose numbers the analysis\n"
-            "did not compute say so.  Markdown: the same without charts.  JSON: the keys\n"
-            "of 'uplift analyze --json' plus \"status\", \"protocol\" and \"report\".\n"
-            "The time in the report is SOURCE_DATE_EPOCH when set, else now.\n",
+             "[--treated VALUE]] [analysis options of 'uplift analyze']",
+    .help =
+        "Options:\n"
+        "  --out FILE                              [report.html, report.md, report.json]\n"
+        "                                          '-' writes to standard output\n"
+        "  --format html|md|json                   [html]\n" UPL__ANALYSIS_HELP UPL__SECONDARY_HELP
+        "\nHTML: one self-contained file (inline CSS and SVG charts, no scripts, no\n"
+        "network): study summary, CONSORT flow, baseline by arm, primary result with\n"
+        "the standard-error panel, per-participant forest plot, forecast vs actual,\n"
+        "perception, self-report vs measured, subgroups, randomization inference,\n"
+        "methods and a reproducibility footer.  Sections whose numbers the analysis\n"
+        "did not compute say so.  Markdown: the same without charts.  JSON: the keys\n"
+        "of 'uplift analyze --json' plus \"status\", \"protocol\" and \"report\".\n"
+        "The time in the report is SOURCE_DATE_EPOCH when set, else now.\n",
     .options = report_options,
     .min_args = 0,
     .max_args = 0,
@@ -66,16 +69,19 @@ static int run_report(upl_cli *cli, int argc, char **argv)
 {
     const upl_command *cmd = &upl__cmd_report;
     upl__analysis_opts o;
+    upl__secondary_opts so;
+    upl__secondary_input sec;
     const char *out_path = NULL, *format_name = "html";
     report_format format = FORMAT_HTML;
     memset(&o, 0, sizeof o);
+    memset(&so, 0, sizeof so);
     int c;
     while ((c = upl__getopt(cmd, argc, argv, report_options)) != -1) {
         if (c == OPT_OUT)
             out_path = optarg;
         else if (c == OPT_FORMAT)
             format_name = optarg;
-        else if (!upl__analysis_opt(&o, c, optarg))
+        else if (!upl__analysis_opt(&o, c, optarg) && !upl__secondary_opt(&so, c, optarg))
             return UPL_EXIT_USAGE;
     }
     if (!upl__positionals(cmd, argc, 0, 0))
@@ -93,6 +99,9 @@ static int run_report(upl_cli *cli, int argc, char **argv)
                    : format == FORMAT_MD ? "report.md"
                                          : "report.json";
 
+    if (!upl__secondary_check(cmd, &so, o.csv != NULL, &sec))
+        return UPL_EXIT_USAGE;
+
     upl_store *store = NULL;
     upl_dataset ds;
     upl_model_spec spec;
@@ -107,9 +116,14 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     memset(&protocol, 0, sizeof protocol);
     memset(&consort, 0, sizeof consort);
     int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store);
-    if (rc != UPL_EXIT_OK)
+    if (rc != UPL_EXIT_OK) {
+        upl__secondary_input_release(&sec);
         return rc;
+    }
     if (store) {
+        /* the study's predictions and randomization scheme, for the secondary analyses */
+        if ((rc = upl__secondary_from_store(store, cli->db_path, &sec)) != UPL_EXIT_OK)
+            goto cleanup;
         if (upl_store_study_get(store, &study) != UPL_OK) {
             rc = upl__fail("cannot read the study: %s", upl_store_errmsg(store));
             goto cleanup;
@@ -136,6 +150,8 @@ static int run_report(upl_cli *cli, int argc, char **argv)
         goto cleanup;
     }
     have_result = 1;
+    if ((rc = upl__secondary_run(cli, &ds, &sec, &res)) != UPL_EXIT_OK)
+        goto cleanup;
 
     upl_report_input in = {
         .study = have_study ? &study : NULL,
@@ -181,6 +197,7 @@ cleanup:
         upl_protocol_release(&protocol);
     if (have_study)
         upl_study_info_release(&study);
+    upl__secondary_input_release(&sec);
     upl_dataset_release(&ds);
     return rc;
 }

@@ -6,12 +6,12 @@
 . "$UPLIFT_SRC/tests/cli/lib.sh"
 . "$UPLIFT_SRC/tests/cli/t7xx-demo-study.sh.inc"
 
-up 0 analyze --json
+up 0 analyze --json --subgroup category
 cp out analyze.json
 up 0 status --json
 cp out status.json
 
-up 0 report
+up 0 report --subgroup category
 contains err "wrote report.html"
 [ -s report.html ] || fail "no report.html"
 [ ! -s out ] || fail "report wrote to stdout"
@@ -100,6 +100,28 @@ for arm, col in colours.items():
     if "border-top-color:%s" % col not in section("consort"):
         die("flow diagram box of %s not in %s" % (arm, col))
 
+# the demo study computes every analysis of issue 6 (with --subgroup category)
+for key in ("per_participant", "perception", "subgroups", "agreement",
+            "randomization_inference", "compliance", "ratio_of_means"):
+    if a[key] is None:
+        die("analyze did not compute %s on the demo study" % key)
+root, text = chart("fig-perception")
+for word in ("Forecast before the task", "Believed afterwards", "Predicted by experts",
+             "Predicted by managers", "Measured"):
+    if word not in text:
+        die("perception chart lacks %r" % word)
+root, text = chart("fig-participants")
+for word in ["All participants"] + ["p0%d" % i for i in range(1, 7)]:
+    if word not in text:
+        die("forest plot lacks %r" % word)
+root, text = chart("fig-subgroups")
+for lvl in a["subgroups"]["levels"]:
+    if lvl["level"] not in text:
+        die("subgroup chart lacks %r" % lvl["level"])
+root, text = chart("fig-agreement")
+if "mean ratio %.2fx" % a["agreement"]["ratio"] not in text:
+    die("agreement chart lacks the mean ratio line")
+
 # optional analyses: a chart when computed, a note saying so when not
 for key, sec, fig in (("per_participant", "participants", "fig-participants"),
                       ("perception", "perception", "fig-perception"),
@@ -145,8 +167,9 @@ if len(a["se_panel"]) != 16:
 # the headline in words
 e = a["effects"][0]
 words = "took %.1f%% %s" % (abs(100 * e["pct"]), "longer" if e["pct"] >= 0 else "less time")
-if words not in section("primary"):
-    die("headline lacks %r" % words)
+header = html[html.find("<header>"):html.find("</header>")]
+if words not in header or 'class="headline"' not in header:
+    die("the page does not open with the headline %r" % words)
 for w in a["warnings"]:
     if w.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") not in section("primary"):
         die("warning missing: %r" % w)
@@ -230,7 +253,7 @@ up 0 report --format md --out -
 contains out "## Primary result"
 
 # JSON: analyze + status + protocol
-up 0 report --format json --out report.json
+up 0 report --format json --subgroup category --out report.json
 python3 - report.json analyze.json status.json <<'PY' || fail "JSON report"
 import json, sys
 r = json.load(open(sys.argv[1]))
