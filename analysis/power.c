@@ -150,6 +150,12 @@ static upl_status one_study(run_state *st, const upl_sim_params *design, size_t 
         upl_diag_set(diag, rc, "%s", local.msg);
         goto cleanup;
     }
+    if (!est.defined) {
+        upl_diag_set(&local, UPL_REFUSED, "the %s standard error is undefined on this study (%s)",
+                     upl_se_type_name(type),
+                     d.n_clusters < 2 ? "fewer than two participants" : "a row of leverage one");
+        goto refused;
+    }
     tally(&st->main, &est, st->estimand, st->alpha);
     st->analysed++;
     double delta = est.coef - st->mean;
@@ -288,7 +294,7 @@ upl_status upl_power_mde(const upl_power_spec *spec, double target, upl_mde_resu
     double lo = 0.0, hi = 0.05;
     size_t evals = 0;
     for (;;) {
-        p.effect_pct = expm1(hi);
+        p.effect_pct = fmin(expm1(hi), 10.0); /* log(11) may round above +1000% */
         if ((rc = run_effect(spec, &p, ++evals, r, diag)) != UPL_OK)
             goto cleanup;
         if (r->power >= target) {
