@@ -17,6 +17,7 @@
 
 #include "uplift/analysis.h"
 #include "uplift/secondary.h"
+#include "uplift/simulate.h"
 
 #define UPL_TEST_RELTOL 1e-8
 
@@ -232,12 +233,351 @@ static void test_golden_secondary(void **state)
            sets, max_iv, max_f, max_sub, max_het);
 }
 
+/* ---- randomization inference: exact enumeration against a hand-worked design ----
+ *
+ * Two participants A and B with two tasks each, log times A: 1, 3 and B: 2, 6, no
+ * covariate (W = intercept), so the estimate is the difference of means.  Observed:
+ * the second task of each participant treated, b = (3 + 6)/2 - (1 + 2)/2 = 3.
+ *   blocked by participant (one treated in each): {A1,B1} -3, {A1,B2} 1, {A2,B1} -1,
+ *     {A2,B2} 3: |b*| >= 3 in 2 of 4, p = 1/2.
+ *   complete (two of four): the four above and {A1,A2} -2, {B1,B2} 2: p = 2/6 = 1/3.
+ *   simple (each task with probability 1/2; 14 assignments with both arms, equally
+ *     likely): singletons {1} -8/3, {3} 0, {2} -4/3, {6} 4; their complements 8/3, 0,
+ *     4/3, -4; the six pairs +-3, +-1, +-2: |b*| >= 3 for {6}, {1,3,2} and the two
+ *     pairs with +-3, p = 4/14 = 2/7. */
+static void test_ri_exact_2x2(void **state)
+{
+    (void)state;
+    gsl_matrix *W = gsl_matrix_alloc(4, 1);
+    gsl_vector *y = gsl_vector_alloc(4);
+    gsl_matrix_set_all(W, 1.0);
+    const double yv[4] = {1.0, 3.0, 2.0, 6.0};
+    for (size_t i = 0; i < 4; i++)
+        gsl_vector_set(y, i, yv[i]);
+    const unsigned char t[4] = {0, 1, 0, 1}, el[4] = {1, 1, 1, 1};
+    const size_t block[4] = {0, 0, 1, 1};
+    upl_ri_problem pr = {W, y, t, el, block, 2};
+    const struct {
+        upl_ri_design design;
+        double p;
+        size_t draws;
+    } want[3] = {{UPL_RI_BLOCKED, 1.0 / 2.0, 4},
+                 {UPL_RI_COMPLETE, 1.0 / 3.0, 6},
+                 {UPL_RI_SIMPLE, 2.0 / 7.0, 14}};
+    for (size_t k = 0; k < 3; k++) {
+        upl_randomization_inference ri;
+        upl_diag diag = {0};
+        assert_int_equal(
+            upl_ri_run(&pr, want[k].design, 0, UPL_RI_EXACT_MAX, 1, NULL, NULL, &ri, &diag),
+            UPL_OK);
+        assert_true(ri.exact);
+        assert_true(fabs(ri.statistic - 3.0) < 1e-12);
+        assert_true(fabs(ri.p - want[k].p) < 1e-12);
+        assert_int_equal(ri.permutations, want[k].draws);
+        assert_true(fabs(ri.p_mc_se) < 1e-300);
+        assert_string_equal(ri.design, upl_ri_design_name(want[k].design));
+    }
+    /* Monte Carlo draws agree with enumeration: 12 tasks, 6 treated, a covariate */
+    {
+        gsl_matrix *W2 = gsl_matrix_alloc(12, 2);
+        gsl_vector *y2 = gsl_vector_alloc(12);
+        unsigned char t2[12], el2[12];
+        for (size_t i = 0; i < 12; i++) {
+            double x = sin(1.7 * (double)i + 0.3);
+            gsl_matrix_set(W2, i, 0, 1.0);
+            gsl_matrix_set(W2, i, 1, x);
+            t2[i] = (unsigned char)(i % 2);
+            el2[i] = 1;
+            gsl_vector_set(y2, i, 0.5 * x + 0.4 * t2[i] + 0.3 * cos(2.9 * (double)i));
+        }
+        upl_ri_problem pr2 = {W2, y2, t2, el2, NULL, 0};
+        upl_randomization_inference ex, mc;
+        upl_diag d2 = {0};
+        assert_int_equal(upl_ri_run(&pr2, UPL_RI_COMPLETE, 0, 1000, 1, NULL, NULL, &ex, &d2),
+                         UPL_OK);
+        assert_true(ex.exact);
+        assert_int_equal(ex.permutations, 924); /* C(12, 6) */
+        assert_int_equal(upl_ri_run(&pr2, UPL_RI_COMPLETE, 40000, 0, 3, NULL, NULL, &mc, &d2),
+                         UPL_OK);
+        assert_false(mc.exact);
+        printf("complete design, 12 tasks: exact p %.4f, Monte Carlo p %.4f (MC SE %.4f)\n", ex.p,
+               mc.p, mc.p_mc_se);
+        assert_true(fabs(mc.p - ex.p) < 4.0 * mc.p_mc_se);
+        gsl_matrix_free(W2);
+        gsl_vector_free(y2);
+    }
+    /* with exact enumeration disabled and no draws the test is refused */
+    upl_randomization_inference ri;
+    upl_diag diag = {0};
+    assert_int_equal(upl_ri_run(&pr, UPL_RI_COMPLETE, 0, 0, 1, NULL, NULL, &ri, &diag),
+                     UPL_INVALID);
+    gsl_matrix_free(W);
+    gsl_vector_free(y);
+}
+
+/* ---- a simulated study with known truth ---- */
+
+static void sim_study(upl_dataset *ds, upl_sim_truth *truth, unsigned long seed, size_t P,
+                      size_t tasks, double effect)
+{
+    upl_sim_params p;
+    upl_sim_params_default(&p);
+    p.participants = P;
+    p.tasks_min = p.tasks_max = tasks;
+    p.seed = seed;
+    p.effect_pct = effect;   /* AI use: 0.19 = 19% more time */
+    p.forecast_bias = -0.24; /* forecast: 24% less time with AI */
+    p.perceived_pct = -0.20; /* believed afterwards: 20% less */
+    p.report_bias = 0.15;    /* self-reports 15% above the timer (geometric mean) */
+    p.treated_nonuse = 0.20; /* 20% of AI-arm tasks done without AI */
+    p.control_use = 0.10;    /* 10% of control tasks done with AI */
+    upl_diag diag = {0};
+    if (upl_sim_study(&p, ds, truth, &diag) != UPL_OK)
+        fail_msg("simulate: %s", diag.msg);
+}
+
+typedef struct truths {
+    double itt_pct, iv_log, forecast, posthoc, gap_forecast, gap_posthoc, ratio, rom;
+} truths;
+
+/* The truth of sim_study's parameters (what each quantity estimates). */
+static truths truth_of(const upl_sim_truth *t)
+{
+    truths w;
+    double eff = t->effects[0].effect_pct, used_t = 0.8, used_c = 0.1;
+    w.itt_pct = expm1(t->effects[0].itt_log_effect); /* the model's effect under non-use */
+    w.iv_log = t->effects[0].log_effect;             /* 2SLS: the effect of AI use */
+    w.forecast = -0.24;
+    w.posthoc = -0.20;
+    w.gap_forecast = w.itt_pct - w.forecast;
+    w.gap_posthoc = w.itt_pct - w.posthoc;
+    w.ratio = 1.15;
+    /* ratio of mean times: the no-AI time has the same distribution in both arms */
+    w.rom = (used_t * (1.0 + eff) + (1.0 - used_t)) / (used_c * (1.0 + eff) + (1.0 - used_c)) - 1.0;
+    return w;
+}
+
+static void run_all(const upl_dataset *ds, size_t reps, unsigned long seed,
+                    upl_analysis_result *res)
+{
+    upl_model_spec spec;
+    upl_model_spec_default(&spec);
+    upl_diag diag = {0};
+    if (upl_analysis_run(ds, &spec, res, &diag) != UPL_OK)
+        fail_msg("analysis: %s", diag.msg);
+    upl_secondary_spec s;
+    upl_secondary_spec_default(&s);
+    s.bootstrap = reps;
+    s.permutations = 2000;
+    s.seed = seed;
+    s.subgroup = "category";
+    upl_prediction preds[3] = {
+        {"experts", -0.39, NULL}, {"experts", -0.35, NULL}, {"managers", -0.30, NULL}};
+    s.predictions = preds;
+    s.n_predictions = 3;
+    if (upl_analysis_secondary(ds, &s, res, &diag) != UPL_OK)
+        fail_msg("secondary: %s", diag.msg);
+    assert_non_null(res->ratio_of_means);
+    assert_non_null(res->perception);
+    assert_non_null(res->agreement);
+    assert_non_null(res->randomization_inference);
+    assert_non_null(res->per_participant);
+    assert_non_null(res->subgroups);
+    assert_non_null(res->compliance);
+}
+
+static int inside(double x, double lo, double hi)
+{
+    return lo <= x && x <= hi;
+}
+
+/* One study of 40 developers x 12 tasks: every quantity's interval holds its truth. */
+static void test_recovery(void **state)
+{
+    (void)state;
+    upl_dataset ds;
+    upl_sim_truth truth;
+    sim_study(&ds, &truth, 2025, 40, 12, 0.19);
+    truths w = truth_of(&truth);
+    upl_analysis_result r;
+    run_all(&ds, 2000, 7, &r);
+    const upl_perception *p = r.perception;
+    const upl_estimate *e = &r.effects[0].est;
+    printf("truth vs estimate [95%% CI]:\n"
+           "  ITT effect      %+.4f  %+.4f [%+.4f, %+.4f]\n"
+           "  ratio of means  %+.4f  %+.4f [%+.4f, %+.4f]\n"
+           "  forecast        %+.4f  %+.4f [%+.4f, %+.4f]\n"
+           "  post-hoc        %+.4f  %+.4f [%+.4f, %+.4f]\n"
+           "  gap forecast    %+.4f  %+.4f [%+.4f, %+.4f]\n"
+           "  gap post-hoc    %+.4f  %+.4f [%+.4f, %+.4f]\n"
+           "  report ratio    %.4f   %.4f [%.4f, %.4f]\n"
+           "  2SLS (log)      %+.4f  %+.4f [%+.4f, %+.4f] F=%.1f\n"
+           "  non-use %.3f (0.20), control use %.3f (0.10)\n",
+           w.itt_pct, e->pct, e->pct_lo, e->pct_hi, w.rom, r.ratio_of_means->pct,
+           r.ratio_of_means->pct_lo, r.ratio_of_means->pct_hi, w.forecast, p->forecast_pct,
+           p->forecast_lo, p->forecast_hi, w.posthoc, p->posthoc_pct, p->posthoc_lo, p->posthoc_hi,
+           w.gap_forecast, p->gap_forecast, p->gap_forecast_lo, p->gap_forecast_hi, w.gap_posthoc,
+           p->gap_posthoc, p->gap_posthoc_lo, p->gap_posthoc_hi, w.ratio, r.agreement->ratio,
+           r.agreement->ratio_lo, r.agreement->ratio_hi, w.iv_log, r.compliance->iv.coef,
+           r.compliance->iv.ci_lo, r.compliance->iv.ci_hi, r.compliance->first_stage_f,
+           r.compliance->treated_nonuse, r.compliance->control_use);
+    assert_true(inside(w.itt_pct, e->pct_lo, e->pct_hi));
+    assert_true(inside(w.rom, r.ratio_of_means->pct_lo, r.ratio_of_means->pct_hi));
+    /* forecast_ai is forecast_no_ai * 0.76 rounded to whole minutes: the ratio of means
+     * is -0.24 up to rounding and its interval has rounding width only */
+    assert_true(fabs(p->forecast_pct - w.forecast) < 0.005);
+    assert_true(inside(w.posthoc, p->posthoc_lo, p->posthoc_hi));
+    assert_true(inside(w.gap_forecast, p->gap_forecast_lo, p->gap_forecast_hi));
+    assert_true(inside(w.gap_posthoc, p->gap_posthoc_lo, p->gap_posthoc_hi));
+    assert_true(inside(w.ratio, r.agreement->ratio_lo, r.agreement->ratio_hi));
+    assert_true(inside(w.iv_log, r.compliance->iv.ci_lo, r.compliance->iv.ci_hi));
+    assert_true(fabs(r.compliance->treated_nonuse - 0.20) < 0.06);
+    assert_true(fabs(r.compliance->control_use - 0.10) < 0.05);
+    assert_true(r.compliance->first_stage_f > 10.0);
+    /* randomization inference re-estimates the model's coefficient */
+    assert_true(fabs(r.randomization_inference->statistic - e->coef) < 1e-10);
+    assert_true(r.randomization_inference->p < 0.05);
+    /* the bootstrap's effect is the model's: the gap is effect - perceived exactly */
+    assert_true(fabs(p->gap_forecast - (e->pct - p->forecast_pct)) < 1e-12);
+    assert_true(fabs(p->gap_posthoc - (e->pct - p->posthoc_pct)) < 1e-12);
+    /* the 2SLS effect of use is larger than the diluted ITT effect */
+    assert_true(r.compliance->iv.coef > e->coef);
+    /* external predictions: group means and gaps */
+    assert_int_equal(p->n_predictions, 2);
+    assert_string_equal(p->predictions[0].group, "experts");
+    assert_int_equal(p->predictions[0].n, 2);
+    assert_true(fabs(p->predictions[0].pct + 0.37) < 1e-12);
+    assert_true(fabs(p->predictions[0].gap - (e->pct + 0.37)) < 1e-12);
+    assert_true(p->predictions[0].gap_lo < p->predictions[0].gap &&
+                p->predictions[0].gap < p->predictions[0].gap_hi);
+    assert_true(fabs(p->predictions[1].gap - (e->pct + 0.30)) < 1e-12);
+    /* every participant has both arms here, so each has an estimate */
+    assert_int_equal(r.per_participant_estimated, 40);
+    assert_int_equal(r.subgroups->n_levels, 4);
+    upl_analysis_result_release(&r);
+    upl_dataset_release(&ds);
+}
+
+/* Coverage over 100 simulated studies (20 developers x 12 tasks, 400 resamples each):
+ * each 95% interval must hold its truth in at least 85 of them (a 95% interval misses
+ * 85 or fewer times with probability ~1e-4 under binomial sampling; the bootstrap with
+ * 20 clusters is known to under-cover somewhat). */
+static void test_coverage(void **state)
+{
+    (void)state;
+    enum { STUDIES = 100, Q = 7 };
+    size_t hit[Q] = {0};
+    const char *const name[Q] = {"effect",      "ratio_of_means", "posthoc", "gap_forecast",
+                                 "gap_posthoc", "report ratio",   "2SLS"};
+    for (unsigned long k = 0; k < STUDIES; k++) {
+        upl_dataset ds;
+        upl_sim_truth truth;
+        sim_study(&ds, &truth, 1000 + k, 20, 12, 0.19);
+        truths w = truth_of(&truth);
+        upl_analysis_result r;
+        run_all(&ds, 400, k + 1, &r);
+        const upl_perception *p = r.perception;
+        const upl_estimate *e = &r.effects[0].est;
+        hit[0] += inside(w.itt_pct, e->pct_lo, e->pct_hi) ? 1u : 0u;
+        hit[1] += inside(w.rom, r.ratio_of_means->pct_lo, r.ratio_of_means->pct_hi) ? 1u : 0u;
+        hit[2] += inside(w.posthoc, p->posthoc_lo, p->posthoc_hi) ? 1u : 0u;
+        hit[3] += inside(w.gap_forecast, p->gap_forecast_lo, p->gap_forecast_hi) ? 1u : 0u;
+        hit[4] += inside(w.gap_posthoc, p->gap_posthoc_lo, p->gap_posthoc_hi) ? 1u : 0u;
+        hit[5] += inside(w.ratio, r.agreement->ratio_lo, r.agreement->ratio_hi) ? 1u : 0u;
+        hit[6] += inside(w.iv_log, r.compliance->iv.ci_lo, r.compliance->iv.ci_hi) ? 1u : 0u;
+        upl_analysis_result_release(&r);
+        upl_dataset_release(&ds);
+    }
+    printf("coverage of 95%% intervals over %d simulated studies:", STUDIES);
+    for (size_t q = 0; q < Q; q++)
+        printf(" %s %zu%%", name[q], hit[q]);
+    printf("\n");
+    for (size_t q = 0; q < Q; q++)
+        if (hit[q] < 85)
+            fail_msg("%s: coverage %zu of %d", name[q], hit[q], STUDIES);
+}
+
+/* Bitwise equality of two doubles. */
+static int same(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Same seed, same numbers; another seed, other numbers. */
+static void test_reproducible(void **state)
+{
+    (void)state;
+    upl_dataset ds;
+    upl_sim_truth truth;
+    sim_study(&ds, &truth, 99, 12, 10, 0.0); /* no effect: a p-value far from 0 */
+    upl_analysis_result a, b, c;
+    /* permutations: 12 x 10 tasks are far too many to enumerate, so these are draws */
+    run_all(&ds, 500, 11, &a);
+    run_all(&ds, 500, 11, &b);
+    run_all(&ds, 500, 12, &c);
+    assert_false(a.randomization_inference->exact);
+    assert_true(a.randomization_inference->p > 0.01);
+    assert_memory_equal(a.ratio_of_means, b.ratio_of_means, sizeof *a.ratio_of_means);
+    assert_true(
+        memcmp(&a.perception->forecast_lo, &b.perception->forecast_lo, sizeof(double) * 14) == 0);
+    assert_true(same(a.randomization_inference->p, b.randomization_inference->p));
+    assert_true(same(a.perception->predictions[0].gap_lo, b.perception->predictions[0].gap_lo));
+    /* another seed: the same point estimates, other intervals and p */
+    assert_true(same(a.ratio_of_means->pct, c.ratio_of_means->pct));
+    assert_false(same(a.ratio_of_means->pct_lo, c.ratio_of_means->pct_lo));
+    assert_false(same(a.perception->gap_posthoc_hi, c.perception->gap_posthoc_hi));
+    assert_false(same(a.randomization_inference->p, c.randomization_inference->p));
+    upl_analysis_result_release(&a);
+    upl_analysis_result_release(&b);
+    upl_analysis_result_release(&c);
+    upl_dataset_release(&ds);
+}
+
+/* BCa against a statistic whose bootstrap distribution is known: the mean of G values,
+ * where the percentile and BCa intervals must both be near mean -/+ 1.96 sd/sqrt(G)
+ * and BCa's acceleration is the jackknife skewness (0 for symmetric values). */
+static int mean_stat(void *ctx, const size_t *draw, size_t n, gsl_rng *rng, double *out)
+{
+    const double *v = ctx;
+    (void)rng;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += v[draw[i]];
+    out[0] = s / (double)n;
+    return 0;
+}
+
+static void test_bootstrap_mean(void **state)
+{
+    (void)state;
+    enum { G = 200 };
+    double v[G];
+    for (size_t i = 0; i < G; i++)
+        v[i] = (double)i - (G - 1) / 2.0; /* symmetric around 0, sd known */
+    upl_boot_result br;
+    upl_diag diag = {0};
+    assert_int_equal(upl_boot_run(G, 1, 20000, 5, mean_stat, v, NULL, NULL, &br, &diag), UPL_OK);
+    double *scratch = malloc(20000 * sizeof *scratch);
+    upl_boot_ci ci;
+    upl_boot_interval(&br, 0, 0.95, scratch, &ci);
+    double sd = sqrt(((double)G * G - 1.0) / 12.0), se = sd / sqrt((double)G);
+    assert_true(fabs(ci.lo + 1.96 * se) < 0.05 * 1.96 * se);
+    assert_true(fabs(ci.hi - 1.96 * se) < 0.05 * 1.96 * se);
+    assert_true(fabs(ci.accel) < 1e-12);
+    assert_true(fabs(ci.bca_lo - ci.lo) < 0.05 * 1.96 * se);
+    assert_int_equal(ci.used, 20000);
+    free(scratch);
+    upl_boot_result_release(&br);
+}
+
 int main(void)
 {
     const char *fx = getenv("UPLIFT_FIXTURES");
     snprintf(fixtures, sizeof fixtures, "%s", fx ? fx : "tests/fixtures");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden_secondary),
+        cmocka_unit_test(test_golden_secondary), cmocka_unit_test(test_ri_exact_2x2),
+        cmocka_unit_test(test_bootstrap_mean),   cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_recovery),         cmocka_unit_test(test_coverage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
