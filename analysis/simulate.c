@@ -10,6 +10,8 @@
 #include <gsl/gsl_rng.h>
 #include <jansson.h>
 
+#include "uplift/duration.h"
+
 static const char *const scheme_names[] = {"simple", "complete", "blocked-by-participant"};
 
 const char *upl_sim_scheme_name(upl_sim_scheme s)
@@ -255,8 +257,8 @@ static double as_minutes(double v)
     v = round_to(v, 0.1);
     if (v < 0.1)
         v = 0.1;
-    if (v > 7.0 * 24.0 * 60.0)
-        v = 7.0 * 24.0 * 60.0;
+    if (v > UPL_DURATION_MAX_MIN)
+        v = UPL_DURATION_MAX_MIN;
     return v;
 }
 
@@ -348,11 +350,11 @@ static upl_status append_task(upl_dataset *ds, const upl_sim_params *p, size_t i
     double fna = round_to(t0 * exp(p->forecast_sd * d->forecast), 1.0);
     if (fna < 1.0)
         fna = 1.0;
-    if (fna > 7.0 * 24.0 * 60.0)
-        fna = 7.0 * 24.0 * 60.0;
+    if (fna > UPL_DURATION_MAX_MIN)
+        fna = UPL_DURATION_MAX_MIN;
     double fai = round_to(fna * (1.0 + p->forecast_bias), 1.0);
     row.forecast_no_ai_min = fna;
-    row.forecast_ai_min = fai < 1.0 ? 1.0 : fai;
+    row.forecast_ai_min = fai < 1.0 ? 1.0 : fai > UPL_DURATION_MAX_MIN ? UPL_DURATION_MAX_MIN : fai;
 
     if (d->u_abandon < p->abandon) {
         row.status = UPL_TASK_ABANDONED;
