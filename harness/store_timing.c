@@ -561,3 +561,131 @@ cleanup:
     task_row_release(&t);
     return rc;
 }
+
+/* One task of upl_store_timing_each(): where its events and intervals are. */
+typedef struct timed_task {
+    int64_t task_id;
+    int64_t participant_id;
+    size_t first, n;       /* its events ev[first .. first + n) */
+    size_t iv_first, n_iv; /* its intervals */
+    upl_task_timing timing;
+} timed_task;
+
+static int by_task_id(const void *a, const void *b)
+{
+    const timed_task *x = a, *y = b;
+    return (x->task_id > y->task_id) - (x->task_id < y->task_id);
+}
+
+upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_task_timing_fn fn,
+                                 void *ctx)
+{
+    const upl_protocol *protocol = NULL;
+    sqlite3_stmt *stmt = NULL;
+    upl_timing_event *ev = NULL;
+    upl_interval *iv = NULL;
+    timed_task *tasks = NULL;
+    size_t n = 0, cap = 0, n_tasks = 0, n_iv = 0;
+    upl_diag diag = {0};
+    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    if (rc != UPL_OK)
+        return rc;
+    if ((rc = upl__store_prepare(store,
+                                 "SELECT " EVENT_COLUMNS ", t.participant_id, t.reported_min "
+                                 "FROM timing_event e JOIN task t ON t.id = e.task_id "
+                                 "JOIN participant p ON p.id = t.participant_id "
+                                 "WHERE ?1 IS NULL OR p.handle = ?1 "
+                                 "ORDER BY t.participant_id, e.task_id, e.at, e.id",
+                                 &stmt)) != UPL_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, participant, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            upl_timing_event *grown = realloc(ev, cap * sizeof *grown);
+            timed_task *grown_tasks = realloc(tasks, cap * sizeof *grown_tasks);
+            if (grown)
+                ev = grown;
+            if (grown_tasks)
+                tasks = grown_tasks;
+            if (!grown || !grown_tasks) {
+                rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+                goto cleanup;
+            }
+        }
+        upl_timing_event *e = &ev[n];
+        e->id = sqlite3_column_int64(stmt, 0);
+        e->task_id = sqlite3_column_int64(stmt, 1);
+        if (!upl_event_kind_from_name((const char *)sqlite3_column_text(stmt, 2), &e->kind)) {
+            rc = upl__store_fail(store, UPL_INTEGRITY, "timing event %lld has an unknown kind",
+                                 (long long)e->id);
+            goto cleanup;
+        }
+        e->at = sqlite3_column_int64(stmt, 3);
+        e->recorded_at = sqlite3_column_int64(stmt, 4);
+        e->manual = sqlite3_column_int(stmt, 5) != 0;
+        if (n == 0 || ev[n - 1].task_id != e->task_id) {
+            timed_task *t = &tasks[n_tasks++];
+            memset(t, 0, sizeof *t);
+            t->task_id = e->task_id;
+            t->participant_id = sqlite3_column_int64(stmt, 6);
+            t->first = n;
+            t->timing.reported_min = upl__store_column_double(stmt, 7);
+            t->timing.tolerance = protocol->report_tolerance;
+        }
+        tasks[n_tasks - 1].n++;
+        n++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = upl__store_sqlfail(store, "cannot read timing events");
+        goto cleanup;
+    }
+    if (n > 0 && !(iv = malloc(n * sizeof *iv))) {
+        rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+        goto cleanup;
+    }
+    int64_t now = upl_store_now(store);
+    for (size_t i = 0; i < n_tasks; i++) {
+        timed_task *t = &tasks[i];
+        if ((rc = upl_timing_summarize(ev + t->first, t->n, now, &t->timing.summary, &diag)) !=
+                UPL_OK ||
+            (rc = upl_timing_intervals(ev + t->first, t->n, now, iv + n_iv, &t->n_iv, &diag)) !=
+                UPL_OK) {
+            rc = upl__store_fail(store, rc, "%s", diag.msg);
+            goto cleanup;
+        }
+        t->iv_first = n_iv;
+        n_iv += t->n_iv;
+        t->timing.flags = t->timing.summary.flags;
+        if (upl_timing_mismatch(t->timing.reported_min, t->timing.summary.measured_min,
+                                protocol->report_tolerance))
+            t->timing.flags |= UPL_TIMING_FLAG_MISMATCH;
+    }
+    /* overlaps among the tasks of each participant (they are adjacent) */
+    for (size_t i = 0; i < n_tasks; i++) {
+        for (size_t j = i + 1; j < n_tasks && tasks[j].participant_id == tasks[i].participant_id;
+             j++) {
+            if (!upl_timing_overlaps(iv + tasks[i].iv_first, tasks[i].n_iv, iv + tasks[j].iv_first,
+                                     tasks[j].n_iv))
+                continue;
+            tasks[i].timing.flags |= UPL_TIMING_FLAG_OVERLAP;
+            tasks[j].timing.flags |= UPL_TIMING_FLAG_OVERLAP;
+            if (!tasks[i].timing.overlap_task)
+                tasks[i].timing.overlap_task = tasks[j].task_id;
+            if (!tasks[j].timing.overlap_task)
+                tasks[j].timing.overlap_task = tasks[i].task_id;
+        }
+    }
+    if (n_tasks > 0)
+        qsort(tasks, n_tasks, sizeof *tasks, by_task_id);
+    for (size_t i = 0; i < n_tasks; i++)
+        if (fn(ctx, tasks[i].task_id, &tasks[i].timing) != 0)
+            break;
+cleanup:
+    sqlite3_finalize(stmt);
+    free(tasks);
+    free(iv);
+    free(ev);
+    return rc;
+}

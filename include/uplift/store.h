@@ -236,6 +236,16 @@ typedef struct upl_task_timing {
  * overlap looks at all other tasks of the participant).  Read-only. */
 upl_status upl_store_task_timing(upl_store *store, int64_t task_id, upl_task_timing *out);
 
+/* The timing of every task that has events (of one participant when participant is not
+ * NULL), in task id order, computed in one pass: the same values as
+ * upl_store_task_timing() gives task by task (there and here an overlap names the
+ * overlapping task with the lowest id).  Tasks without events are not visited (their
+ * measured time is empty and they have no flags).  A non-zero return from fn stops the
+ * walk.  The struct passed to fn is valid during the call only.  Read-only. */
+typedef int (*upl_task_timing_fn)(void *ctx, int64_t task_id, const upl_task_timing *timing);
+upl_status upl_store_timing_each(upl_store *store, const char *participant,
+                                 upl_task_timing_fn fn, void *ctx);
+
 /* ---- end of timing ---- */
 
 /* ---- allocation: randomization, replay and reveal (issue 3; harness/store_allocation.c) ---- */

@@ -126,6 +126,43 @@ static void assert_audit_intact(upl_store *store)
     assert_true(n_rows > 0);
 }
 
+typedef struct each_check {
+    upl_store *store;
+    size_t visited;
+    int64_t last_id;
+} each_check;
+
+/* upl_store_timing_each gives, in one pass, what upl_store_task_timing gives per task. */
+static int compare_one(void *vctx, int64_t task_id, const upl_task_timing *bulk)
+{
+    each_check *c = vctx;
+    upl_task_timing one;
+    assert_true(task_id > c->last_id);
+    c->last_id = task_id;
+    c->visited++;
+    assert_int_equal(upl_store_task_timing(c->store, task_id, &one), UPL_OK);
+    assert_int_equal(bulk->flags, one.flags);
+    assert_int_equal(bulk->overlap_task, one.overlap_task);
+    assert_int_equal(bulk->summary.state, one.summary.state);
+    assert_int_equal(bulk->summary.n_events, one.summary.n_events);
+    if (isnan(one.summary.measured_min))
+        assert_true(isnan(bulk->summary.measured_min));
+    else
+        assert_near(bulk->summary.measured_min, one.summary.measured_min, 0);
+    if (isnan(one.reported_min))
+        assert_true(isnan(bulk->reported_min));
+    else
+        assert_near(bulk->reported_min, one.reported_min, 0);
+    return 0;
+}
+
+static void assert_each_matches(upl_store *store, size_t expect_tasks)
+{
+    each_check c = {store, 0, 0};
+    assert_int_equal(upl_store_timing_each(store, NULL, compare_one, &c), UPL_OK);
+    assert_int_equal(c.visited, expect_tasks);
+}
+
 static upl_status log_at(fixture *f, int i, upl_event_kind kind, int64_t at)
 {
     return upl_store_timing_log(f->store, f->task[i], kind, at, 1, NULL);
@@ -269,6 +306,7 @@ static void test_parallel_refused(void **state)
     assert_int_equal(tm.summary.state, UPL_TIMER_RUNNING);
     assert_true(tm.flags & UPL_TIMING_FLAG_LONG_RUN);
     assert_near(tm.summary.measured_min, 30, 1e-9);
+    assert_each_matches(f->store, 3); /* ana's two tasks and bob's */
 
     /* an abandoned task's forgotten timer no longer blocks the participant */
     assign(f->store, f->task[2], "ai");
@@ -299,6 +337,11 @@ static void test_parallel_allowed(void **state)
     assert_int_equal(upl_store_task_timing(f->store, f->task[3], &tm), UPL_OK);
     assert_int_equal(tm.flags & UPL_TIMING_FLAG_OVERLAP, 0);
     assert_int_equal(tm.overlap_task, 0);
+    assert_each_matches(f->store, 3);
+    /* one participant only */
+    each_check c = {f->store, 0, 0};
+    assert_int_equal(upl_store_timing_each(f->store, "bob", compare_one, &c), UPL_OK);
+    assert_int_equal(c.visited, 1);
 }
 
 static void test_done_rules(void **state)
@@ -375,6 +418,7 @@ static void test_done_rules(void **state)
     assert_int_equal(upl_store_task_timing(f->store, f->task[1], &tm), UPL_OK);
     assert_true(isnan(tm.summary.measured_min));
     assert_int_equal(tm.flags, 0);
+    assert_each_matches(f->store, 1); /* the mismatched task; task 2 has no events */
     assert_audit_intact(f->store);
 }
 
