@@ -192,13 +192,13 @@ upl_status upl_store_audit_verify(upl_store *store, size_t *n_rows, int64_t *bad
  * allow_parallel_tasks (timers of excluded and abandoned tasks do not count).
  * UPL_NOTFOUND: no such task.  A start moves the task to in_progress.  *event_id (may be
  * NULL) receives the new event's id. */
-upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kind kind,
-                                int64_t at, int manual, int64_t *event_id);
+upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kind kind, int64_t at,
+                                int manual, int64_t *event_id);
 
 /* The task's events in time order.  *events is allocated (free() it) and NULL when *n
  * is 0; both are valid only on UPL_OK. */
-upl_status upl_store_timing_events(upl_store *store, int64_t task_id,
-                                   upl_timing_event **events, size_t *n);
+upl_status upl_store_timing_events(upl_store *store, int64_t task_id, upl_timing_event **events,
+                                   size_t *n);
 
 /* A participant's self-report; a field left at its cleared value is not given. */
 typedef struct upl_self_report {
@@ -243,8 +243,8 @@ upl_status upl_store_task_timing(upl_store *store, int64_t task_id, upl_task_tim
  * measured time is empty and they have no flags).  A non-zero return from fn stops the
  * walk.  The struct passed to fn is valid during the call only.  Read-only. */
 typedef int (*upl_task_timing_fn)(void *ctx, int64_t task_id, const upl_task_timing *timing);
-upl_status upl_store_timing_each(upl_store *store, const char *participant,
-                                 upl_task_timing_fn fn, void *ctx);
+upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_task_timing_fn fn,
+                                 void *ctx);
 
 /* ---- end of timing ---- */
 
