@@ -366,7 +366,6 @@ upl_status upl_time_parse(const char *text, int64_t now_utc, int64_t *utc, upl_d
         if (rc != 0)
             return upl_diag_set(diag, UPL_PARSE, "time '%s' is out of range", q);
     }
-    (void)now_utc;
     *utc = result;
     return UPL_OK;
 }
