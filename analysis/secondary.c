@@ -73,7 +73,7 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
     const char *arm1 = ds->arms[upl__first_arm(&d)];
     if (d.n_arms > 2)
         WARN("ratio_of_means, perception, randomization_inference, per_participant, subgroups "
-             "and compliance compare arm '%s' with '%s' (the first non-control arm)",
+             "and compliance compare the first non-control arm, '%s', with '%s'",
              arm1, ds->arms[d.control]);
 
     /* ratio of means and perception: one bootstrap of the whole pipeline */
