@@ -52,7 +52,7 @@ static void range(const double *v, size_t n, double *lo, double *hi)
 
 static void dots(const double *x, const double *y, const size_t *arm, size_t n, size_t n_arms)
 {
-    plssym(0.0, 1.5);
+    plssym(4.0, 1.5);
     for (size_t a = 0; a < n_arms && a < UPL__MAX_ARM_COLORS; a++) {
         plcol0((PLINT)(UPL__COL_ARM + a));
         for (size_t i = 0; i < n; i++) {
@@ -175,7 +175,7 @@ upl_status upl__plot_agreement(const upl_dataset *ds, const upl_analysis_result 
     double height = 480.0;
     if ((st = upl__chart_begin(720.0, height, ds->control)) != UPL_OK)
         goto cleanup;
-    upl__chart_box(0.14, 0.80, 0.13, 0.92, xlo, xhi, ylo, yhi);
+    upl__chart_box(0.14, ag ? 0.78 : 0.96, 0.13, 0.92, xlo, xhi, ylo, yhi);
     upl__chart_axis('x', UPL__AXIS_MINUTES,
                     "Mean of reported and measured time (geometric, minutes, log scale)");
     upl__chart_axis('y', UPL__AXIS_RATIO, "Reported / measured time (log scale)");
@@ -184,7 +184,7 @@ upl_status upl__plot_agreement(const upl_dataset *ds, const upl_analysis_result 
     pljoin(xlo, 0.0, xhi, 0.0);
     pllsty(1);
     dots(x, y, arm, n, ds->n_arms);
-    static const char *const names[3] = {"mean ratio", "lower 95% limit", "upper 95% limit"};
+    static const char *const names[3] = {"mean ratio", "lower limit", "upper limit"};
     for (int j = 0; j < 3; j++) {
         if (!(isfinite(marks[j]) && marks[j] > 0))
             continue;
@@ -195,7 +195,9 @@ upl_status upl__plot_agreement(const upl_dataset *ds, const upl_analysis_result 
         pllsty(j == 0 ? 1 : 3);
         plwidth(j == 0 ? 1.6 : 1.2);
         pljoin(xlo, v, xhi, v);
+        plschr(0.0, 0.85);
         plmtex("rv", 0.6, (v - ylo) / (yhi - ylo), 0.0, text);
+        plschr(0.0, 1.0);
     }
     pllsty(1);
     plwidth(1.0);

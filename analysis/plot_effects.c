@@ -16,7 +16,7 @@ static double log_change(double pct)
 static void format_change(char *buf, size_t size, const upl__interval_row *r)
 {
     if (!isfinite(r->pct))
-        snprintf(buf, size, "-");
+        snprintf(buf, size, "no estimate");
     else if (isfinite(r->lo) && isfinite(r->hi))
         snprintf(buf, size, "%+.1f%% [%+.1f%%, %+.1f%%]", 100.0 * r->pct, 100.0 * r->lo,
                  100.0 * r->hi);
@@ -46,7 +46,7 @@ upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t c
     if (st != UPL_OK)
         return st;
     double ymin = 0.4, ymax = (double)n + 0.6;
-    upl__chart_box(0.22, 0.74, 58.0 / height, 1.0 - 12.0 / height, lo, hi, ymin, ymax);
+    upl__chart_box(0.27, 0.70, 58.0 / height, 1.0 - 12.0 / height, lo, hi, ymin, ymax);
     upl__chart_axis('x', UPL__AXIS_CHANGE, xlabel);
 
     plcol0(UPL__COL_REF);
@@ -62,7 +62,9 @@ upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t c
         format_change(value, sizeof value, r);
         plcol0(UPL__COL_INK);
         plmtex("lv", 0.8, pos, 1.0, label);
+        plschr(0.0, 0.85);
         plmtex("rv", 0.8, pos, 0.0, value);
+        plschr(0.0, 1.0);
         plcol0(r->color);
         double a = log_change(r->lo), b = log_change(r->hi), x = log_change(r->pct);
         plwidth(r->emphasis ? 3.0 : 1.6);
@@ -73,7 +75,7 @@ upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t c
         }
         if (isfinite(x)) {
             PLFLT px = x, py = y;
-            plssym(0.0, r->emphasis ? 1.5 : 1.1);
+            plssym(4.0, r->emphasis || !(isfinite(a) && isfinite(b)) ? 1.6 : 1.2);
             plpoin(1, &px, &py, 17);
         }
         plwidth(1.0);

@@ -67,7 +67,8 @@ upl_status upl__chart_begin(double width, double height, size_t control)
         set_color((PLINT)(UPL__COL_ARM + a), upl_report_arm_color(a, control));
     plinit();
     pladv(0);
-    plschr(0.0, 1.0);
+    plschr(4.2, 1.0); /* the same text size in every chart, whatever its height */
+    plssym(4.0, 1.0);
     plcol0(UPL__COL_INK);
     return UPL_OK;
 }
@@ -126,19 +127,31 @@ static void draw_tick(char axis, double at, const char *label)
     }
 }
 
-/* Picks the ticks of table inside [lo, hi] (data scale, log axes): all of them when
- * few, else only the major ones. */
+/* Picks ticks of table inside [lo, hi] (data scale, log axes) so that labels never
+ * crowd: no change (1) first when inside, then the major ticks, then the others, each
+ * kept only when it is far enough (18% of the x axis, 8% of the y axis) from every tick kept. */
 static void log_ticks(char axis, const tick *table, size_t n, double lo, double hi)
 {
-    size_t inside = 0;
-    for (size_t i = 0; i < n; i++)
-        if (table[i].value >= lo && table[i].value <= hi)
-            inside++;
-    int majors_only = inside > 7;
-    for (size_t i = 0; i < n; i++) {
-        if (table[i].value < lo || table[i].value > hi || (majors_only && !table[i].major))
-            continue;
-        draw_tick(axis, log(table[i].value), table[i].label);
+    double kept[32];
+    size_t n_kept = 0;
+    double span = log(hi) - log(lo), min_gap = (axis == 'x' ? 0.18 : 0.08) * span;
+    for (int pass = 0; pass < 3; pass++) {
+        for (size_t i = 0; i < n && n_kept < sizeof kept / sizeof kept[0]; i++) {
+            const tick *t = &table[i];
+            int wanted = pass == 0   ? t->value > 0.999 && t->value < 1.001
+                         : pass == 1 ? t->major
+                                     : !t->major;
+            if (!wanted || t->value < lo || t->value > hi)
+                continue;
+            double at = log(t->value);
+            int crowded = 0;
+            for (size_t k = 0; k < n_kept && !crowded; k++)
+                crowded = fabs(kept[k] - at) < min_gap;
+            if (crowded)
+                continue;
+            kept[n_kept++] = at;
+            draw_tick(axis, at, t->label);
+        }
     }
 }
 

@@ -167,6 +167,7 @@ static const char css[] =
     "th{background:#f4f5f7;font-weight:600}"
     "td.r,th.r{text-align:right;white-space:nowrap}"
     "tr.chosen td{font-weight:700;background:#fbf7ef}"
+    ".headline small{font-size:.8rem;color:#555}"
     ".headline{font-size:1.2rem;background:#f6f8fa;border-left:6px solid #d55e00;"
     "padding:.8rem 1.1rem;margin:1rem 0}"
     ".warning{background:#fff5e6;border-left:6px solid #e69f00;padding:.5rem .9rem;margin:.4rem 0}"
@@ -493,18 +494,27 @@ static void headlines(html *h)
         upl__report_change_words(words, sizeof words, eff->est.pct);
         p(h, "<p class=\"headline\">Tasks in the ");
         arm_name(h, eff->arm);
-        p(h, " arm %s than in the %s arm: ", words, r->control_arm ? r->control_arm : "control");
-        snprintf(k, sizeof k, "effects[%zu].pct", e);
-        num_pct(h, k, eff->est.pct);
-        p(h, ", %g%% interval ", 100.0 * r->spec.level);
+        p(h, " arm %s than in the %s arm (%g%% interval ", words,
+          r->control_arm ? r->control_arm : "control", 100.0 * r->spec.level);
         snprintf(k, sizeof k, "effects[%zu].pct_ci", e);
         num_interval(h, k, eff->est.pct_lo, eff->est.pct_hi);
         p(h, ", p = ");
         snprintf(k, sizeof k, "effects[%zu].p", e);
         fmt_p(t, sizeof t, eff->est.p);
         num(h, k, eff->est.p, t);
-        p(h, " (%s standard errors, %s).</p>\n", upl_se_type_name(r->spec.se_type),
-          r->spec.dist == UPL_DIST_T ? "t interval" : "normal interval");
+        p(h, ").");
+        if (isfinite(eff->est.pct_lo) && isfinite(eff->est.pct_hi))
+            p(h, " %s",
+              eff->est.pct_lo <= 0.0 && eff->est.pct_hi >= 0.0
+                  ? "The interval includes no change: these data cannot tell a slowdown from "
+                    "a speed-up."
+              : eff->est.pct_lo > 0.0 ? "The whole interval is a slowdown."
+                                      : "The whole interval is a speed-up.");
+        p(h,
+          "<br><small>Primary analysis: %zu tasks from %zu participants, %s standard errors, "
+          "%s interval.</small></p>\n",
+          r->n, r->clusters, upl_se_type_name(r->spec.se_type),
+          r->spec.dist == UPL_DIST_T ? "t" : "normal");
     }
 }
 
@@ -568,12 +578,16 @@ static void section_primary(html *h)
     }
     if (r->compliance) {
         const upl_compliance *c = r->compliance;
+        char t1[32];
         p(h, "<p>Compliance: AI not used in ");
-        num_pct(h, "compliance.treated_nonuse", c->treated_nonuse);
-        p(h, " of treated tasks; AI used in ");
-        num_pct(h, "compliance.control_use", c->control_use);
-        p(h, " of control tasks. Effect of actually using AI (two-stage least squares, "
-             "assignment as instrument): ");
+        snprintf(t1, sizeof t1, "%.1f%%", 100.0 * c->treated_nonuse);
+        num(h, "compliance.treated_nonuse", c->treated_nonuse,
+            isfinite(c->treated_nonuse) ? t1 : "&#8211;");
+        p(h, " of the treated tasks that recorded it; AI used in ");
+        snprintf(t1, sizeof t1, "%.1f%%", 100.0 * c->control_use);
+        num(h, "compliance.control_use", c->control_use, isfinite(c->control_use) ? t1 : "&#8211;");
+        p(h, " of the control tasks. Effect of actually using AI (two-stage least squares, "
+             "assignment as the instrument): ");
         num_pct(h, "compliance.iv.pct", c->iv.pct);
         p(h, " ");
         num_interval(h, "compliance.iv.pct_ci", c->iv.pct_lo, c->iv.pct_hi);
@@ -798,11 +812,13 @@ static void section_agreement(html *h)
     if (n == 0) {
         not_computed(h, "no task has both a measured (timer) and a self-reported time.");
     } else {
-        char caption[320];
+        char caption[512];
         snprintf(caption, sizeof caption,
                  "Bland-Altman plot on the log scale: for each of %zu tasks with both times, "
                  "the ratio of the self-reported to the measured time against their geometric "
-                 "mean. Dots above the dashed line were reported as longer than measured.",
+                 "mean. Dots above the grey line at 1x were reported as longer than measured; "
+                 "the black lines, when drawn, are the mean ratio (solid) and the 95%% limits "
+                 "of agreement (dashed).",
                  n);
         figure(h, "fig-agreement", &svg, caption);
     }

@@ -97,8 +97,9 @@ for text in ("%+.1f%%" % (100 * e["pct"]), "%+.1f%%" % (100 * e["pct_ci"][0]),
     assert text in dom, "DOM lacks %r" % text
 headline = re.search(r'<p class="headline">(.*?)</p>', dom, re.S).group(1)
 plain = re.sub(r"<[^>]+>", "", headline)
-assert ("%+.1f%%" % (100 * e["pct"])) in plain, plain
-assert "%.1f%%" % abs(100 * e["pct"]) in plain, plain
+words = "took %.1f%% %s" % (abs(100 * e["pct"]), "longer" if e["pct"] >= 0 else "less time")
+assert words in plain, (words, plain)
+assert "[%+.1f%%, %+.1f%%]" % (100 * e["pct_ci"][0], 100 * e["pct_ci"][1]) in plain, plain
 assert dom.count("<svg") >= 3, "charts missing from the DOM"
 PY
 
