@@ -958,8 +958,25 @@ static void section_ri(html *h)
         if (ri->dropped)
             p(h, "; %zu draws without a treated or control task were left out", ri->dropped);
         p(h, ".</p>\n");
-        not_computed(h, "a histogram of the re-drawn estimates needs the draws themselves, "
-                        "which the randomization-inference routine does not return.");
+        if (ri->hist_hi > ri->hist_lo) {
+            long a = r->n_effects ? arm_index(h->in->dataset, r->effects[0].arm) : -1;
+            upl_svg svg;
+            upl_status st =
+                upl__plot_ri_histogram(ri, h->in->dataset->control,
+                                       (int)(UPL__COL_ARM + (a >= 0 ? (size_t)a : 1)), "ri", &svg);
+            if (st != UPL_OK) {
+                h->st = st;
+                return;
+            }
+            figure(h, "fig-ri", &svg,
+                   "Histogram of the effect estimated under each re-drawn assignment (the "
+                   "sharp null of no effect on any task). Coloured bars: estimates at least as "
+                   "far from no change as the observed one (solid line; dashed: its mirror "
+                   "image); their share is the p-value.");
+        } else {
+            not_computed(h, "the distribution of the re-drawn estimates (for a histogram) is "
+                            "not part of this analysis.");
+        }
     }
     p(h, "</section>\n");
 }

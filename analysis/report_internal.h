@@ -67,6 +67,12 @@ upl_status upl__plot_forecast_scatter(const upl_dataset *ds, const upl_analysis_
 upl_status upl__plot_agreement(const upl_dataset *ds, const upl_analysis_result *res,
                                const char *id_prefix, upl_svg *svg, size_t *n_points);
 
+/* The distribution of the re-drawn estimates (ri->hist), the draws at least as extreme as
+ * the observed one in colour, the observed estimate and its mirror image.  UPL_INVALID
+ * when ri holds no histogram. */
+upl_status upl__plot_ri_histogram(const upl_randomization_inference *ri, size_t control, int color,
+                                  const char *id_prefix, upl_svg *svg);
+
 /* ---- shared text (report_common.c) ---- */
 
 /* Descriptive statistics of one arm over its randomized tasks. */

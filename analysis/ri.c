@@ -164,6 +164,8 @@ static int next_comb(size_t *c, size_t k, size_t n)
 typedef struct tally {
     double obs, hit, total;
     size_t draws, dropped;
+    double lo, hi;               /* range of the finite draws */
+    double *bins, bin_lo, bin_w; /* when bins: UPL_RI_HIST_BINS weights (the report) */
 } tally;
 
 static void count(tally *t, double b, double weight)
@@ -172,10 +174,17 @@ static void count(tally *t, double b, double weight)
         t->dropped++;
         return;
     }
+    t->lo = t->draws == 0 || b < t->lo ? b : t->lo;
+    t->hi = t->draws == 0 || b > t->hi ? b : t->hi;
     t->draws++;
     t->total += weight;
     if (fabs(b) >= fabs(t->obs) * (1.0 - 1e-10))
         t->hit += weight;
+    if (t->bins) {
+        double x = (b - t->bin_lo) / t->bin_w;
+        size_t i = x <= 0.0 ? 0 : (size_t)x;
+        t->bins[i < UPL_RI_HIST_BINS ? i : UPL_RI_HIST_BINS - 1] += weight;
+    }
 }
 
 static void enumerate(ri_ws *w, upl_ri_design design, tally *t)
@@ -260,6 +269,7 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
 {
     ri_ws w;
     gsl_rng *rng = NULL;
+    size_t *elig0 = NULL;
     upl_status rc = UPL_OK;
     memset(&w, 0, sizeof w);
     memset(out, 0, sizeof *out);
@@ -328,6 +338,12 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
             w.set[k++] = i;
     tally t = {0};
     t.obs = stat(&w, w.set, k);
+    elig0 = malloc(w.m * sizeof *elig0); /* the draws start from this order */
+    if (!elig0) {
+        rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(elig0, w.elig, w.m * sizeof *elig0);
     if (!isfinite(t.obs)) {
         rc = upl_diag_set(diag, UPL_NUMERIC, "the observed estimate is undefined");
         goto done;
@@ -364,7 +380,30 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
     out->exact = exact;
     out->statistic = t.obs;
     out->dropped = t.dropped;
+    /* issue 7: the same draws again (same order and seed), binned for the report's
+     * histogram over the range of the first pass and the observed estimate */
+    double lo = t.lo < t.obs ? t.lo : t.obs, hi = t.hi > t.obs ? t.hi : t.obs;
+    if (hi > lo) {
+        double pad = 0.02 * (hi - lo);
+        tally h = {0};
+        h.obs = t.obs;
+        h.bins = out->hist;
+        h.bin_lo = lo - pad;
+        h.bin_w = (hi - lo + 2.0 * pad) / UPL_RI_HIST_BINS;
+        memcpy(w.elig, elig0, w.m * sizeof *elig0);
+        if (exact) {
+            enumerate(&w, design, &h);
+        } else {
+            gsl_rng_set(rng, seed);
+            monte_carlo(&w, design, permutations, rng, &h, NULL, NULL);
+        }
+        for (size_t i = 0; i < UPL_RI_HIST_BINS; i++)
+            out->hist[i] /= h.total;
+        out->hist_lo = h.bin_lo;
+        out->hist_hi = h.bin_lo + h.bin_w * UPL_RI_HIST_BINS;
+    }
 done:
+    free(elig0);
     gsl_rng_free(rng);
     ws_release(&w);
     return rc;

@@ -151,6 +151,8 @@ typedef struct upl_agreement {
     upl_estimate effect_measured, effect_reported;
 } upl_agreement;
 
+#define UPL_RI_HIST_BINS 40
+
 typedef struct upl_randomization_inference {
     double p, p_mc_se;
     size_t permutations;
@@ -160,6 +162,12 @@ typedef struct upl_randomization_inference {
     int exact;
     double statistic;
     size_t dropped;
+    /* issue 7 (the report's histogram): the distribution of the re-drawn estimates,
+     * hist[i] the share of the draws (weighted when exact) in the i-th of
+     * UPL_RI_HIST_BINS equal bins over [hist_lo, hist_hi], which holds every draw and
+     * the observed statistic; all zero when hist_hi <= hist_lo */
+    double hist_lo, hist_hi;
+    double hist[UPL_RI_HIST_BINS];
 } upl_randomization_inference;
 
 typedef struct upl_participant_effect {

@@ -118,6 +118,11 @@ root, text = chart("fig-subgroups")
 for lvl in a["subgroups"]["levels"]:
     if lvl["level"] not in text:
         die("subgroup chart lacks %r" % lvl["level"])
+root, text = chart("fig-ri")
+for word in ("observed %+.1f%%" % (100 * math.expm1(a["randomization_inference"]["statistic"])),
+             "Share of re-drawn assignments (%)", "Effect on completion time"):
+    if word not in text:
+        die("randomization-inference histogram lacks %r" % word)
 root, text = chart("fig-agreement")
 if "mean ratio %.2fx" % a["agreement"]["ratio"] not in text:
     die("agreement chart lacks the mean ratio line")

@@ -315,6 +315,76 @@ static void test_ri_exact_2x2(void **state)
     gsl_vector_free(y);
 }
 
+/* ---- randomization inference: the histogram the report draws (issue 7) ----
+ *
+ * The 2x2 design above under complete randomization: six equally likely assignments
+ * with estimates -3, -2, -1, 1, 2, 3, each in a bin of its own over [-3, 3] (padded), so
+ * six bins hold 1/6 each; a Monte Carlo run gives the same histogram for the same seed,
+ * shares that sum to one, and the share of bins beyond the observed estimate near p. */
+static void test_ri_histogram(void **state)
+{
+    (void)state;
+    gsl_matrix *W = gsl_matrix_alloc(4, 1);
+    gsl_vector *y = gsl_vector_alloc(4);
+    gsl_matrix_set_all(W, 1.0);
+    const double yv[4] = {1.0, 3.0, 2.0, 6.0};
+    for (size_t i = 0; i < 4; i++)
+        gsl_vector_set(y, i, yv[i]);
+    const unsigned char t[4] = {0, 1, 0, 1}, el[4] = {1, 1, 1, 1};
+    upl_ri_problem pr = {W, y, t, el, NULL, 0};
+    upl_randomization_inference ri, a, b;
+    upl_diag diag = {0};
+    assert_int_equal(
+        upl_ri_run(&pr, UPL_RI_COMPLETE, 0, UPL_RI_EXACT_MAX, 1, NULL, NULL, &ri, &diag), UPL_OK);
+    assert_true(ri.hist_lo < -3.0 && ri.hist_hi > 3.0);
+    size_t filled = 0;
+    double sum = 0.0;
+    for (size_t i = 0; i < UPL_RI_HIST_BINS; i++) {
+        sum += ri.hist[i];
+        if (ri.hist[i] > 0.0) {
+            filled++;
+            assert_true(fabs(ri.hist[i] - 1.0 / 6.0) < 1e-12);
+        }
+    }
+    assert_int_equal(filled, 6);
+    assert_true(fabs(sum - 1.0) < 1e-12);
+
+    /* Monte Carlo: 12 tasks, 6 treated, a covariate */
+    gsl_matrix *W2 = gsl_matrix_alloc(12, 2);
+    gsl_vector *y2 = gsl_vector_alloc(12);
+    unsigned char t2[12], el2[12];
+    for (size_t i = 0; i < 12; i++) {
+        double x = sin(1.7 * (double)i + 0.3);
+        gsl_matrix_set(W2, i, 0, 1.0);
+        gsl_matrix_set(W2, i, 1, x);
+        t2[i] = (unsigned char)(i % 2);
+        el2[i] = 1;
+        gsl_vector_set(y2, i, 0.5 * x + 0.4 * t2[i] + 0.3 * cos(2.9 * (double)i));
+    }
+    upl_ri_problem pr2 = {W2, y2, t2, el2, NULL, 0};
+    assert_int_equal(upl_ri_run(&pr2, UPL_RI_COMPLETE, 20000, 0, 5, NULL, NULL, &a, &diag), UPL_OK);
+    assert_int_equal(upl_ri_run(&pr2, UPL_RI_COMPLETE, 20000, 0, 5, NULL, NULL, &b, &diag), UPL_OK);
+    assert_memory_equal(a.hist, b.hist, sizeof a.hist);
+    sum = 0.0;
+    double beyond = 0.0, w = (a.hist_hi - a.hist_lo) / UPL_RI_HIST_BINS;
+    for (size_t i = 0; i < UPL_RI_HIST_BINS; i++) {
+        sum += a.hist[i];
+        double lo = a.hist_lo + w * (double)i, hi = lo + w;
+        if (lo >= fabs(a.statistic) || hi <= -fabs(a.statistic))
+            beyond += a.hist[i];
+    }
+    assert_true(fabs(sum - 1.0) < 1e-9);
+    assert_true(a.statistic > a.hist_lo && a.statistic < a.hist_hi);
+    /* bins wholly beyond |b| hold at most p, and p at most those plus the two bins the
+     * observed estimate and its mirror fall in */
+    assert_true(beyond <= a.p + 1e-12);
+    printf("histogram: p %.4f, share of bins beyond the observed estimate %.4f\n", a.p, beyond);
+    gsl_matrix_free(W);
+    gsl_vector_free(y);
+    gsl_matrix_free(W2);
+    gsl_vector_free(y2);
+}
+
 /* ---- a simulated study with known truth ---- */
 
 static void sim_study(upl_dataset *ds, upl_sim_truth *truth, unsigned long seed, size_t P,
@@ -576,8 +646,9 @@ int main(void)
     snprintf(fixtures, sizeof fixtures, "%s", fx ? fx : "tests/fixtures");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_secondary), cmocka_unit_test(test_ri_exact_2x2),
-        cmocka_unit_test(test_bootstrap_mean),   cmocka_unit_test(test_reproducible),
-        cmocka_unit_test(test_recovery),         cmocka_unit_test(test_coverage),
+        cmocka_unit_test(test_ri_histogram),     cmocka_unit_test(test_bootstrap_mean),
+        cmocka_unit_test(test_reproducible),     cmocka_unit_test(test_recovery),
+        cmocka_unit_test(test_coverage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
