@@ -49,7 +49,9 @@ upl_status upl_boot_run(size_t G, size_t m, size_t reps, unsigned long seed, upl
     if (fn(ctx, draw, G, NULL, res->theta) != 0)
         goto abort;
     /* jackknife: leave cluster g out (draw = 0..G-1 without g) */
-    for (size_t g = 0; g < G; g++) {
+    for (size_t g = 0; G > UPL_BOOT_JACKKNIFE_MAX && g < G * m; g++)
+        res->jack[g] = NAN;
+    for (size_t g = 0; G <= UPL_BOOT_JACKKNIFE_MAX && g < G; g++) {
         for (size_t i = 0, j = 0; i < G; i++)
             if (i != g)
                 draw[j++] = i;

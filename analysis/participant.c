@@ -25,8 +25,17 @@ upl_status upl_per_participant(const upl_design *d, const upl_model_spec *spec,
     gsl_matrix *X = NULL;
     gsl_vector *y = NULL;
     upl__fit fit = {0};
-    if (!pe || !rows || !nt || !nc)
+    size_t *start = calloc(G + 1, sizeof *start), *idx = malloc(d->n * sizeof *idx);
+    if (!pe || !rows || !nt || !nc || !start || !idx)
         goto nomem;
+    /* the rows of each participant (counting sort) */
+    for (size_t j = 0; j < d->n; j++)
+        start[d->cluster[j] + 1]++;
+    for (size_t g = 0; g < G; g++)
+        start[g + 1] += start[g];
+    for (size_t j = 0; j < d->n; j++)
+        idx[start[d->cluster[j]] + nc[d->cluster[j]]++] = j;
+    memset(nc, 0, G * sizeof *nc);
     for (size_t j = 0; j < d->n; j++) {
         if (d->arm[j] == arm1)
             nt[d->cluster[j]]++;
@@ -41,9 +50,9 @@ upl_status upl_per_participant(const upl_design *d, const upl_model_spec *spec,
         if (!nt[g] || !nc[g])
             continue;
         size_t m = 0;
-        for (size_t j = 0; j < d->n; j++)
-            if (d->cluster[j] == g && (d->arm[j] == arm1 || d->arm[j] == d->control))
-                rows[m++] = j;
+        for (size_t t = start[g]; t < start[g + 1]; t++)
+            if (d->arm[idx[t]] == arm1 || d->arm[idx[t]] == d->control)
+                rows[m++] = idx[t];
         size_t k = cov_col != SIZE_MAX && m >= 4 ? 3 : 2;
         if (m <= k)
             continue;
@@ -87,5 +96,7 @@ done:
     free(rows);
     free(nt);
     free(nc);
+    free(start);
+    free(idx);
     return rc;
 }

@@ -2,13 +2,18 @@
  * bootstrap of the whole pipeline (include/uplift/secondary.h).
  *
  * Every replicate redraws participants and recomputes, on the same resample, the main
- * model's first effect (QR on the resampled rows; with participant fixed effects each
- * drawn copy of a participant is its own effect, absorbed by demeaning within it), the
- * ratio of mean outcomes, the forecast and post-hoc perceived effects, and the gaps.
- * So each gap's interval carries the uncertainty of both of its sides and their
- * correlation.  External groups' predictions are resampled within each group in the
- * same replicate.  Sums per participant are precomputed; a replicate costs O(G) for
- * the means and one small QR for the effect, with no allocation. */
+ * model's first effect, the ratio of mean outcomes, the forecast and post-hoc perceived
+ * effects, and the gaps.  So each gap's interval carries the uncertainty of both of its
+ * sides and their correlation.  External groups' predictions are resampled within each
+ * group in the same replicate.
+ *
+ * Everything a replicate needs is summed per participant beforehand: the outcome and
+ * forecast sums for the means, and the cross-products X_g'X_g, X_g'y_g of the model's
+ * columns (centred on the full-sample means; with participant fixed effects demeaned
+ * within the participant, so that each drawn copy of a participant is its own fixed
+ * effect, by Frisch-Waugh-Lovell).  A replicate adds G small blocks and solves a
+ * k x k system by Cholesky: O(G k^2), whatever the number of tasks, with no
+ * allocation.  The full-sample estimate itself is the QR fit of the main analysis. */
 #include "uplift/secondary.h"
 
 #include <float.h>
@@ -33,66 +38,53 @@ typedef struct csum {
 typedef struct pipe {
     const upl_design *d;
     size_t G;
-    size_t *start, *idx; /* CSR rows of each cluster */
     csum *sum;
-    int fe;
-    size_t kc;      /* columns of the resampled regression */
-    size_t col0;    /* first design column copied (1 with FE: no intercept) */
-    size_t eff_col; /* the first arm's column in the resampled regression */
-    gsl_matrix *X;  /* n_max x kc */
-    gsl_vector *y, *tau, *beta, *resid;
+    /* the resampled regression through per-cluster cross-products of centred (or, with
+     * fixed effects, within-cluster demeaned) columns: kc x kc and kc per cluster */
+    size_t kc, eff_col;
+    double *xx, *xy;
+    double full_effect; /* the QR fit on the full sample: the model's own estimate */
+    gsl_matrix *S;
+    gsl_vector *s, *b, *diag;
     /* predictions: groups with their values */
     size_t n_groups;
     size_t *g_start, *g_n;
     double *g_val;
 } pipe;
 
+/* The first arm's effect on a resample: the normal equations of the summed
+ * cross-products, solved by Cholesky; NAN when a column is (numerically) a combination
+ * of the others on this resample, e.g. an arm missing from it. */
 static double pipe_effect(pipe *p, const size_t *draw, size_t n_draw)
 {
-    const upl_design *d = p->d;
-    size_t r = 0, kc = p->kc;
-    for (size_t s = 0; s < n_draw; s++) {
-        size_t g = draw[s], r0 = r;
-        for (size_t t = p->start[g]; t < p->start[g + 1]; t++, r++) {
-            size_t j = p->idx[t];
-            const double *xs = d->X->data + j * d->X->tda + p->col0;
-            double *xd = p->X->data + r * p->X->tda;
-            for (size_t c = 0; c < kc; c++)
-                xd[c] = xs[c];
-            p->y->data[r] = d->y->data[j * d->y->stride];
-        }
-        if (p->fe && r > r0) { /* demean within this drawn copy */
-            double inv = 1.0 / (double)(r - r0);
-            for (size_t c = 0; c <= kc; c++) {
-                double m = 0.0;
-                for (size_t i = r0; i < r; i++)
-                    m += c < kc ? p->X->data[i * p->X->tda + c] : p->y->data[i];
-                m *= inv;
-                for (size_t i = r0; i < r; i++) {
-                    if (c < kc)
-                        p->X->data[i * p->X->tda + c] -= m;
-                    else
-                        p->y->data[i] -= m;
-                }
-            }
+    size_t kc = p->kc;
+    double *S = p->S->data, *s = p->s->data;
+    size_t tda = p->S->tda;
+    for (size_t i = 0; i < kc; i++) {
+        s[i] = 0.0;
+        for (size_t j = 0; j < kc; j++)
+            S[i * tda + j] = 0.0;
+    }
+    for (size_t t = 0; t < n_draw; t++) {
+        const double *xx = p->xx + draw[t] * kc * kc, *xy = p->xy + draw[t] * kc;
+        for (size_t i = 0; i < kc; i++) {
+            s[i] += xy[i];
+            for (size_t j = 0; j < kc; j++)
+                S[i * tda + j] += xx[i * kc + j];
         }
     }
-    if (r <= kc)
+    for (size_t i = 0; i < kc; i++)
+        gsl_vector_set(p->diag, i, S[i * tda + i]);
+    if (gsl_linalg_cholesky_decomp1(p->S) != GSL_SUCCESS)
         return NAN;
-    gsl_matrix_view X = gsl_matrix_submatrix(p->X, 0, 0, r, kc);
-    gsl_vector_view y = gsl_vector_subvector(p->y, 0, r);
-    gsl_vector_view res = gsl_vector_subvector(p->resid, 0, r);
-    if (gsl_linalg_QR_decomp(&X.matrix, p->tau) != GSL_SUCCESS)
+    for (size_t i = 0; i < kc; i++) {
+        double l = S[i * tda + i];
+        if (!(l * l > 1e-10 * gsl_vector_get(p->diag, i)))
+            return NAN;
+    }
+    if (gsl_linalg_cholesky_solve(p->S, p->s, p->b) != GSL_SUCCESS)
         return NAN;
-    double rmax = 0.0;
-    for (size_t c = 0; c < kc; c++)
-        rmax = fmax(rmax, fabs(gsl_matrix_get(&X.matrix, c, c)));
-    for (size_t c = 0; c < kc; c++)
-        if (!(fabs(gsl_matrix_get(&X.matrix, c, c)) > rmax * 1e-10))
-            return NAN; /* e.g. an arm missing from the resample */
-    if (gsl_linalg_QR_lssolve(&X.matrix, p->tau, &y.vector, p->beta, &res.vector) != GSL_SUCCESS)
-        return NAN;
-    return expm1(gsl_vector_get(p->beta, p->eff_col));
+    return expm1(gsl_vector_get(p->b, p->eff_col));
 }
 
 static int pipe_stat(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng, double *out)
@@ -111,7 +103,8 @@ static int pipe_stat(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng,
         s.n_f += c->n_f;
         s.n_perc += c->n_perc;
     }
-    double eff = pipe_effect(p, draw, n_draw);
+    /* the full sample (rng NULL, every cluster once) is the model's QR estimate */
+    double eff = !rng && n_draw == p->G ? p->full_effect : pipe_effect(p, draw, n_draw);
     out[ST_EFFECT] = eff;
     out[ST_ROM] = s.n_t && s.n_c && s.out_c > 0.0
                       ? (s.out_t / (double)s.n_t) / (s.out_c / (double)s.n_c) - 1.0
@@ -133,46 +126,30 @@ static int pipe_stat(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng,
 
 static void pipe_release(pipe *p)
 {
-    free(p->start);
-    free(p->idx);
     free(p->sum);
-    gsl_matrix_free(p->X);
-    gsl_vector_free(p->y);
-    gsl_vector_free(p->tau);
-    gsl_vector_free(p->beta);
-    gsl_vector_free(p->resid);
+    free(p->xx);
+    free(p->xy);
+    gsl_matrix_free(p->S);
+    gsl_vector_free(p->s);
+    gsl_vector_free(p->b);
+    gsl_vector_free(p->diag);
     free(p->g_start);
     free(p->g_n);
     free(p->g_val);
 }
 
 static upl_status pipe_init(pipe *p, const upl_dataset *ds, const upl_design *d,
-                            const upl_model_spec *spec, const upl_secondary_spec *s,
-                            const char ***group_names)
+                            const upl_model_spec *spec, const upl_secondary_spec *s)
 {
     size_t n = d->n, arm1 = upl__first_arm(d);
     memset(p, 0, sizeof *p);
     p->d = d;
     p->G = d->cluster ? d->n_clusters : n; /* without participants every task is a cluster */
-    p->start = calloc(p->G + 1, sizeof *p->start);
-    p->idx = malloc((n ? n : 1) * sizeof *p->idx);
     p->sum = calloc(p->G, sizeof *p->sum);
-    if (!p->start || !p->idx || !p->sum)
-        return UPL_NOMEM;
-    for (size_t j = 0; j < n; j++)
-        p->start[(d->cluster ? d->cluster[j] : j) + 1]++;
-    size_t max_size = 0;
-    for (size_t g = 0; g < p->G; g++) {
-        max_size = p->start[g + 1] > max_size ? p->start[g + 1] : max_size;
-        p->start[g + 1] += p->start[g];
-    }
-    size_t *fill = calloc(p->G, sizeof *fill);
-    if (!fill)
+    if (!p->sum)
         return UPL_NOMEM;
     for (size_t j = 0; j < n; j++) {
-        size_t g = d->cluster ? d->cluster[j] : j;
-        p->idx[p->start[g] + fill[g]++] = j;
-        csum *c = &p->sum[g];
+        csum *c = &p->sum[d->cluster ? d->cluster[j] : j];
         size_t i = d->row[j];
         double out = exp(gsl_vector_get(d->y, j));
         if (d->arm[j] == arm1) {
@@ -194,25 +171,79 @@ static upl_status pipe_init(pipe *p, const upl_dataset *ds, const upl_design *d,
             c->n_f++;
         }
     }
-    free(fill);
-    /* the resampled regression: the design's columns without participant dummies, and
-     * without the intercept when they are absorbed */
+    /* the model's estimate on the full sample, by QR as in the main analysis */
+    upl_ols *ols = upl_ols_alloc(n, d->k);
+    if (!ols)
+        return UPL_NOMEM;
+    upl_diag fd = {0};
+    p->full_effect = upl_ols_fit(ols, d->X, d->y, NULL, 0, NULL, &fd) == UPL_OK
+                         ? expm1(gsl_vector_get(upl_ols_coef(ols), d->arm_col[arm1]))
+                         : NAN;
+    upl_ols_free(ols);
+    /* the resampled regression: the design's columns without participant dummies; with
+     * fixed effects without the intercept, every column demeaned within its participant
+     * (each drawn copy of a participant is its own effect), else centred on the full
+     * sample's means (which leaves the slopes unchanged and the cross-products well
+     * conditioned) */
     size_t cov_col = upl__design_cov_col(d);
     size_t k_main = cov_col != SIZE_MAX ? cov_col + 1 : d->n_arms;
-    p->fe = spec->participant_fe && d->cluster;
-    p->col0 = p->fe ? 1 : 0;
-    p->kc = k_main - p->col0;
-    p->eff_col = d->arm_col[arm1] - p->col0;
-    size_t n_max = p->G * max_size;
-    if (n_max < p->kc + 1)
-        n_max = p->kc + 1;
-    p->X = gsl_matrix_alloc(n_max, p->kc);
-    p->y = gsl_vector_alloc(n_max);
-    p->tau = gsl_vector_alloc(p->kc);
-    p->beta = gsl_vector_alloc(p->kc);
-    p->resid = gsl_vector_alloc(n_max);
-    if (!p->X || !p->y || !p->tau || !p->beta || !p->resid)
+    int fe = spec->participant_fe && d->cluster;
+    size_t col0 = fe ? 1 : 0, kc = k_main - col0;
+    p->kc = kc;
+    p->eff_col = d->arm_col[arm1] - col0;
+    p->S = gsl_matrix_alloc(kc, kc);
+    p->s = gsl_vector_alloc(kc);
+    p->b = gsl_vector_alloc(kc);
+    p->diag = gsl_vector_alloc(kc);
+    if (!p->S || !p->s || !p->b || !p->diag)
         return UPL_NOMEM;
+    if (s->bootstrap == 0)
+        return UPL_OK;         /* point estimates only: no cross-products needed */
+    size_t nm = fe ? p->G : 1; /* sets of means: per participant, or one */
+    p->xx = calloc(p->G * kc * kc, sizeof *p->xx);
+    p->xy = calloc(p->G * kc, sizeof *p->xy);
+    double *mean = calloc(nm * (kc + 1), sizeof *mean);
+    size_t *cnt = calloc(nm, sizeof *cnt);
+    double *row = malloc((kc + 1) * sizeof *row);
+    if (!p->xx || !p->xy || !mean || !cnt || !row) {
+        free(mean);
+        free(cnt);
+        free(row);
+        return UPL_NOMEM;
+    }
+    for (size_t j = 0; j < n; j++) {
+        size_t m = fe ? d->cluster[j] : 0;
+        const double *x = d->X->data + j * d->X->tda + col0;
+        for (size_t c = 0; c < kc; c++)
+            mean[m * (kc + 1) + c] += x[c];
+        mean[m * (kc + 1) + kc] += gsl_vector_get(d->y, j);
+        cnt[m]++;
+    }
+    for (size_t m = 0; m < nm; m++)
+        for (size_t c = 0; c <= kc; c++)
+            mean[m * (kc + 1) + c] /= (double)(cnt[m] ? cnt[m] : 1);
+    for (size_t j = 0; j < n; j++) {
+        size_t g = d->cluster ? d->cluster[j] : j, m = fe ? d->cluster[j] : 0;
+        const double *x = d->X->data + j * d->X->tda + col0, *mu = mean + m * (kc + 1);
+        for (size_t c = 0; c < kc; c++)
+            row[c] = !fe && c == 0 ? 1.0 : x[c] - mu[c]; /* the intercept stays 1 */
+        double yc = gsl_vector_get(d->y, j) - mu[kc];
+        double *xx = p->xx + g * kc * kc, *xy = p->xy + g * kc;
+        for (size_t a = 0; a < kc; a++) {
+            xy[a] += row[a] * yc;
+            for (size_t c = 0; c < kc; c++)
+                xx[a * kc + c] += row[a] * row[c];
+        }
+    }
+    free(mean);
+    free(cnt);
+    free(row);
+    return UPL_OK;
+}
+
+/* groups of predictions, in order of first appearance (after pipe_init) */
+static upl_status pipe_groups(pipe *p, const upl_secondary_spec *s, const char ***group_names)
+{
     /* groups of predictions, in order of first appearance */
     size_t np = s->n_predictions;
     p->g_start = calloc(np + 1, sizeof *p->g_start);
@@ -256,7 +287,9 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
     memset(&br, 0, sizeof br);
     memset(rom, 0, sizeof *rom);
     memset(perc, 0, sizeof *perc);
-    upl_status rc = pipe_init(&p, ds, d, spec, s, &names);
+    upl_status rc = pipe_init(&p, ds, d, spec, s);
+    if (rc == UPL_OK)
+        rc = pipe_groups(&p, s, &names);
     if (rc != UPL_OK) {
         rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
         goto done;

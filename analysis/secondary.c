@@ -76,6 +76,18 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
              "and compliance compare the first non-control arm, '%s', with '%s'",
              arm1, ds->arms[d.control]);
 
+    /* large data: the defaults are for studies, not for a million-row table */
+    upl_secondary_spec eff = *s;
+    size_t G = d.cluster ? d.n_clusters : d.n;
+    if (eff.bootstrap > 0 && !eff.bootstrap_asked && G > UPL_SECONDARY_AUTO_MAX) {
+        eff.bootstrap = 0;
+        WARN("the bootstrap is not run by default with %zu %s (more than %d): ask for it with "
+             "--bootstrap N",
+             G, d.cluster ? "participants" : "tasks without participants", UPL_SECONDARY_AUTO_MAX);
+    }
+    int ri_skip = !eff.permutations_asked && d.n > UPL_SECONDARY_AUTO_MAX;
+    s = &eff;
+
     /* ratio of means and perception: one bootstrap of the whole pipeline */
     upl_ratio_of_means rom;
     upl_perception perc;
@@ -119,7 +131,11 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
     }
 
     /* randomization inference */
-    if (s->permutations > 0 || s->exact_max > 0) {
+    if (ri_skip) {
+        WARN("randomization inference is not run by default on %zu tasks (more than %d): ask "
+             "for it with --permutations N",
+             d.n, UPL_SECONDARY_AUTO_MAX);
+    } else if (s->permutations > 0 || s->exact_max > 0) {
         upl_randomization_inference ri;
         rc = upl_ri_estimate(&d, s, &ri, &why);
         if (rc == UPL_NOMEM)

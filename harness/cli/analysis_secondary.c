@@ -60,12 +60,14 @@ int upl__secondary_check(const upl_command *cmd, const upl__secondary_opts *o, i
                                "10000000, not '%s'",
                                o->bootstrap);
         s->bootstrap = (size_t)v;
+        s->bootstrap_asked = 1;
     }
     if (o->permutations) {
         if (!parse_count(o->permutations, 100000000ULL, &v))
             return !upl__usage(cmd, "--permutations must be a number from 0 to 100000000, not '%s'",
                                o->permutations);
         s->permutations = (size_t)v;
+        s->permutations_asked = 1;
         if (v == 0)
             s->exact_max = 0;
     }

@@ -15,6 +15,10 @@
 
 #include "uplift/status.h"
 
+/* The jackknife (for BCa) costs G evaluations of the statistic on G - 1 clusters; above
+ * this many clusters it is skipped and BCa bounds are NAN. */
+#define UPL_BOOT_JACKKNIFE_MAX 5000
+
 /* The generator of every bootstrap and permutation draw. */
 #define UPL_BOOT_RNG (gsl_rng_mt19937)
 
@@ -36,7 +40,8 @@ typedef struct upl_boot_result {
     unsigned long seed;
     double *theta; /* m: the statistics on the full sample */
     double *rep;   /* reps x m, row-major */
-    double *jack;  /* G x m: leave-one-cluster-out values (for BCa) */
+    double *jack;  /* G x m: leave-one-cluster-out values (for BCa); NAN above
+                      UPL_BOOT_JACKKNIFE_MAX clusters */
 } upl_boot_result;
 
 /* Runs reps resamples of G clusters.  *res is caller-owned: release it with

@@ -34,7 +34,15 @@ typedef struct upl_secondary_spec {
     size_t n_predictions;
     upl_progress_fn progress; /* may be NULL */
     void *progress_ctx;
+    /* Set when the caller asked for bootstrap / permutations explicitly.  Otherwise the
+     * defaults are not applied to large data: no bootstrap intervals with more than
+     * UPL_SECONDARY_AUTO_MAX clusters (tasks, without participants) and no
+     * randomization inference with more than UPL_SECONDARY_AUTO_MAX tasks (a warning
+     * says how to ask). */
+    int bootstrap_asked, permutations_asked;
 } upl_secondary_spec;
+
+#define UPL_SECONDARY_AUTO_MAX 20000
 
 void upl_secondary_spec_default(upl_secondary_spec *s);
 
