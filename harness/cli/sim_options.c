@@ -291,6 +291,7 @@ int upl__sim_option(const upl_command *cmd, upl__sim_cli *s, int c, char *arg)
         return 1;
     }
     case O_PARTICIPANT_SD:
+        s->have_participant_sd = 1;
         number = &p->participant_sd, name = "participant-sd";
         break;
     case O_ICC:
@@ -365,6 +366,10 @@ int upl__sim_finish(const upl_command *cmd, upl__sim_cli *s, int need_effect)
     }
     if (!s->have_tasks) {
         upl__usage(cmd, "--tasks N or --tasks MIN-MAX is required");
+        return 0;
+    }
+    if (s->have_participant_sd && !isnan(p->icc)) {
+        upl__usage(cmd, "give --participant-sd or --icc, not both");
         return 0;
     }
     if (need_effect && !s->have_effect) {

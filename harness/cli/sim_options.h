@@ -52,7 +52,7 @@ size_t upl__sim_longopts_count(void);
 
 typedef struct upl__sim_cli {
     upl_sim_params params;
-    int have_participants, have_tasks, have_effect;
+    int have_participants, have_tasks, have_effect, have_participant_sd;
     /* --arm-effect and --category-effect, applied once --arms and --categories are known */
     size_t n_arm_effects;
     const char *arm_effect_label[UPL_SIM_MAX_ARMS];

@@ -70,6 +70,8 @@ for bad in \
     "--participants 16 --tasks 5 --effect 19% --scheme coin --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --resid-sd -1 --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --review-rate 1.5 --out x.csv" \
+    "--participants 16 --tasks 5 --effect 19% --icc 0.2 --participant-sd 0.3 --out x.csv" \
+    "--participants 16 --tasks 5 --effect 19% --icc 1 --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --arm-effect robot=10% --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --arm-effect no_ai=10% --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --category-effect docs=10% --out x.csv" \
