@@ -215,7 +215,7 @@ static void randomization_text(const upl_protocol *p, char *buf, size_t size)
         if (n2 > 0 && (size_t)n2 < sizeof arms - used_a)
             used_a += (size_t)n2;
     }
-    char how[512];
+    char how[1024];
     switch (p->scheme) {
     case UPL_SCHEME_SIMPLE:
         snprintf(how, sizeof how,

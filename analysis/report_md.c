@@ -209,8 +209,8 @@ static void primary(const upl_report_input *in, FILE *out)
         const upl_effect *eff = &r->effects[e];
         upl__report_change_words(words, sizeof words, eff->est.pct);
         fprintf(out,
-                "**Tasks in the %s arm %s than in the %s arm: %s, %g%% interval %s, p = %s** "
-                "(%s standard errors, %s interval).\n\n",
+                "**Tasks in the %s arm %s than in the %s arm** (%s; %g%% interval %s, p = %s; "
+                "%s standard errors, %s interval).\n\n",
                 eff->arm, words, control, pct(t1, sizeof t1, eff->est.pct), 100.0 * r->spec.level,
                 interval(t2, sizeof t2, eff->est.pct_lo, eff->est.pct_hi),
                 pval(t3, sizeof t3, eff->est.p), upl_se_type_name(r->spec.se_type),
@@ -244,6 +244,14 @@ static void primary(const upl_report_input *in, FILE *out)
         fputs("*Not computed: the ratio of mean times needs a cluster bootstrap (--bootstrap "
               "N).*\n\n",
               out);
+    if (r->compliance)
+        fprintf(out,
+                "Compliance: AI not used in %.1f%% of the treated tasks that recorded it; AI "
+                "used in %.1f%% of the control tasks. Effect of actually using AI (two-stage "
+                "least squares, assignment as the instrument): %s %s.\n\n",
+                100.0 * r->compliance->treated_nonuse, 100.0 * r->compliance->control_use,
+                pct(t1, sizeof t1, r->compliance->iv.pct),
+                interval(t2, sizeof t2, r->compliance->iv.pct_lo, r->compliance->iv.pct_hi));
     for (size_t e = 0; e < r->n_effects; e++) {
         fprintf(out, "### Standard-error panel: %s vs %s\n\n", r->effects[e].arm, control);
         fputs("| SE type | interval | SE (log) | df | change in time | interval | p |\n"
@@ -279,7 +287,10 @@ static void later(const upl_report_input *in, FILE *out)
             fprintf(out, " | %zu | %s | %s |\n", pe->n, pct(t1, sizeof t1, pe->pct),
                     interval(t2, sizeof t2, pe->pct_lo, pe->pct_hi));
         }
-        fputc('\n', out);
+        fprintf(out,
+                "\n%zu of the %zu participants with an estimate have a point estimate of "
+                "a slowdown.\n\n",
+                r->per_participant_slowdown, r->per_participant_estimated);
     } else {
         fputs("*Not computed: per-participant effects are not part of this analysis.*\n\n", out);
     }
@@ -295,9 +306,23 @@ static void later(const upl_report_input *in, FILE *out)
         fprintf(out, "| Gap: measured minus forecast | %s | %s |\n",
                 pct(t1, sizeof t1, p->gap_forecast),
                 interval(t2, sizeof t2, p->gap_forecast_lo, p->gap_forecast_hi));
-        fprintf(out, "| Gap: measured minus believed | %s | %s |\n\n",
+        fprintf(out, "| Gap: measured minus believed | %s | %s |\n",
                 pct(t1, sizeof t1, p->gap_posthoc),
                 interval(t2, sizeof t2, p->gap_posthoc_lo, p->gap_posthoc_hi));
+        for (size_t i = 0; i < p->n_predictions; i++) {
+            const upl_prediction_gap *g = &p->predictions[i];
+            fputs("| Predicted by ", out);
+            cell(out, g->group);
+            fprintf(out, " (mean of %zu) | %s | - |\n| Gap: measured minus ", g->n,
+                    pct(t1, sizeof t1, g->pct));
+            cell(out, g->group);
+            fprintf(out, " | %s | %s |\n", pct(t1, sizeof t1, g->gap),
+                    interval(t2, sizeof t2, g->gap_lo, g->gap_hi));
+        }
+        fprintf(out,
+                "\nIntervals from %zu bootstrap resamples of participants. A positive gap "
+                "means people believe AI saves more time than it does.\n\n",
+                p->bootstrap);
     } else {
         fputs("*Not computed: the perceived effects and their gaps need a cluster bootstrap "
               "(--bootstrap N).*\n\n",
@@ -338,10 +363,12 @@ static void later(const upl_report_input *in, FILE *out)
     if (r->randomization_inference) {
         const upl_randomization_inference *ri = r->randomization_inference;
         fprintf(out,
-                "Re-drawing the assignment %zu times with the study's own scheme (%s) gives a "
-                "two-sided p-value of %s (Monte Carlo standard error %s).\n\n",
-                ri->permutations, ri->design ? ri->design : "?", pval(t1, sizeof t1, ri->p),
-                fixed(t2, sizeof t2, ri->p_mc_se, 4));
+                "Re-drawing the assignment %s%zu times with the %s design (%s) gives a "
+                "two-sided p-value of %s (Monte Carlo standard error %s)%s.\n\n",
+                ri->exact ? "" : "at random ", ri->permutations,
+                in->study ? "study's own" : "chosen", ri->design ? ri->design : "?",
+                pval(t1, sizeof t1, ri->p), fixed(t2, sizeof t2, ri->p_mc_se, 4),
+                ri->exact ? ", exact: every possible assignment enumerated" : "");
     } else {
         fputs("*Not computed: randomization inference needs re-drawn assignments "
               "(--permutations N).*\n\n",

@@ -250,8 +250,9 @@ for h in ("# METR 2025 replication", "## Study summary", "## Flow of participant
           "## Where AI helps", "## Randomization inference", "## Methods",
           "## Reproducibility", "| **cr2 (chosen)** | t |"):
     assert h in md, h
-assert "%+.1f%%, %g%% interval [%+.1f%%, %+.1f%%]" % (100 * e["pct"], 100 * a["level"],
+assert "(%+.1f%%; %g%% interval [%+.1f%%, %+.1f%%]" % (100 * e["pct"], 100 * a["level"],
         100 * e["pct_ci"][0], 100 * e["pct_ci"][1]) in md, "headline"
+assert "took %.1f%% %s than" % (abs(100 * e["pct"]), "longer" if e["pct"] >= 0 else "less time") in md
 assert "<svg" not in md
 PY
 up 0 report --format md --out -
