@@ -278,7 +278,8 @@ static upl_status pipe_groups(pipe *p, const upl_secondary_spec *s, const char *
 
 upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
                                     const upl_model_spec *spec, const upl_secondary_spec *s,
-                                    upl_ratio_of_means *rom, upl_perception *perc, upl_diag *diag)
+                                    upl_ratio_of_means *rom, upl_perception *perc,
+                                    upl_boot_result *replicates, upl_diag *diag)
 {
     pipe p;
     const char **names = NULL;
@@ -397,6 +398,13 @@ done:
     }
     if (s->bootstrap == 0)
         free(theta);
+    if (replicates) {
+        memset(replicates, 0, sizeof *replicates);
+        if (rc == UPL_OK && s->bootstrap > 0) {
+            *replicates = br; /* handed over */
+            memset(&br, 0, sizeof br);
+        }
+    }
     upl_boot_result_release(&br);
     free(scratch);
     free(names);

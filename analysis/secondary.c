@@ -91,7 +91,7 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
     /* ratio of means and perception: one bootstrap of the whole pipeline */
     upl_ratio_of_means rom;
     upl_perception perc;
-    rc = upl_perception_bootstrap(ds, &d, spec, s, &rom, &perc, &why);
+    rc = upl_perception_bootstrap(ds, &d, spec, s, &rom, &perc, NULL, &why);
     if (rc == UPL_NOMEM)
         goto nomem;
     if (rc == UPL_OK) {

@@ -108,11 +108,23 @@ upl_status upl_agreement_estimate(const upl_dataset *ds, const upl_model_spec *s
  * post-hoc mean of perceived_pct over the first non-control arm's analysed tasks, the
  * gaps effect - forecast and effect - posthoc, and for each external group the gap
  * effect - mean(group), the group's predictions resampled with replacement alongside.
- * Fills *rom and *perc (caller-owned; perc->predictions malloc'd).  UPL_REFUSED with
- * fewer than two clusters. */
+ * Fills *rom and *perc (caller-owned; perc->predictions malloc'd).  replicates (may be
+ * NULL) receives the bootstrap's table, statistics in the order of upl_perc_stat then
+ * one gap per group (release it with upl_boot_result_release(); empty when s->bootstrap
+ * is 0).  UPL_REFUSED with fewer than two clusters. */
+typedef enum {
+    UPL_PERC_EFFECT,       /* effects[0].pct */
+    UPL_PERC_ROM,          /* ratio of means - 1 */
+    UPL_PERC_FORECAST,     /* forecast_pct */
+    UPL_PERC_POSTHOC,      /* posthoc_pct */
+    UPL_PERC_GAP_FORECAST, /* effect - forecast */
+    UPL_PERC_GAP_POSTHOC,  /* effect - posthoc */
+    UPL_PERC_GROUPS        /* first group's gap */
+} upl_perc_stat;
 upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
                                     const upl_model_spec *spec, const upl_secondary_spec *s,
-                                    upl_ratio_of_means *rom, upl_perception *perc, upl_diag *diag);
+                                    upl_ratio_of_means *rom, upl_perception *perc,
+                                    upl_boot_result *replicates, upl_diag *diag);
 
 /* Randomization inference of the main model's first effect under design (treated: the
  * first non-control arm; other arms keep their rows and indicators).  */
