@@ -82,5 +82,20 @@ bad=$(sq "SELECT count(*) FROM (SELECT task_id FROM timing_event GROUP BY task_i
 if "$UPLIFT" help verify >/dev/null 2>&1; then
     up 0 verify
 fi
+# a writer that holds the lock for 3 seconds makes a logger wait, not fail
+up 0 task add --participant dev1 --title "after the storm" --forecast-ai 1h --forecast-no-ai 1h
+extra=$(cat out)
+up 0 randomize "$extra"
+{ echo "BEGIN IMMEDIATE; DELETE FROM participant WHERE 0;"; sleep 3; echo "COMMIT;"; } | sqlite3 study.db &
+holder=$!
+sleep 0.5
+w0=$(date +%s.%N)
+up 0 start "$extra"
+w1=$(date +%s.%N)
+wait "$holder"
+waited=$(echo "$w0 $w1" | awk '{ printf "%.1f", $2 - $1 }')
+awk -v w="$waited" 'BEGIN { exit !(w >= 2) }' || fail "start did not wait for the lock ($waited s)"
+echo "a command waited $waited s for a writer holding the lock, then succeeded"
+
 echo "$procs processes x $pairs start/stop pairs: $n events in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s, 0 failures"
 done_testing
