@@ -12,6 +12,8 @@
 
 #include "uplift/ols.h"
 
+#include "printable.h"
+
 /* Below this many clusters cluster-robust inference without small-sample correction is
  * known to over-reject (Cameron and Miller 2015, section VI): the warning threshold of
  * the issue. */
@@ -107,7 +109,7 @@ static upl_status warn_panel(upl_analysis_result *res, const upl_dataset *ds)
 {
     double alpha = 1.0 - res->spec.level;
     for (size_t e = 0; e < res->n_effects; e++) {
-        char yes[512] = "", no[512] = "";
+        char yes[512] = "", no[512] = "", arm[UPL_PRINTABLE_SIZE];
         size_t ny = 0, nn = 0;
         for (size_t i = 0; i < res->n_panel; i++) {
             const upl_panel_entry *pe = &res->panel[i];
@@ -126,7 +128,8 @@ static upl_status warn_panel(upl_analysis_result *res, const upl_dataset *ds)
                 res,
                 "arm '%s': the conclusion at the %g%% level depends on the standard error: "
                 "the effect is significant under %s but not under %s",
-                res->effects[e].arm, 100.0 * res->spec.level, yes, no);
+                upl__printable(res->effects[e].arm, arm, sizeof arm), 100.0 * res->spec.level, yes,
+                no);
             if (rc != UPL_OK)
                 return rc;
         }
@@ -145,7 +148,7 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
     int defined[UPL_SE_TYPE_COUNT] = {0};
     size_t bad_row[UPL_SE_TYPE_COUNT] = {0};
     upl_status rc;
-    char buf[32];
+    char buf[UPL_PRINTABLE_SIZE];
 
     memset(res, 0, sizeof *res);
     rc = upl_design_build(&d, ds, spec, diag);
@@ -159,12 +162,13 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
     upl_se_type chosen = res->spec.se_type;
     if (is_cluster_type(chosen) && !d.cluster) {
         const char *t = ds->task_id[d.no_participant_row];
-        rc = upl_diag_set(
-            diag, UPL_REFUSED,
-            "--se %s clusters by participant, but task '%s' has no participant; "
-            "use an hc type",
-            upl_se_type_name(chosen),
-            t && *t ? t : (snprintf(buf, sizeof buf, "#%zu", d.no_participant_row + 1), buf));
+        rc = upl_diag_set(diag, UPL_REFUSED,
+                          "--se %s clusters by participant, but task '%s' has no participant; "
+                          "use an hc type",
+                          upl_se_type_name(chosen),
+                          t && *t
+                              ? upl__printable(t, buf, sizeof buf)
+                              : (snprintf(buf, sizeof buf, "#%zu", d.no_participant_row + 1), buf));
         goto fail;
     }
     if (is_cluster_type(chosen) && d.n_clusters < 2) {
@@ -270,7 +274,7 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
                                "task '%s' has leverage 1 (the model fits it exactly, e.g. the "
                                "only task of a participant under --fe participant): hc2 and "
                                "hc3 divide by 1 - leverage and are undefined (null)",
-                               t && *t ? t : "?");
+                               t && *t ? upl__printable(t, buf, sizeof buf) : "?");
         if (rc != UPL_OK)
             goto nomem;
     }

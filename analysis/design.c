@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "printable.h"
 #include "strmap.h"
 
 void upl_model_spec_default(upl_model_spec *spec)
@@ -55,7 +56,7 @@ void upl_design_release(upl_design *d)
 static const char *task_name(const upl_dataset *ds, size_t i, char *buf, size_t len)
 {
     if (ds->task_id[i] && *ds->task_id[i])
-        return ds->task_id[i];
+        return upl__printable(ds->task_id[i], buf, len);
     snprintf(buf, len, "#%zu", i + 1);
     return buf;
 }
@@ -98,7 +99,7 @@ static double covariate_value(const upl_dataset *ds, upl_covariate c, size_t i)
 static upl_status classify(const upl_dataset *ds, const upl_model_spec *spec, upl__strmap *arms,
                            size_t i, unsigned char *state, size_t *arm, upl_diag *diag)
 {
-    char buf[32];
+    char buf[UPL_PRINTABLE_SIZE], buf2[UPL_PRINTABLE_SIZE];
     switch (ds->status[i]) {
     case UPL_TASK_EXCLUDED:
         *state = ROW_EXCLUDED;
@@ -124,7 +125,8 @@ static upl_status classify(const upl_dataset *ds, const upl_model_spec *spec, up
         return upl_diag_set(diag, UPL_REFUSED,
                             "task '%s' has arm '%s', which is not an arm of the analysis "
                             "(check --treated or the protocol)",
-                            task_name(ds, i, buf, sizeof buf), ds->arm[i]);
+                            task_name(ds, i, buf, sizeof buf),
+                            upl__printable(ds->arm[i], buf2, sizeof buf2));
     const char *tn = task_name(ds, i, buf, sizeof buf);
     double main_v =
         spec->outcome == UPL_OUTCOME_MEASURED ? ds->measured_min[i] : ds->reported_min[i];
@@ -187,7 +189,7 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
     double *post_sum = NULL;
     size_t *post_cnt = NULL;
     upl__strmap arms = {0}, ids = {0}, parts = {0};
-    char buf[32];
+    char buf[UPL_PRINTABLE_SIZE], buf2[UPL_PRINTABLE_SIZE];
     memset(d, 0, sizeof *d);
 
     if (!(spec->level > 0.0 && spec->level < 1.0))
@@ -226,10 +228,11 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
             if ((rc = upl__strmap_get_or_put(&ids, ds->task_id[i], i, &first, &found)) != UPL_OK)
                 goto nomem;
             if (found) {
-                rc = upl_diag_set(diag, UPL_REFUSED,
-                                  "task id '%s' appears twice (rows %zu and %zu): task ids "
-                                  "must be unique",
-                                  ds->task_id[i], first + 1, i + 1);
+                rc =
+                    upl_diag_set(diag, UPL_REFUSED,
+                                 "task id '%s' appears twice (rows %zu and %zu): task ids "
+                                 "must be unique",
+                                 upl__printable(ds->task_id[i], buf, sizeof buf), first + 1, i + 1);
                 goto fail;
             }
         }
@@ -267,7 +270,8 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
                 rc = upl_diag_set(diag, UPL_REFUSED,
                                   "task '%s' has no post_review_min and no task of arm '%s' "
                                   "has one to impute from; use --impute complete-case",
-                                  task_name(ds, i, buf, sizeof buf), ds->arms[row_arm[i]]);
+                                  task_name(ds, i, buf, sizeof buf),
+                                  upl__printable(ds->arms[row_arm[i]], buf2, sizeof buf2));
                 goto fail;
             }
             d->counts.imputed++;
@@ -287,10 +291,10 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
                               "not done or abandoned, %zu unassigned, %zu missing the %s "
                               "outcome, %zu missing the covariate): an effect needs tasks in "
                               "every arm",
-                              ds->arms[a], ds->n, d->counts.excluded,
-                              d->counts.not_done + d->counts.abandoned, d->counts.unassigned,
-                              d->counts.missing_outcome, upl_outcome_name(spec->outcome),
-                              d->counts.missing_covariate);
+                              upl__printable(ds->arms[a], buf, sizeof buf), ds->n,
+                              d->counts.excluded, d->counts.not_done + d->counts.abandoned,
+                              d->counts.unassigned, d->counts.missing_outcome,
+                              upl_outcome_name(spec->outcome), d->counts.missing_covariate);
             goto fail;
         }
     }

@@ -34,6 +34,26 @@ static const char *const field_name[N_FIELDS] = {
     "post_review_min", "perceived_pct",      "ai_used",      "status",
     "excluded_reason"};
 
+/* Size of a quoted value in a message: 64 characters and "...". */
+#define QUOTE_SIZE 68
+
+/* User text made safe for a one-line message: control characters shown as '?', cut
+ * with "..." beyond 64 characters. */
+static const char *quote(const char *s, char buf[QUOTE_SIZE])
+{
+    size_t len = strlen(s), room = len < QUOTE_SIZE ? len : QUOTE_SIZE - 4, n;
+    for (n = 0; n < room; n++) {
+        unsigned char c = (unsigned char)s[n];
+        buf[n] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    if (room < len) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 typedef struct reader {
     const char *path;
     upl_dataset *ds;
@@ -48,6 +68,7 @@ typedef struct reader {
 
 static upl_status parse_map(reader *r, char *map, upl_diag *diag)
 {
+    char q[QUOTE_SIZE];
     for (char *item = map; item && *item;) {
         char *next = strchr(item, ',');
         if (next)
@@ -55,7 +76,8 @@ static upl_status parse_map(reader *r, char *map, upl_diag *diag)
         char *eq = strchr(item, '=');
         if (!eq || eq == item || !eq[1])
             return upl_diag_set(diag, UPL_INVALID,
-                                "--map: '%s' is not FIELD=COLUMN (e.g. participant=dev_id)", item);
+                                "--map: '%s' is not FIELD=COLUMN (e.g. participant=dev_id)",
+                                quote(item, q));
         *eq = '\0';
         int f = -1;
         for (int i = 0; i < N_FIELDS; i++)
@@ -67,9 +89,10 @@ static upl_status parse_map(reader *r, char *map, upl_diag *diag)
                                 "category, arm, forecast_ai_min, forecast_no_ai_min, "
                                 "measured_min, reported_min, post_review_min, perceived_pct, "
                                 "ai_used, status, excluded_reason)",
-                                item);
+                                quote(item, q));
         if (r->mapped[f])
-            return upl_diag_set(diag, UPL_INVALID, "--map: field '%s' is mapped twice", item);
+            return upl_diag_set(diag, UPL_INVALID, "--map: field '%s' is mapped twice",
+                                quote(item, q));
         r->mapped[f] = eq + 1;
         item = next;
     }
@@ -78,6 +101,7 @@ static upl_status parse_map(reader *r, char *map, upl_diag *diag)
 
 static upl_status on_header(reader *r, const char *const *fields, size_t n, upl_diag *diag)
 {
+    char q[QUOTE_SIZE];
     r->n_cols = n;
     unsigned char *used = calloc(n ? n : 1, 1);
     if (!used)
@@ -94,8 +118,9 @@ static upl_status on_header(reader *r, const char *const *fields, size_t n, upl_
             }
         }
         if (r->col[f] < 0 && r->mapped[f]) {
+            quote(want, q);
             rc = upl_diag_set(diag, UPL_INVALID, "--map %s=%s: '%s' has no column '%s'",
-                              field_name[f], want, r->path, want);
+                              field_name[f], q, r->path, q);
             goto out;
         }
     }
@@ -180,6 +205,7 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
                          upl_diag *diag)
 {
     reader *r = ctx;
+    char q[QUOTE_SIZE], q2[QUOTE_SIZE];
     if (record == 0)
         return on_header(r, fields, n, diag);
     upl_task_row row;
@@ -211,9 +237,9 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
                 diag->line = line;
                 diag->column = (size_t)r->col[f] + 1;
             }
-            return upl_diag_set(diag, UPL_PARSE, "%s:%zu: column '%s': '%s' is not a number",
-                                r->path, line, r->mapped[f] ? r->mapped[f] : field_name[f],
-                                text[f]);
+            return upl_diag_set(
+                diag, UPL_PARSE, "%s:%zu: column '%s': '%s' is not a number", r->path, line,
+                quote(r->mapped[f] ? r->mapped[f] : field_name[f], q), quote(text[f], q2));
         }
     }
     if (text[F_AI_USED] && !blank(text[F_AI_USED])) {
@@ -223,17 +249,18 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
         else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
             row.ai_used = UPL_AI_USED_NO;
         else
-            return upl_diag_set(diag, UPL_PARSE, "%s:%zu: column '%s': '%s' is not yes or no",
-                                r->path, line,
-                                r->mapped[F_AI_USED] ? r->mapped[F_AI_USED] : "ai_used", v);
+            return upl_diag_set(
+                diag, UPL_PARSE, "%s:%zu: column '%s': '%s' is not yes or no", r->path, line,
+                quote(r->mapped[F_AI_USED] ? r->mapped[F_AI_USED] : "ai_used", q), quote(v, q2));
     }
     if (text[F_STATUS] && !blank(text[F_STATUS]) &&
         upl_task_status_from_name(text[F_STATUS], &row.status) != 0)
         return upl_diag_set(diag, UPL_PARSE,
                             "%s:%zu: column '%s': '%s' is not a task status (planned, "
                             "assigned, in_progress, done, excluded, abandoned)",
-                            r->path, line, r->mapped[F_STATUS] ? r->mapped[F_STATUS] : "status",
-                            text[F_STATUS]);
+                            r->path, line,
+                            quote(r->mapped[F_STATUS] ? r->mapped[F_STATUS] : "status", q),
+                            quote(text[F_STATUS], q2));
     for (size_t j = 0; j < r->n_extra; j++)
         r->extra_val[j] = blank(fields[r->extra_col[j]]) ? NULL : fields[r->extra_col[j]];
     row.extra = r->extra_val;
@@ -246,7 +273,8 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
             return upl_diag_set(diag, UPL_INVALID,
                                 "%s:%zu: column '%s' has more than %d distinct arm values: "
                                 "is --map arm= the treatment column?",
-                                r->path, line, r->mapped[F_ARM] ? r->mapped[F_ARM] : "arm",
+                                r->path, line,
+                                quote(r->mapped[F_ARM] ? r->mapped[F_ARM] : "arm", q),
                                 UPL_PROTOCOL_MAX_ARMS);
         if (!known && upl_dataset_add_arm(r->ds, row.arm, NULL) != UPL_OK)
             return upl_diag_set(diag, UPL_NOMEM, "out of memory");
@@ -269,11 +297,12 @@ static upl_status choose_control(reader *r, const char *treated, upl_diag *diag)
 {
     upl_dataset *ds = r->ds;
     long control = -1;
+    char q[QUOTE_SIZE];
     if (treated) {
         long t = arm_index(ds, treated);
         if (t < 0)
             return upl_diag_set(diag, UPL_INVALID, "--treated %s: no task in '%s' has arm '%s'",
-                                treated, r->path, treated);
+                                quote(treated, q), r->path, q);
         if (ds->n_arms != 2)
             return upl_diag_set(diag, UPL_INVALID,
                                 "--treated needs exactly two arm values in '%s', found %zu",
@@ -288,7 +317,7 @@ static upl_status choose_control(reader *r, const char *treated, upl_diag *diag)
                                 "cannot tell the control arm among the %zu arm values of '%s' "
                                 "(first: '%s'): name the treated one with --treated VALUE, or "
                                 "label the control no_ai",
-                                ds->n_arms, r->path, ds->arms[0]);
+                                ds->n_arms, r->path, quote(ds->arms[0], q));
     }
     if (ds->n_arms < 2)
         return upl_diag_set(diag, UPL_INVALID, "'%s' has %zu arm value%s: an effect needs two",
@@ -300,8 +329,9 @@ static upl_status choose_control(reader *r, const char *treated, upl_diag *diag)
     return UPL_OK;
 }
 
-upl_status upl_dataset_read_csv(upl_dataset *ds, const char *path, const char *map,
-                                const char *treated, upl_diag *diag)
+/* Reads from a file (data == NULL) or a buffer. */
+static upl_status read_csv(upl_dataset *ds, const char *path, const char *data, size_t len,
+                           const char *map, const char *treated, upl_diag *diag)
 {
     reader r;
     memset(&r, 0, sizeof r);
@@ -311,14 +341,17 @@ upl_status upl_dataset_read_csv(upl_dataset *ds, const char *path, const char *m
     char *map_copy = NULL;
     upl_status rc = UPL_OK;
     if (map) {
-        size_t len = strlen(map) + 1;
-        if (!(map_copy = malloc(len)))
+        size_t mlen = strlen(map) + 1;
+        if (!(map_copy = malloc(mlen)))
             return upl_diag_set(diag, UPL_NOMEM, "out of memory");
-        memcpy(map_copy, map, len);
+        memcpy(map_copy, map, mlen);
         if ((rc = parse_map(&r, map_copy, diag)) != UPL_OK)
             goto out;
     }
-    rc = upl_csv_parse_file(path, on_row, &r, diag);
+    if (data)
+        rc = upl_csv_parse_buffer(data, len, path, on_row, &r, diag);
+    else
+        rc = upl_csv_parse_file(path, on_row, &r, diag);
     if (rc == UPL_OK && !r.ds_ready)
         rc = upl_diag_set(diag, UPL_PARSE, "'%s' is empty", path);
     if (rc == UPL_OK && ds->n == 0)
@@ -332,4 +365,17 @@ out:
     free(r.extra_col);
     free(r.extra_val);
     return rc;
+}
+
+upl_status upl_dataset_read_csv(upl_dataset *ds, const char *path, const char *map,
+                                const char *treated, upl_diag *diag)
+{
+    return read_csv(ds, path, NULL, 0, map, treated, diag);
+}
+
+upl_status upl_dataset_read_csv_buffer(upl_dataset *ds, const char *data, size_t len,
+                                       const char *name, const char *map, const char *treated,
+                                       upl_diag *diag)
+{
+    return read_csv(ds, name ? name : "(buffer)", data ? data : "", len, map, treated, diag);
 }

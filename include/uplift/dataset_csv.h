@@ -33,4 +33,10 @@
 upl_status upl_dataset_read_csv(upl_dataset *ds, const char *path, const char *map,
                                 const char *treated, upl_diag *diag);
 
+/* The same on CSV text in memory (len bytes, not NUL-terminated); name labels messages
+ * where the file name would. */
+upl_status upl_dataset_read_csv_buffer(upl_dataset *ds, const char *data, size_t len,
+                                       const char *name, const char *map, const char *treated,
+                                       upl_diag *diag);
+
 #endif

@@ -58,6 +58,10 @@ t3,ana,ai,10,1,30,done" "task id 't3' appears twice (rows 3 and 9)"
 refused text.csv 1 "$h
 t1,ana,ai,50,5,40,done
 t2,ana,no_ai,fifty,0,45,done" "text.csv:3: column 'reported_min': 'fifty' is not a number"
+# a quoted cell with a line break is quoted on one line
+refused newline.csv 1 "$h
+t1,ana,ai,\"5
+0\",5,40,done" "newline.csv:2: column 'reported_min': '5?0' is not a number"
 refused status.csv 1 "$h
 t1,ana,ai,50,5,40,finished" "status.csv:2: column 'status': 'finished' is not a task status"
 refused collinear.csv 1 "$h
