@@ -41,9 +41,10 @@ typedef struct ri_ws {
     size_t *seg;   /* n_blocks + 1 segment starts into elig */
     size_t *seg_t; /* n_blocks: treated per block */
     size_t n_seg;
-    size_t m_t;   /* treated among eligible */
-    size_t *set;  /* current treated rows (at most m) */
-    size_t *comb; /* combination indices for enumeration (m_t) */
+    size_t m_t;      /* treated among eligible */
+    size_t *set;     /* current treated rows (at most m) */
+    size_t *comb;    /* combination indices for enumeration (m_t) */
+    double p_simple; /* simple design: probability of treatment */
 } ri_ws;
 
 /* b for the treated rows set[0..k), NAN when undefined. */
@@ -190,7 +191,7 @@ static void count(tally *t, double b, double weight)
 static void enumerate(ri_ws *w, upl_ri_design design, tally *t)
 {
     if (design == UPL_RI_SIMPLE) {
-        double p = (double)w->m_t / (double)w->m;
+        double p = w->p_simple;
         for (uint64_t mask = 0; mask < ((uint64_t)1 << w->m); mask++) {
             size_t k = 0;
             for (size_t i = 0; i < w->m; i++)
@@ -237,7 +238,7 @@ static void monte_carlo(ri_ws *w, upl_ri_design design, size_t reps, gsl_rng *rn
                         upl_progress_fn progress, void *pctx)
 {
     size_t step = reps / 100 ? reps / 100 : 1;
-    double p = (double)w->m_t / (double)w->m;
+    double p = w->p_simple;
     for (size_t b = 0; b < reps; b++) {
         size_t k = 0;
         if (design == UPL_RI_SIMPLE) {
@@ -325,6 +326,8 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
     w.m = w.seg[nb];
     for (size_t g = 0; g < nb; g++)
         w.m_t += w.seg_t[g];
+    w.p_simple =
+        pr->p_simple > 0.0 && pr->p_simple < 1.0 ? pr->p_simple : (double)w.m_t / (double)w.m;
     if (w.m_t == 0 || w.m_t == w.m) {
         rc = upl_diag_set(diag, UPL_INVALID,
                           "randomization inference needs treated and control "

@@ -43,7 +43,7 @@ upl_status upl_ri_estimate(const upl_design *d, const upl_secondary_spec *s,
         t[j] = d->arm[j] == arm1;
         el[j] = d->arm[j] == arm1 || d->arm[j] == d->control;
     }
-    upl_ri_problem pr = {W, d->y, t, el, d->cluster, d->n_clusters};
+    upl_ri_problem pr = {W, d->y, t, el, d->cluster, d->n_clusters, s->ri_simple_p};
     rc = upl_ri_run(&pr, s->ri_design, s->permutations, s->exact_max, s->seed, s->progress,
                     s->progress_ctx, out, diag);
 done:

@@ -159,9 +159,16 @@ int upl__secondary_from_store(upl_store *store, const char *db_path, upl__second
         return upl__fail("cannot read the protocol of '%s': %s", db_path, upl_store_errmsg(store));
     /* the protocol's scheme, as randomization inference can replay it */
     switch (protocol.scheme) {
-    case UPL_SCHEME_SIMPLE:
+    case UPL_SCHEME_SIMPLE: {
+        /* the protocol's probability of the first non-control arm among it and control */
         in->spec.ri_design = UPL_RI_SIMPLE;
+        size_t a1 = protocol.control == 0 ? 1 : 0;
+        if (protocol.n_arms >= 2)
+            in->spec.ri_simple_p =
+                (double)protocol.arms[a1].ratio /
+                (double)(protocol.arms[a1].ratio + protocol.arms[protocol.control].ratio);
         break;
+    }
     case UPL_SCHEME_COMPLETE:
         in->spec.ri_design = protocol.stratify_participant ? UPL_RI_BLOCKED : UPL_RI_COMPLETE;
         break;

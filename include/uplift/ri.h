@@ -43,6 +43,9 @@ typedef struct upl_ri_problem {
     const unsigned char *eligible;
     const size_t *block;
     size_t n_blocks;
+    /* simple design: the probability that an eligible task is treated; 0 = the observed
+     * share (a study passes its protocol's allocation ratio) */
+    double p_simple;
 } upl_ri_problem;
 
 /* Runs the test: exact enumeration when the design has at most exact_max assignments

@@ -27,6 +27,7 @@ typedef struct upl_secondary_spec {
     size_t bootstrap;                  /* cluster bootstrap resamples; default 2000; 0 = none */
     size_t permutations;               /* randomization-inference draws; default 10000; 0 = none */
     upl_ri_design ri_design;           /* default complete */
+    double ri_simple_p;                /* simple design: P(treated); 0 (default) = observed share */
     size_t exact_max;                  /* enumerate designs with at most this many assignments */
     unsigned long seed;                /* default 1: bootstrap and permutations */
     const char *subgroup;              /* NULL, "category" or an extra column of the dataset */
