@@ -224,11 +224,10 @@ void upl__render_secondary_text(const upl_analysis_result *r, FILE *out)
     if (r->compliance) {
         const upl_compliance *c = r->compliance;
         fprintf(out, "\nCompliance (%zu tasks with ai_used)\n", c->n);
-        fputs("  AI-arm tasks done without AI       ", out);
-        pct(out, c->treated_nonuse);
-        fputs("\n  control tasks done with AI         ", out);
-        pct(out, c->control_use);
-        fputc('\n', out);
+        fprintf(out, "  AI-arm tasks done without AI       %.1f%% of %zu\n",
+                100.0 * c->treated_nonuse, c->n_treated_known);
+        fprintf(out, "  control tasks done with AI         %.1f%% of %zu\n", 100.0 * c->control_use,
+                c->n_control_known);
         line(out, "effect of AI use (2SLS)", c->iv.pct, c->iv.pct_lo, c->iv.pct_hi);
         fprintf(out, "  first-stage F                      %.2f\n", c->first_stage_f);
     }
