@@ -9,18 +9,27 @@
 
 #include "report_internal.h"
 
-/* One legend entry per arm above the plot box, in the arm's colour. */
+/* One legend entry per arm above the plot box, in the arm's colour, wrapping onto a
+ * second line when the labels are long (widths estimated from the character count). */
 static void arm_legend(const upl_dataset *ds, const size_t *counts)
 {
-    double pos = 0.0;
+    double pos = 0.0, disp = 0.9;
     for (size_t a = 0; a < ds->n_arms && a < UPL__MAX_ARM_COLORS; a++) {
         char label[96], text[128];
         upl__chart_text(label, sizeof label, ds->arms[a], 24);
         snprintf(text, sizeof text, "\u25cf %s (%zu task%s)", label, counts[a],
                  counts[a] == 1 ? "" : "s");
+        size_t chars = 0;
+        for (const char *c = text; *c; c++)
+            chars += ((unsigned char)*c & 0xc0) != 0x80;
+        double width = 0.013 * (double)chars + 0.04;
+        if (pos > 0.0 && pos + width > 1.0) {
+            pos = 0.0;
+            disp += 1.4;
+        }
         plcol0((PLINT)(UPL__COL_ARM + a));
-        plmtex("t", 0.9, pos, 0.0, text);
-        pos += 0.08 + 0.018 * (double)strlen(text);
+        plmtex("t", disp, pos, 0.0, text);
+        pos += width;
     }
     plcol0(UPL__COL_INK);
 }

@@ -13,15 +13,30 @@ static double log_change(double pct)
     return isfinite(pct) && pct > -1.0 ? log1p(pct) : NAN;
 }
 
+/* A bound for the value labels: beyond the axis limits the digits mean nothing. */
+static void bound(char *buf, size_t size, double x)
+{
+    if (x > 19.0)
+        snprintf(buf, size, ">+1900%%");
+    else
+        snprintf(buf, size, "%+.1f%%", 100.0 * x);
+}
+
 static void format_change(char *buf, size_t size, const upl__interval_row *r)
 {
-    if (!isfinite(r->pct))
+    char p[32], a[32], b[32];
+    if (!isfinite(r->pct)) {
         snprintf(buf, size, "no estimate");
-    else if (isfinite(r->lo) && isfinite(r->hi))
-        snprintf(buf, size, "%+.1f%% [%+.1f%%, %+.1f%%]", 100.0 * r->pct, 100.0 * r->lo,
-                 100.0 * r->hi);
-    else
-        snprintf(buf, size, "%+.1f%%", 100.0 * r->pct);
+        return;
+    }
+    bound(p, sizeof p, r->pct);
+    if (isfinite(r->lo) && isfinite(r->hi)) {
+        bound(a, sizeof a, r->lo);
+        bound(b, sizeof b, r->hi);
+        snprintf(buf, size, "%s [%s, %s]", p, a, b);
+    } else {
+        snprintf(buf, size, "%s", p);
+    }
 }
 
 upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t control,
@@ -38,6 +53,11 @@ upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t c
             hi = v[j] > hi ? v[j] : hi;
         }
     }
+    /* a wild interval (a participant with three tasks) must not squash the others: the
+     * axis stops at -95% and +1900%, longer intervals run to its edge without an end bar
+     * (the numbers at the right are the real ones) */
+    lo = lo < log(0.05) ? log(0.05) : lo;
+    hi = hi > log(20.0) ? log(20.0) : hi;
     double pad = 0.06 * (hi - lo);
     lo -= pad;
     hi += pad;
@@ -57,7 +77,7 @@ upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t c
         const upl__interval_row *r = &rows[i];
         double y = (double)(n - i);
         double pos = (y - ymin) / (ymax - ymin);
-        char label[160], value[96];
+        char label[160], value[160];
         upl__chart_text(label, sizeof label, r->label, 28);
         format_change(value, sizeof value, r);
         plcol0(UPL__COL_INK);
@@ -69,11 +89,14 @@ upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t c
         double a = log_change(r->lo), b = log_change(r->hi), x = log_change(r->pct);
         plwidth(r->emphasis ? 3.0 : 1.6);
         if (isfinite(a) && isfinite(b)) {
-            pljoin(a, y, b, y);
-            pljoin(a, y - 0.18, a, y + 0.18);
-            pljoin(b, y - 0.18, b, y + 0.18);
+            int cut_a = a<lo, cut_b = b> hi;
+            pljoin(cut_a ? lo : a, y, cut_b ? hi : b, y);
+            if (!cut_a)
+                pljoin(a, y - 0.18, a, y + 0.18);
+            if (!cut_b)
+                pljoin(b, y - 0.18, b, y + 0.18);
         }
-        if (isfinite(x)) {
+        if (isfinite(x) && x >= lo && x <= hi) {
             PLFLT px = x, py = y;
             plssym(4.0, r->emphasis || !(isfinite(a) && isfinite(b)) ? 1.6 : 1.2);
             plpoin(1, &px, &py, 17);

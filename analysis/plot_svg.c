@@ -38,6 +38,8 @@ static struct {
     char *buf;
     size_t len;
     double xmin, xmax, ymin, ymax;
+    double page_w, page_h; /* points */
+    double box_w, box_h;   /* the plot box in points */
 } chart;
 
 static void set_color(PLINT index, const char *hex)
@@ -50,6 +52,8 @@ upl_status upl__chart_begin(double width, double height, size_t control)
 {
     chart.buf = NULL;
     chart.len = 0;
+    chart.page_w = width;
+    chart.page_h = height;
     chart.mem = open_memstream(&chart.buf, &chart.len);
     if (!chart.mem)
         return UPL_NOMEM;
@@ -78,6 +82,8 @@ void upl__chart_box(double left, double right, double bottom, double top, double
 {
     plvpor(left, right, bottom, top);
     plwind(xmin, xmax, ymin, ymax);
+    chart.box_w = (right - left) * chart.page_w;
+    chart.box_h = (top - bottom) * chart.page_h;
     chart.xmin = xmin;
     chart.xmax = xmax;
     chart.ymin = ymin;
@@ -127,14 +133,23 @@ static void draw_tick(char axis, double at, const char *label)
     }
 }
 
+/* Room a tick label needs along its axis, in the page's units: its width on the x axis
+ * (PLplot's SVG text is 15 units high, digits about 0.65 em wide, plus a gap), a line on
+ * the y axis. */
+static double label_room(char axis, const char *label)
+{
+    return axis == 'x' ? 10.0 * (double)strlen(label) + 16.0 : 22.0;
+}
+
 /* Picks ticks of table inside [lo, hi] (data scale, log axes) so that labels never
  * crowd: no change (1) first when inside, then the major ticks, then the others, each
- * kept only when it is far enough (18% of the x axis, 8% of the y axis) from every tick kept. */
+ * kept only when its label clears the labels of the ticks kept. */
 static void log_ticks(char axis, const tick *table, size_t n, double lo, double hi)
 {
-    double kept[32];
+    double kept[32], room[32];
     size_t n_kept = 0;
-    double span = log(hi) - log(lo), min_gap = (axis == 'x' ? 0.18 : 0.08) * span;
+    double span = log(hi) - log(lo);
+    double per_pt = span / (axis == 'x' ? chart.box_w : chart.box_h); /* axis units */
     for (int pass = 0; pass < 3; pass++) {
         for (size_t i = 0; i < n && n_kept < sizeof kept / sizeof kept[0]; i++) {
             const tick *t = &table[i];
@@ -143,13 +158,14 @@ static void log_ticks(char axis, const tick *table, size_t n, double lo, double 
                                      : !t->major;
             if (!wanted || t->value < lo || t->value > hi)
                 continue;
-            double at = log(t->value);
+            double at = log(t->value), r = label_room(axis, t->label);
             int crowded = 0;
             for (size_t k = 0; k < n_kept && !crowded; k++)
-                crowded = fabs(kept[k] - at) < min_gap;
+                crowded = fabs(kept[k] - at) < 0.5 * (r + room[k]) * per_pt;
             if (crowded)
                 continue;
-            kept[n_kept++] = at;
+            kept[n_kept] = at;
+            room[n_kept++] = r;
             draw_tick(axis, at, t->label);
         }
     }
