@@ -100,10 +100,11 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
     }
     /* first stage: ai_used on the instruments */
     size_t bad = SIZE_MAX;
-    rc = upl__fit_run(&fs, Z, used, cl, G, type, &bad, diag);
+    upl_diag fd = {0}; /* the fit's own message, quoted in diag */
+    rc = upl__fit_run(&fs, Z, used, cl, G, type, &bad, &fd);
     if (rc != UPL_OK) {
-        rc = upl_diag_set(diag, UPL_REFUSED, "the first stage cannot be estimated: %s",
-                          diag ? diag->msg : "");
+        rc = upl_diag_set(diag, rc == UPL_NOMEM ? rc : UPL_REFUSED,
+                          "the first stage cannot be estimated: %s", fd.msg);
         goto done;
     }
     double pi = gsl_vector_get(upl_ols_coef(fs.ols), 1);
@@ -119,11 +120,11 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
     const gsl_vector *fres = upl_ols_resid(fs.ols);
     for (size_t i = 0; i < m; i++)
         gsl_matrix_set(Xh, i, 1, gsl_vector_get(used, i) - gsl_vector_get(fres, i));
-    rc = upl__fit_run(&ss, Xh, y, cl, G, type, &bad, diag);
+    rc = upl__fit_run(&ss, Xh, y, cl, G, type, &bad, &fd);
     if (rc != UPL_OK) {
-        rc = upl_diag_set(diag, UPL_REFUSED,
+        rc = upl_diag_set(diag, rc == UPL_NOMEM ? rc : UPL_REFUSED,
                           "the 2SLS cannot be estimated (assignment does not predict ai_used): %s",
-                          diag ? diag->msg : "");
+                          fd.msg);
         goto done;
     }
     double b = gsl_vector_get(upl_ols_coef(ss.ols), 1);

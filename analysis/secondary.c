@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fit.h"
+#include "printable.h"
 
 /* A first-stage F below this signals a weak instrument (Staiger and Stock 1997). */
 #define UPL_WEAK_INSTRUMENT_F 10.0
@@ -70,11 +71,14 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
         return upl_diag_set(diag, UPL_INVALID, "--subgroup needs a column name");
     if ((rc = upl_design_build(&d, ds, spec, diag)) != UPL_OK)
         return rc;
-    const char *arm1 = ds->arms[upl__first_arm(&d)];
+    /* user text quoted in warnings: one line, bounded */
+    char arm1[UPL_PRINTABLE_SIZE], ctl[UPL_PRINTABLE_SIZE], col[UPL_PRINTABLE_SIZE];
+    upl__printable(ds->arms[upl__first_arm(&d)], arm1, sizeof arm1);
+    upl__printable(ds->arms[d.control], ctl, sizeof ctl);
     if (d.n_arms > 2)
         WARN("ratio_of_means, perception, randomization_inference, per_participant, subgroups "
              "and compliance compare the first non-control arm, '%s', with '%s'",
-             arm1, ds->arms[d.control]);
+             arm1, ctl);
 
     /* large data: the defaults are for studies, not for a million-row table */
     upl_secondary_spec eff = *s;
@@ -174,7 +178,8 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
             if (sg.excluded)
                 WARN("subgroups by '%s': %zu task%s without a level, or in a level without "
                      "tasks in both arms, left out",
-                     sg.column, sg.excluded, sg.excluded == 1 ? "" : "s");
+                     upl__printable(sg.column, col, sizeof col), sg.excluded,
+                     sg.excluded == 1 ? "" : "s");
         } else if (rc == UPL_NOTFOUND) {
             upl_design_release(&d);
             return upl_diag_set(diag, UPL_NOTFOUND, "%s", why.msg);

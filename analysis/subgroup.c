@@ -12,6 +12,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "fit.h"
+#include "printable.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -59,6 +60,7 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
     gsl_matrix *X = NULL;
     gsl_vector *y = NULL;
     upl__fit fit = {0};
+    char shown_col[UPL_PRINTABLE_SIZE];
     memset(out, 0, sizeof *out);
     out->heterogeneity_p = out->stat = out->df1 = out->df2 = NAN;
 
@@ -68,11 +70,12 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
         out->column = "category";
     } else {
         long e = upl_dataset_extra_index(ds, column);
+        char shown[UPL_PRINTABLE_SIZE];
         if (e < 0)
             return upl_diag_set(diag, UPL_NOTFOUND,
                                 "--subgroup '%s' is not a column of the data (category or a "
                                 "covariate column)",
-                                column);
+                                upl__printable(column, shown, sizeof shown));
         values = ds->extra_values[e];
         out->column = ds->extra_names[e];
     }
@@ -140,7 +143,7 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
     if (L < 2) {
         rc = upl_diag_set(diag, UPL_REFUSED,
                           "subgroups by '%s': fewer than two levels have tasks in both arms",
-                          out->column);
+                          upl__printable(out->column, shown_col, sizeof shown_col));
         goto done;
     }
     size_t cov_col = upl__design_cov_col(d);
@@ -176,12 +179,13 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
     }
     upl_se_type type = spec->se_type;
     size_t bad = SIZE_MAX;
-    rc = upl__fit_run(&fit, X, y, cl, G, type, &bad, diag);
+    upl_diag fd = {0}; /* the fit's own message, quoted in diag */
+    rc = upl__fit_run(&fit, X, y, cl, G, type, &bad, &fd);
     if (rc != UPL_OK) {
-        rc = upl_diag_set(diag, UPL_REFUSED,
+        rc = upl_diag_set(diag, rc == UPL_NOMEM ? rc : UPL_REFUSED,
                           "subgroups by '%s': the interaction model cannot be estimated "
                           "(%s)",
-                          out->column, diag ? diag->msg : "");
+                          upl__printable(out->column, shown_col, sizeof shown_col), fd.msg);
         goto done;
     }
     out->levels = calloc(L, sizeof *out->levels);
