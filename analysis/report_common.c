@@ -182,7 +182,8 @@ static const char *se_words(upl_se_type t)
         return "cluster-robust CR2 (Bell-McCaffrey) standard errors by participant with "
                "Satterthwaite degrees of freedom, as R's estimatr::lm_robust computes them";
     case UPL_SE_AUTO:
-        break;
+        return "cluster-robust CR2 (Bell-McCaffrey) standard errors by participant with "
+               "Satterthwaite degrees of freedom when there are participants, else HC2";
     }
     return "standard errors";
 }
@@ -263,7 +264,10 @@ static void randomization_text(const upl_protocol *p, char *buf, size_t size)
 void upl__report_methods(const upl_report_input *in, void (*para)(void *ctx, const char *text),
                          void *ctx)
 {
-    const upl_analysis_result *r = in->result;
+    const upl_model_spec *spec = in->result ? &in->result->spec : in->spec;
+    const char *control = in->result && in->result->control_arm ? in->result->control_arm
+                          : in->dataset->n_arms ? in->dataset->arms[in->dataset->control]
+                                                : "control";
     char buf[2048];
     if (in->protocol) {
         randomization_text(in->protocol, buf, sizeof buf);
@@ -294,20 +298,22 @@ void upl__report_methods(const upl_report_input *in, void (*para)(void *ctx, con
             in->study->revealed_secret ? when : "", in->study->revealed_secret ? "." : "");
         para(ctx, buf);
     }
+    if (!spec)
+        return;
     char cov[160] = "";
-    if (r->spec.covariate != UPL_COVARIATE_NONE)
+    if (spec->covariate != UPL_COVARIATE_NONE)
         snprintf(cov, sizeof cov, ", the log of the participant's forecast %s",
-                 r->spec.covariate == UPL_COVARIATE_LOG_FORECAST_AI ? "with AI" : "without AI");
+                 spec->covariate == UPL_COVARIATE_LOG_FORECAST_AI ? "with AI" : "without AI");
     snprintf(buf, sizeof buf,
              "The effect of each arm on completion time was estimated by ordinary least "
              "squares of the log of the %s on the arm indicator%s%s; exp(b) - 1 is the change "
              "in time relative to the %s arm. Inference uses %s, and %g%% intervals from the "
              "%s distribution. %s",
-             outcome_words(r->spec.outcome), cov,
-             r->spec.participant_fe ? " and participant fixed effects" : "",
-             r->control_arm ? r->control_arm : "control", se_words(r->spec.se_type),
-             100.0 * r->spec.level, r->spec.dist == UPL_DIST_T ? "t" : "normal",
-             r->spec.impute == UPL_IMPUTE_ARM_MEAN
+             outcome_words(spec->outcome), cov,
+             spec->participant_fe ? " and participant fixed effects" : "", control,
+             se_words(spec->se_type), 100.0 * spec->level,
+             spec->dist == UPL_DIST_T ? "t" : "normal",
+             spec->impute == UPL_IMPUTE_ARM_MEAN
                  ? "A missing post-review time was replaced by the mean of its arm."
                  : "Tasks with a missing time were left out (complete cases).");
     para(ctx, buf);

@@ -253,12 +253,16 @@ static void section_summary(html *h)
           "</td></tr>\n",
           in->consort->participants, in->consort->enrolled);
     p(h, "<tr><th>Tasks analysed</th><td>");
-    snprintf(t, sizeof t, "%zu", r->n);
-    num(h, "n", (double)r->n, t);
-    p(h, " of %zu, from ", r->counts.input);
-    snprintf(t, sizeof t, "%zu", r->clusters);
-    num(h, "clusters", (double)r->clusters, t);
-    p(h, " participants</td></tr>\n");
+    if (r) {
+        snprintf(t, sizeof t, "%zu", r->n);
+        num(h, "n", (double)r->n, t);
+        p(h, " of %zu, from ", r->counts.input);
+        snprintf(t, sizeof t, "%zu", r->clusters);
+        num(h, "clusters", (double)r->clusters, t);
+        p(h, " participants</td></tr>\n");
+    } else {
+        p(h, "none yet</td></tr>\n");
+    }
     upl__report_time(t, sizeof t, in->generated_at);
     p(h, "<tr><th>Report generated</th><td>%s</td></tr>\n</table>\n</section>\n", t);
 }
@@ -279,10 +283,12 @@ static void consort_arms(html *h, const upl_consort *c)
           "</strong><br>Assigned <b>%zu</b><br>Started <b>%zu</b><br>Done <b>%zu</b><br>"
           "Excluded after assignment <b>%zu</b><br>Abandoned <b>%zu</b><br>",
           ac->assigned, ac->started, ac->done, ac->excluded, ac->abandoned);
-        p(h,
-          "<span style=\"border-top:1px solid #bbb;display:block;margin-top:.3rem\">"
-          "Analysed <b>%zu</b></span></div>\n",
-          ai >= 0 ? upl__report_arm_n(h->in->result, ds, (size_t)ai) : 0);
+        p(h, "<span style=\"border-top:1px solid #bbb;display:block;margin-top:.3rem\">");
+        if (h->in->result)
+            p(h, "Analysed <b>%zu</b></span></div>\n",
+              ai >= 0 ? upl__report_arm_n(h->in->result, ds, (size_t)ai) : 0);
+        else
+            p(h, "Analysed <b>&#8211;</b></span></div>\n");
     }
     p(h, "</div>\n");
 }
@@ -290,7 +296,7 @@ static void consort_arms(html *h, const upl_consort *c)
 static void section_consort(html *h)
 {
     const upl_consort *c = h->in->consort;
-    const upl_row_counts *rc = &h->in->result->counts;
+    const upl_row_counts *rc = h->in->result ? &h->in->result->counts : NULL;
     p(h, "<section id=\"consort\">\n<h2>Flow of participants and tasks (CONSORT)</h2>\n");
     p(h, "<div class=\"consort\">\n");
     if (c) {
@@ -318,7 +324,7 @@ static void section_consort(html *h)
             }
             p(h, "</ul></div>\n");
         }
-    } else {
+    } else if (rc) {
         p(h,
           "<div class=\"row\"><div class=\"box\">Rows in the file <strong>%zu</strong></div>"
           "\n<div class=\"box side\">Not analysed:<ul><li>excluded: %zu</li>"
@@ -336,13 +342,16 @@ static void section_consort(html *h)
         }
         p(h, "</div>\n");
     }
-    p(h,
-      "</div>\n<p>Of %zu tasks, %zu were analysed; %zu excluded, %zu abandoned, %zu not "
-      "done, %zu without an arm, %zu without an outcome and %zu without the covariate "
-      "were not. %zu post-review time%s imputed.</p>\n</section>\n",
-      rc->input, rc->analysed, rc->excluded, rc->abandoned, rc->not_done, rc->unassigned,
-      rc->missing_outcome, rc->missing_covariate, rc->imputed,
-      rc->imputed == 1 ? " was" : "s were");
+    p(h, "</div>\n");
+    if (rc)
+        p(h,
+          "<p>Of %zu tasks, %zu were analysed; %zu excluded, %zu abandoned, %zu not "
+          "done, %zu without an arm, %zu without an outcome and %zu without the covariate "
+          "were not. %zu post-review time%s imputed.</p>\n",
+          rc->input, rc->analysed, rc->excluded, rc->abandoned, rc->not_done, rc->unassigned,
+          rc->missing_outcome, rc->missing_covariate, rc->imputed,
+          rc->imputed == 1 ? " was" : "s were");
+    p(h, "</section>\n");
 }
 
 static void section_baseline(html *h)
@@ -489,6 +498,13 @@ static void headlines(html *h)
 {
     const upl_analysis_result *r = h->in->result;
     char k[96], t[96], words[96];
+    if (!r) {
+        p(h, "<p class=\"warning\"><strong>No result yet:</strong> the analysis cannot run on "
+             "this study (");
+        esc(h->out, h->in->analysis_error ? h->in->analysis_error : "no reason given");
+        p(h, "). This report shows the study's progress.</p>\n");
+        return;
+    }
     for (size_t e = 0; e < r->n_effects; e++) {
         const upl_effect *eff = &r->effects[e];
         upl__report_change_words(words, sizeof words, eff->est.pct);
@@ -1023,18 +1039,39 @@ static void footer(html *h)
     } else {
         p(h, "not recorded (CSV input)");
     }
-    if (in->result->ratio_of_means)
+    if (in->result && in->result->ratio_of_means)
         p(h, "</dd>\n<dt>Analysis seed</dt><dd>%lu (bootstrap and permutations)</dd>\n",
           in->result->ratio_of_means->seed);
     else
         p(h, "</dd>\n<dt>Analysis seed</dt><dd>%s</dd>\n",
-          r_uses_seed(in->result) ? "see the command line"
-                                  : "none (no resampling in this analysis)");
+          in->result && r_uses_seed(in->result) ? "see the command line"
+                                                : "none (no resampling in this analysis)");
     p(h, "<dt>Data</dt><dd class=\"mono\">");
     esc(h->out, in->source ? in->source : "?");
     p(h, "</dd>\n<dt>Command</dt><dd class=\"mono\">");
     esc(h->out, in->command_line ? in->command_line : "?");
     p(h, "</dd>\n</dl>\n</footer>\n");
+}
+
+/* The sections that need the analysis, when it could not run: each says why. */
+static void no_analysis(html *h)
+{
+    static const char *const sections[][2] = {
+        {"primary", "Primary result"},
+        {"participants", "Effect by participant"},
+        {"forecast", "Forecast and actual time"},
+        {"perception", "Perception and reality"},
+        {"agreement", "Self-reported and measured time"},
+        {"subgroups", "Where AI helps and where it hurts"},
+        {"randomization-inference", "Randomization inference"}};
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        p(h,
+          "<section id=\"%s\">\n<h2>%s</h2>\n<p class=\"note\">Not computed: the analysis "
+          "cannot run yet (",
+          sections[i][0], sections[i][1]);
+        esc(h->out, h->in->analysis_error ? h->in->analysis_error : "no reason given");
+        p(h, ").</p>\n</section>\n");
+    }
 }
 
 upl_status upl_report_render_html(const upl_report_input *in, FILE *out)
@@ -1061,19 +1098,21 @@ upl_status upl_report_render_html(const upl_report_input *in, FILE *out)
     section_consort(&h);
     if (h.st == UPL_OK)
         section_baseline(&h);
-    if (h.st == UPL_OK)
+    if (h.st == UPL_OK && !in->result)
+        no_analysis(&h);
+    if (h.st == UPL_OK && in->result)
         section_primary(&h);
-    if (h.st == UPL_OK)
+    if (h.st == UPL_OK && in->result)
         section_participants(&h);
-    if (h.st == UPL_OK)
+    if (h.st == UPL_OK && in->result)
         section_forecast(&h);
-    if (h.st == UPL_OK)
+    if (h.st == UPL_OK && in->result)
         section_perception(&h);
-    if (h.st == UPL_OK)
+    if (h.st == UPL_OK && in->result)
         section_agreement(&h);
-    if (h.st == UPL_OK)
+    if (h.st == UPL_OK && in->result)
         section_subgroups(&h);
-    if (h.st == UPL_OK)
+    if (h.st == UPL_OK && in->result)
         section_ri(&h);
     if (h.st == UPL_OK)
         section_methods(&h);

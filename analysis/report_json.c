@@ -103,24 +103,32 @@ static json_t *protocol_json(const upl_protocol *p, const upl_study_info *study)
 
 upl_status upl_report_render_json(const upl_report_input *in, FILE *out)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    if (!mem)
-        return UPL_NOMEM;
-    upl_status st = upl_analysis_render_json(in->result, mem);
-    if (fclose(mem) != 0 && st == UPL_OK)
-        st = UPL_NOMEM;
-    if (st != UPL_OK) {
+    json_t *doc = NULL;
+    if (in->result) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&buf, &len);
+        if (!mem)
+            return UPL_NOMEM;
+        upl_status st = upl_analysis_render_json(in->result, mem);
+        if (fclose(mem) != 0 && st == UPL_OK)
+            st = UPL_NOMEM;
+        if (st != UPL_OK) {
+            free(buf);
+            return st;
+        }
+        json_error_t err;
+        doc = json_loadb(buf, len, 0, &err);
         free(buf);
-        return st;
-    }
-    json_error_t err;
-    json_t *doc = json_loadb(buf, len, 0, &err);
-    free(buf);
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        return UPL_ERROR;
+        if (!json_is_object(doc)) {
+            json_decref(doc);
+            return UPL_ERROR;
+        }
+    } else { /* a study the analysis cannot run on yet: its progress and why */
+        doc = json_pack("{s:s?}", "analysis_error",
+                        in->analysis_error ? in->analysis_error : "not computed");
+        if (!doc)
+            return UPL_NOMEM;
     }
     json_t *status = in->study && in->consort ? status_json(in->study, in->consort) : json_null();
     json_t *protocol = in->protocol ? protocol_json(in->protocol, in->study) : json_null();

@@ -90,8 +90,11 @@ static void summary(const upl_report_input *in, FILE *out)
     if (in->consort)
         fprintf(out, "| Participants | %zu |\n| Tasks enrolled | %zu |\n",
                 in->consort->participants, in->consort->enrolled);
-    fprintf(out, "| Tasks analysed | %zu of %zu, %zu participants |\n", r->n, r->counts.input,
-            r->clusters);
+    if (r)
+        fprintf(out, "| Tasks analysed | %zu of %zu, %zu participants |\n", r->n, r->counts.input,
+                r->clusters);
+    else
+        fputs("| Tasks analysed | none yet |\n", out);
     upl__report_time(t, sizeof t, in->generated_at);
     fprintf(out, "| Report generated | %s |\n\n", t);
 }
@@ -99,7 +102,7 @@ static void summary(const upl_report_input *in, FILE *out)
 static void consort(const upl_report_input *in, FILE *out)
 {
     const upl_consort *c = in->consort;
-    const upl_row_counts *rc = &in->result->counts;
+    const upl_row_counts *rc = in->result ? &in->result->counts : NULL;
     fputs("## Flow of participants and tasks (CONSORT)\n\n", out);
     if (c) {
         fprintf(out,
@@ -114,13 +117,14 @@ static void consort(const upl_report_input *in, FILE *out)
             const upl_arm_counts *ac = &c->arms[a];
             if (!ac->arm)
                 continue;
-            size_t analysed = 0;
-            for (size_t k = 0; k < in->dataset->n_arms; k++)
+            char analysed[32] = "-";
+            for (size_t k = 0; in->result && k < in->dataset->n_arms; k++)
                 if (strcmp(in->dataset->arms[k], ac->arm) == 0)
-                    analysed = upl__report_arm_n(in->result, in->dataset, k);
+                    snprintf(analysed, sizeof analysed, "%zu",
+                             upl__report_arm_n(in->result, in->dataset, k));
             fputs("| ", out);
             cell(out, ac->arm);
-            fprintf(out, " | %zu | %zu | %zu | %zu | %zu | %zu |\n", ac->assigned, ac->started,
+            fprintf(out, " | %zu | %zu | %zu | %zu | %zu | %s |\n", ac->assigned, ac->started,
                     ac->done, ac->excluded, ac->abandoned, analysed);
         }
         fputc('\n', out);
@@ -132,6 +136,8 @@ static void consort(const upl_report_input *in, FILE *out)
         if (c->n_reasons)
             fputs(".\n\n", out);
     }
+    if (!rc)
+        return;
     fprintf(out,
             "Of %zu tasks, %zu were analysed; %zu excluded, %zu abandoned, %zu not done, %zu "
             "without an arm, %zu without an outcome and %zu without the covariate were not. "
@@ -393,8 +399,14 @@ upl_status upl_report_render_md(const upl_report_input *in, FILE *out)
     upl_status st = baseline(in, out);
     if (st != UPL_OK)
         return st;
-    primary(in, out);
-    later(in, out);
+    if (in->result) {
+        primary(in, out);
+        later(in, out);
+    } else {
+        fputs("## Primary result\n\n*Not computed: the analysis cannot run yet (", out);
+        cell(out, in->analysis_error ? in->analysis_error : "no reason given");
+        fputs(").* This report shows the study's progress.\n\n", out);
+    }
     fputs("## Methods\n\n", out);
     upl__report_methods(in, methods_para, out);
     fputs("## Reproducibility\n\n", out);

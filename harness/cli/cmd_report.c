@@ -40,8 +40,11 @@ const upl_command upl__cmd_report = {
         "the standard-error panel, per-participant forest plot, forecast vs actual,\n"
         "perception, self-report vs measured, subgroups, randomization inference,\n"
         "methods and a reproducibility footer.  Sections whose numbers the analysis\n"
-        "did not compute say so.  Markdown: the same without charts.  JSON: the keys\n"
-        "of 'uplift analyze --json' plus \"status\", \"protocol\" and \"report\".\n"
+        "did not compute say so; on a study the analysis cannot run on yet (no task\n"
+        "done), the report shows the study's progress and why there is no result.\n"
+        "Markdown: the same without charts.  JSON: the keys of 'uplift analyze --json'\n"
+        "plus \"status\", \"protocol\" and \"report\" (\"analysis_error\" instead of the\n"
+        "analysis when it cannot run).\n"
         "The time in the report is SOURCE_DATE_EPOCH when set, else now.\n",
     .options = report_options,
     .min_args = 0,
@@ -144,21 +147,30 @@ static int run_report(upl_cli *cli, int argc, char **argv)
         store = NULL;
     }
     upl_status st = upl_analysis_run(&ds, &spec, &res, &diag);
-    if (st != UPL_OK) {
+    const char *analysis_error = NULL;
+    if (st == UPL_NOMEM || (st != UPL_OK && o.csv)) {
         rc = upl__fail("cannot analyse%s%s: %s", o.csv ? " " : "", o.csv ? o.csv : "",
                        diag.msg[0] ? diag.msg : upl_strerror(st));
         goto cleanup;
     }
-    have_result = 1;
-    if ((rc = upl__secondary_run(cli, &ds, &sec, &res)) != UPL_EXIT_OK)
-        goto cleanup;
+    if (st != UPL_OK) { /* a study in progress: report what there is, say why no result */
+        analysis_error = diag.msg[0] ? diag.msg : upl_strerror(st);
+        fprintf(stderr, "uplift: no analysis yet (%s): the report shows the study's progress\n",
+                analysis_error);
+    } else {
+        have_result = 1;
+        if ((rc = upl__secondary_run(cli, &ds, &sec, &res)) != UPL_EXIT_OK)
+            goto cleanup;
+    }
 
     upl_report_input in = {
         .study = have_study ? &study : NULL,
         .protocol = have_protocol ? &protocol : NULL,
         .consort = have_consort ? &consort : NULL,
         .dataset = &ds,
-        .result = &res,
+        .result = have_result ? &res : NULL,
+        .analysis_error = analysis_error,
+        .spec = &spec,
         .source = o.csv ? o.csv : cli->db_path,
         .uplift_version = UPL_VERSION,
         .sqlite_version = o.csv ? NULL : sqlite3_libversion(),

@@ -24,9 +24,14 @@ typedef struct upl_report_input {
     const upl_study_info *study; /* NULL for CSV input */
     const upl_protocol *protocol;
     const upl_consort *consort;
-    const upl_dataset *dataset;        /* the rows the analysis read */
-    const upl_analysis_result *result; /* required */
-    const char *source;                /* the database path or the CSV path */
+    const upl_dataset *dataset; /* the rows the analysis read */
+    /* The analysis; NULL when it could not run on a study (no finished task yet, one arm
+     * only...): the report then shows the study's progress, and analysis_error says why
+     * in every section that needs the analysis.  spec is the analysis asked for. */
+    const upl_analysis_result *result;
+    const char *analysis_error;
+    const upl_model_spec *spec;
+    const char *source; /* the database path or the CSV path */
     /* reproducibility footer */
     const char *uplift_version;
     const char *sqlite_version; /* the CLI's sqlite3_libversion(): analysis/ has no SQLite */

@@ -297,6 +297,30 @@ assert a["se_type"] == "hc2"
 assert html.count("<svg") >= 3
 PY
 
+# a study in progress (randomized, nothing done): the report shows its progress
+UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 init --protocol "$UPLIFT_SRC/protocols/metr-2025.yaml"
+UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 participant add ana
+head -9 tasks.csv | sed 's/^p01,/ana,/' >progress-tasks.csv # p01's eight tasks, for ana
+UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 task import progress-tasks.csv
+UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 randomize
+UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 report --out progress.html
+contains err "no analysis yet"
+UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 report --format json --out progress.json
+python3 - progress.html progress.json <<'PY' || fail "report of a study in progress"
+import json, re, sys
+html = open(sys.argv[1]).read()
+doc = json.load(open(sys.argv[2]))
+for k in ("summary", "consort", "baseline", "primary", "participants", "forecast", "perception",
+          "agreement", "subgroups", "randomization-inference", "methods", "reproducibility"):
+    assert 'id="%s"' % k in html, k
+assert "No result yet" in html
+assert html.count("Not computed: the analysis cannot run yet") == 7
+assert re.search(r"Randomized <strong>8</strong>", html)
+assert "<svg" not in html
+assert doc["analysis_error"] and "effects" not in doc
+assert doc["status"]["assigned"] == 8 and doc["protocol"]["arms"][0]["label"] == "no_ai"
+PY
+
 # usage errors and refusals: exit 2 or 1, one line, no file left behind
 up 2 report --format pdf
 one_error_line
