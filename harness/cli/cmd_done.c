@@ -10,6 +10,12 @@
 
 static int run_done(upl_cli *cli, int argc, char **argv);
 
+static const struct option done_options[] = {{"time", required_argument, NULL, 't'},
+                                             {"post-review", required_argument, NULL, 'r'},
+                                             {"perceived", required_argument, NULL, 'p'},
+                                             {"ai-used", required_argument, NULL, 'a'},
+                                             {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_done = {
     .name = "done",
     .summary = "Report a task done: time taken, review time, perceived AI effect.",
@@ -26,6 +32,9 @@ const upl_command upl__cmd_done = {
             "\nThe first report needs --time and a timer that is not running (stop it first).\n"
             "A reported time cannot change later; values left out can be added later\n"
             "('uplift done TASK --post-review DUR', '--perceived', '--ai-used').\n",
+    .options = done_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_done,
 };
@@ -42,17 +51,12 @@ static int parse_duration(const char *option, const char *text, double *out)
 
 static int run_done(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"time", required_argument, NULL, 't'},
-                                            {"post-review", required_argument, NULL, 'r'},
-                                            {"perceived", required_argument, NULL, 'p'},
-                                            {"ai-used", required_argument, NULL, 'a'},
-                                            {NULL, 0, NULL, 0}};
     const upl_command *cmd = &upl__cmd_done;
     upl_self_report report;
     upl_diag diag = {0};
     int c;
     upl_self_report_clear(&report);
-    while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(cmd, argc, argv, done_options)) != -1) {
         switch (c) {
         case 't':
             if (!parse_duration("--time", optarg, &report.reported_min))

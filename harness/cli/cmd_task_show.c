@@ -11,6 +11,8 @@
 
 static int run_show(upl_cli *cli, int argc, char **argv);
 
+static const struct option show_options[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_task_show = {
     .name = "task show",
     .summary = "Show one task: timeline, measured vs reported time, flags.",
@@ -21,6 +23,9 @@ const upl_command upl__cmd_task_show = {
             "report_tolerance), overlap (timer ran together with another task of the same\n"
             "participant), long_run (a running stretch over 12 hours), backdated (events\n"
             "entered by hand with --at).  Times are shown in UTC.\n",
+    .options = show_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB,
     .run = run_show,
 };
@@ -190,11 +195,10 @@ static void print_text(const upl_task_info *info, const upl_task_timing *tm,
 
 static int run_show(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
     const upl_command *cmd = &upl__cmd_task_show;
     int json = 0;
     int c;
-    while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(cmd, argc, argv, show_options)) != -1) {
         if (c != 'j')
             return UPL_EXIT_USAGE;
         json = 1;

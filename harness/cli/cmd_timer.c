@@ -8,6 +8,9 @@
 
 static int run_timer(upl_cli *cli, int argc, char **argv);
 
+static const struct option timer_options[] = {{"at", required_argument, NULL, 'a'},
+                                              {NULL, 0, NULL, 0}};
+
 #define TIMER_HELP                                                                                 \
     "Options:\n"                                                                                   \
     "  --at TIME   when it happened, if not now: ISO-8601 (2026-03-01T09:30, optional\n"           \
@@ -22,6 +25,9 @@ const upl_command upl__cmd_start = {
     .summary = "Start the timer of an assigned task.",
     .usage = "uplift start TASK [--at TIME]",
     .help = TIMER_HELP,
+    .options = timer_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_timer,
 };
@@ -31,6 +37,9 @@ const upl_command upl__cmd_pause = {
     .summary = "Pause a running timer.",
     .usage = "uplift pause TASK [--at TIME]",
     .help = TIMER_HELP,
+    .options = timer_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_timer,
 };
@@ -40,6 +49,9 @@ const upl_command upl__cmd_resume = {
     .summary = "Resume a paused timer.",
     .usage = "uplift resume TASK [--at TIME]",
     .help = TIMER_HELP,
+    .options = timer_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_timer,
 };
@@ -49,6 +61,9 @@ const upl_command upl__cmd_stop = {
     .summary = "Stop a task's timer (first review-ready submission).",
     .usage = "uplift stop TASK [--at TIME]",
     .help = TIMER_HELP,
+    .options = timer_options,
+    .min_args = 1,
+    .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_timer,
 };
@@ -60,15 +75,13 @@ static const char *const past_tense[] = {"started", "paused", "resumed", "stoppe
 
 static int run_timer(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {{"at", required_argument, NULL, 'a'},
-                                            {NULL, 0, NULL, 0}};
     upl_event_kind kind;
     if (!upl_event_kind_from_name(argv[0], &kind))
         return upl__fail("'%s' is not a timer command", argv[0]);
     const upl_command *cmd = timer_commands[kind];
     const char *at_text = NULL;
     int c;
-    while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(cmd, argc, argv, timer_options)) != -1) {
         if (c != 'a')
             return UPL_EXIT_USAGE;
         at_text = optarg;
