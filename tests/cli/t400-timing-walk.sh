@@ -86,6 +86,51 @@ up 0 done 3 --time 30
 up 0 task show 3 --json
 [ "$(json_get out 'd["flags"]')" = "['mismatch', 'backdated']" ] || fail "mismatch flag"
 
+# a timer left running over 12 hours is flagged while it runs and after it stops
+up 0 task add --participant ana --title "Forgotten timer" --forecast-ai 1h --forecast-no-ai 1h
+up 0 randomize 4
+up 0 start 4 --at "$(date -u -d '13 hours ago' +%Y-%m-%dT%H:%MZ)"
+up 0 task show 4 --json
+[ "$(json_get out 'd["flags"]')" = "['long_run', 'backdated']" ] || fail "long_run while running"
+[ "$(json_get out 'd["timer"]')" = running ] || fail "timer running"
+[ "$(json_get out 'd["measured_min"]')" = None ] || fail "an open stretch is not measured"
+[ "$(json_get out 'd["running_min"] > 12 * 60')" = True ] || fail "running_min"
+up 0 task show 4
+contains out "not yet counted"
+up 0 stop 4
+up 0 task show 4 --json
+[ "$(json_get out 'd["flags"]')" = "['long_run', 'backdated']" ] || fail "long_run after stop"
+[ "$(json_get out 'd["measured_min"] > 12 * 60')" = True ] || fail "measured of the long run"
+
+# with parallel tasks allowed, tasks that ran at the same time are flagged as overlapping
+export UPLIFT_DB="$UPLIFT_SCRATCH/parallel.db"
+cat >parallel.yaml <<'YAML'
+title: timing walk, parallel tasks allowed
+timing:
+  parallel_tasks: true
+YAML
+up 0 init --protocol parallel.yaml
+up 0 participant add bo
+for t in first second third; do
+    up 0 task add --participant bo --title "$t" --forecast-ai 1h --forecast-no-ai 1h
+done
+up 0 randomize
+up 0 start 1 --at 2026-03-01T09:00Z
+up 0 start 2 --at 2026-03-01T09:30Z
+up 0 stop 1 --at 2026-03-01T10:00Z
+up 0 stop 2 --at 2026-03-01T10:30Z
+up 0 start 3 --at 2026-03-01T10:30Z
+up 0 stop 3 --at 2026-03-01T11:00Z
+up 0 task show 1 --json
+[ "$(json_get out 'd["flags"]')" = "['overlap', 'backdated']" ] || fail "overlap flag of task 1"
+[ "$(json_get out 'd["overlap_task"]')" = 2 ] || fail "overlap names task 2"
+up 0 task show 2 --json
+[ "$(json_get out 'd["overlap_task"]')" = 1 ] || fail "overlap names task 1"
+up 0 task show 3 --json
+[ "$(json_get out 'd["flags"]')" = "['backdated']" ] || fail "touching stretches do not overlap"
+up 0 task show 1
+contains out "overlap    timer ran at the same time as another task of the same participant (task 2)"
+
 # events are audited: the chain verifies
 if "$UPLIFT" help verify >/dev/null 2>&1; then
     up 0 verify
