@@ -173,6 +173,8 @@ static const char css[] =
     ".warning{background:#fff5e6;border-left:6px solid #e69f00;padding:.5rem .9rem;margin:.4rem 0}"
     ".note{color:#666;font-style:italic;background:#fafafa;border:1px dashed #ccc;"
     "padding:.5rem .8rem}"
+    ".swatch,.headline,.warning,tr.chosen td{-webkit-print-color-adjust:exact;"
+    "print-color-adjust:exact}"
     ".swatch{display:inline-block;width:.75em;height:.75em;border-radius:50%;"
     "margin-right:.35em;vertical-align:baseline}"
     ".mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.85em;"
