@@ -8,6 +8,7 @@
 #include "uplift/duration.h"
 #include "uplift/exchange.h"
 #include "uplift/store.h"
+#include "uplift/timing.h"
 
 static int run_add(upl_cli *cli, int argc, char **argv);
 static int run_import(upl_cli *cli, int argc, char **argv);
@@ -178,6 +179,49 @@ static void print_minutes(double v)
     printf(" %8s", isnan(v) ? "-" : buf);
 }
 
+/* Timing flags of the tasks that have events, in task id order. */
+typedef struct task_flags {
+    int64_t *id;
+    unsigned *flags;
+    size_t n, cap;
+} task_flags;
+
+static int collect_flags(void *arg, int64_t task_id, const upl_task_timing *timing)
+{
+    task_flags *tf = arg;
+    if (tf->n == tf->cap) {
+        size_t cap = tf->cap ? 2 * tf->cap : 64;
+        int64_t *id = realloc(tf->id, cap * sizeof *id);
+        if (id)
+            tf->id = id;
+        unsigned *flags = realloc(tf->flags, cap * sizeof *flags);
+        if (flags)
+            tf->flags = flags;
+        if (!id || !flags)
+            return 1;
+        tf->cap = cap;
+    }
+    tf->id[tf->n] = task_id;
+    tf->flags[tf->n] = timing->flags;
+    tf->n++;
+    return 0;
+}
+
+/* The flags as comma-separated names in a 20-wide column; "-" for none. */
+static void print_flags(unsigned flags)
+{
+    static const unsigned each[] = {UPL_TIMING_FLAG_MISMATCH, UPL_TIMING_FLAG_OVERLAP,
+                                    UPL_TIMING_FLAG_LONG_RUN, UPL_TIMING_FLAG_BACKDATED};
+    int width = 0;
+    putchar(' ');
+    for (size_t i = 0; i < sizeof each / sizeof each[0]; i++)
+        if (flags & each[i])
+            width += printf("%s%s", width ? "," : "", upl_timing_flag_name(each[i]));
+    if (!width)
+        width = printf("-");
+    printf("%*s", width < 20 ? 20 - width : 0, "");
+}
+
 static int run_list(upl_cli *cli, int argc, char **argv)
 {
     const char *participant = NULL;
@@ -202,12 +246,17 @@ static int run_list(upl_cli *cli, int argc, char **argv)
     if (upl_store_task_table(cli->store, participant, &ds) != UPL_OK)
         return upl__fail_store(cli, "cannot list tasks");
     int rc = UPL_EXIT_OK;
-    if (json) {
+    task_flags tf = {0};
+    if (!json && upl_store_timing_each(cli->store, participant, collect_flags, &tf) != UPL_OK) {
+        rc = upl__fail_store(cli, "cannot list tasks");
+    } else if (json) {
         if (upl_export_json(&ds, stdout) != UPL_OK)
             rc = upl__fail("cannot write to standard output");
     } else {
-        printf("%5s %-14s %-12s %-12s %-11s %8s %8s %8s %8s  %s\n", "ID", "PARTICIPANT", "CATEGORY",
-               "ARM", "STATUS", "FC_AI", "FC_NO_AI", "MEASURED", "REPORTED", "TITLE");
+        printf("%5s %-14s %-12s %-12s %-11s %8s %8s %8s %8s %-20s  %s\n", "ID", "PARTICIPANT",
+               "CATEGORY", "ARM", "STATUS", "FC_AI", "FC_NO_AI", "MEASURED", "REPORTED", "FLAGS",
+               "TITLE");
+        size_t next_flag = 0;
         for (size_t i = 0; i < ds.n; i++) {
             printf("%5s %-14s %-12s %-12s %-11s", ds.task_id[i], ds.participant[i],
                    ds.category[i] ? ds.category[i] : "-", ds.arm[i] ? ds.arm[i] : "-",
@@ -216,9 +265,16 @@ static int run_list(upl_cli *cli, int argc, char **argv)
             print_minutes(ds.forecast_no_ai_min[i]);
             print_minutes(ds.measured_min[i]);
             print_minutes(ds.reported_min[i]);
+            /* both lists are in task id order */
+            long long id = strtoll(ds.task_id[i], NULL, 10);
+            while (next_flag < tf.n && tf.id[next_flag] < id)
+                next_flag++;
+            print_flags(next_flag < tf.n && tf.id[next_flag] == id ? tf.flags[next_flag] : 0);
             printf("  %s\n", ds.title[i] ? ds.title[i] : "");
         }
     }
+    free(tf.id);
+    free(tf.flags);
     upl_dataset_release(&ds);
     return rc;
 }
