@@ -391,8 +391,17 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
         size_t i = d->row[j];
         double *x = d->X->data + j * d->X->tda;
         double out = outcome_value(ds, spec->outcome, i);
-        if (state[i] == ROW_NEEDS_IMPUTATION)
+        if (state[i] == ROW_NEEDS_IMPUTATION) {
             out = ds->reported_min[i] + post_sum[d->arm[j]] / (double)post_cnt[d->arm[j]];
+            if (!(out > 0.0)) { /* reported 0 and an arm mean of 0 */
+                rc = upl_diag_set(diag, UPL_REFUSED,
+                                  "task '%s': reported_min is 0 and the imputed post-review "
+                                  "time (the arm mean) is 0, so its log is undefined; fix or "
+                                  "exclude the task",
+                                  task_name(ds, i, buf, sizeof buf));
+                goto fail;
+            }
+        }
         gsl_vector_set(d->y, j, log(out));
         x[0] = 1.0;
         if (d->arm_col[d->arm[j]] != SIZE_MAX)

@@ -30,6 +30,11 @@ up 0 analyze --csv good.csv
 
 refused zero.csv 1 "$good
 t9,ana,ai,0,0,30,done" "task 't9': total time (reported_min + post_review_min) is 0"
+refused impute0.csv 1 "$h
+t1,ana,ai,0,,40,done
+t2,ana,no_ai,42,0,45,done
+t3,ben,ai,70,0,60,done
+t4,ben,no_ai,30,3,35,done" "task 't1': reported_min is 0 and the imputed post-review time (the arm mean) is 0"
 refused negative.csv 1 "$good
 t9,ana,ai,-5,1,30,done" "task 't9': reported_min is -5"
 refused measured.csv 1 "$good" "arm 'no_ai' has no analysed task (of 8 rows: 0 excluded, 0 not done or abandoned, 0 unassigned, 8 missing the measured outcome" --outcome measured
