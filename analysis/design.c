@@ -155,6 +155,11 @@ static upl_status classify(const upl_dataset *ds, const upl_model_spec *spec, up
                                 "task '%s': post_review_min is %g, not a time; fix or "
                                 "exclude the task",
                                 tn, post);
+        } else if (!isfinite(main_v + post)) {
+            return upl_diag_set(diag, UPL_REFUSED,
+                                "task '%s': reported_min + post_review_min overflows; fix or "
+                                "exclude the task",
+                                tn);
         } else if (!(main_v + post > 0.0)) {
             return upl_diag_set(diag, UPL_REFUSED,
                                 "task '%s': total time (reported_min + post_review_min) "
@@ -393,7 +398,7 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
         double out = outcome_value(ds, spec->outcome, i);
         if (state[i] == ROW_NEEDS_IMPUTATION) {
             out = ds->reported_min[i] + post_sum[d->arm[j]] / (double)post_cnt[d->arm[j]];
-            if (!(out > 0.0)) { /* reported 0 and an arm mean of 0 */
+            if (!(out > 0.0) || !isfinite(out)) { /* reported 0 and an arm mean of 0 */
                 rc = upl_diag_set(diag, UPL_REFUSED,
                                   "task '%s': reported_min is 0 and the imputed post-review "
                                   "time (the arm mean) is 0, so its log is undefined; fix or "
