@@ -165,6 +165,7 @@ static const char css[] =
     "th,td{padding:.28rem .7rem;border-bottom:1px solid #e3e3e3;text-align:left;"
     "vertical-align:top}"
     "th{background:#f4f5f7;font-weight:600}"
+    "#summary th{white-space:nowrap}"
     "td.r,th.r{text-align:right;white-space:nowrap}"
     "tr.chosen td{font-weight:700;background:#fbf7ef}"
     ".headline small{font-size:.8rem;color:#555}"
@@ -328,8 +329,8 @@ static void section_consort(html *h)
         }
     } else if (rc) {
         p(h,
-          "<div class=\"row\"><div class=\"box\">Rows in the file <strong>%zu</strong></div>"
-          "\n<div class=\"box side\">Not analysed:<ul><li>excluded: %zu</li>"
+          "<div class=\"row3\"><span></span><div class=\"box\">Rows in the file <strong>%zu"
+          "</strong></div>\n<div class=\"box side\">Not analysed:<ul><li>excluded: %zu</li>"
           "<li>abandoned: %zu</li><li>not done: %zu</li><li>no arm: %zu</li>"
           "<li>outcome missing: %zu</li><li>forecast missing: %zu</li></ul></div></div>\n",
           rc->input, rc->excluded, rc->abandoned, rc->not_done, rc->unassigned, rc->missing_outcome,
@@ -1079,9 +1080,15 @@ static void no_analysis(html *h)
 upl_status upl_report_render_html(const upl_report_input *in, FILE *out)
 {
     html h = {out, in, UPL_OK};
+    char csv_title[256];
+    const char *base = in->source ? strrchr(in->source, '/') : NULL;
+    snprintf(csv_title, sizeof csv_title, "Analysis of %s",
+             base         ? base + 1
+             : in->source ? in->source
+                          : "a task table");
     const char *title = in->protocol ? in->protocol->title
                         : in->study  ? in->study->title
-                                     : "Analysis of a task table";
+                                     : csv_title;
     p(&h,
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

@@ -384,9 +384,15 @@ static void later(const upl_report_input *in, FILE *out)
 
 upl_status upl_report_render_md(const upl_report_input *in, FILE *out)
 {
+    char csv_title[256];
+    const char *base = in->source ? strrchr(in->source, '/') : NULL;
+    snprintf(csv_title, sizeof csv_title, "Analysis of %s",
+             base         ? base + 1
+             : in->source ? in->source
+                          : "a task table");
     const char *title = in->protocol ? in->protocol->title
                         : in->study  ? in->study->title
-                                     : "Analysis of a task table";
+                                     : csv_title;
     fputs("# ", out);
     cell(out, title);
     fputs("\n\nReport of a randomized controlled trial of developer productivity, made by "
