@@ -8,48 +8,7 @@
 #include <jansson.h>
 
 #include "report_internal.h"
-
-static json_t *status_json(const upl_study_info *study, const upl_consort *c)
-{
-    json_t *doc = json_object();
-    json_t *arms = json_array();
-    json_t *reasons = json_array();
-    if (!doc || !arms || !reasons) {
-        json_decref(doc);
-        json_decref(arms);
-        json_decref(reasons);
-        return NULL;
-    }
-    json_object_set_new(doc, "study",
-                        json_pack("{s:s, s:s?, s:s, s:s, s:b}", "uid", study->uid, "title",
-                                  study->title, "protocol_sha256", study->protocol_hash,
-                                  "commitment", study->commitment, "revealed",
-                                  study->revealed_secret != NULL));
-    json_object_set_new(doc, "participants", json_integer((json_int_t)c->participants));
-    json_object_set_new(doc, "enrolled", json_integer((json_int_t)c->enrolled));
-    json_object_set_new(doc, "forecast", json_integer((json_int_t)c->forecast));
-    json_object_set_new(doc, "excluded_before_assignment",
-                        json_integer((json_int_t)c->excluded_before_assignment));
-    json_object_set_new(doc, "assigned", json_integer((json_int_t)c->assigned));
-    json_object_set_new(doc, "started", json_integer((json_int_t)c->started));
-    json_object_set_new(doc, "done", json_integer((json_int_t)c->done));
-    json_object_set_new(doc, "excluded", json_integer((json_int_t)c->excluded));
-    json_object_set_new(doc, "abandoned", json_integer((json_int_t)c->abandoned));
-    for (size_t a = 0; a < c->n_arms; a++) {
-        const upl_arm_counts *arm = &c->arms[a];
-        json_array_append_new(
-            arms, json_pack("{s:s?, s:I, s:I, s:I, s:I, s:I}", "arm", arm->arm, "assigned",
-                            (json_int_t)arm->assigned, "started", (json_int_t)arm->started, "done",
-                            (json_int_t)arm->done, "excluded", (json_int_t)arm->excluded,
-                            "abandoned", (json_int_t)arm->abandoned));
-    }
-    json_object_set_new(doc, "arms", arms);
-    for (size_t r = 0; r < c->n_reasons; r++)
-        json_array_append_new(reasons, json_pack("{s:s?, s:I}", "reason", c->reasons[r].reason,
-                                                 "count", (json_int_t)c->reasons[r].count));
-    json_object_set_new(doc, "exclusion_reasons", reasons);
-    return doc;
-}
+#include "uplift/consort.h"
 
 static json_t *protocol_json(const upl_protocol *p, const upl_study_info *study)
 {
@@ -130,7 +89,8 @@ upl_status upl_report_render_json(const upl_report_input *in, FILE *out)
         if (!doc)
             return UPL_NOMEM;
     }
-    json_t *status = in->study && in->consort ? status_json(in->study, in->consort) : json_null();
+    json_t *status =
+        in->study && in->consort ? upl_consort_json(in->study, in->consort) : json_null();
     json_t *protocol = in->protocol ? protocol_json(in->protocol, in->study) : json_null();
     char when[64];
     upl__report_time(when, sizeof when, in->generated_at);
