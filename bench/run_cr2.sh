@@ -4,7 +4,10 @@
 #   bench/run_cr2.sh [UPLIFT]        (default build/uplift; run from the repository root)
 #
 # Environment: ROWS (1000000), CLUSTERS (100), R_ROWS ("10000 30000 100000"),
-# BENCH_DIR (a scratch directory, default a mktemp -d).
+# BENCH_DIR (a scratch directory, default a mktemp -d), UPLIFT_OPTS (extra analyze
+# options, default "--bootstrap 0 --permutations 0": the secondary analyses' resampling
+# is switched off so that uplift does what estimatr and statsmodels do, one fit and its
+# variances; set UPLIFT_OPTS= to time analyze with its defaults).
 #
 # uplift and statsmodels run on all ROWS.  estimatr's CR2 forms an n_g x n_g matrix per
 # cluster and takes its eigen-decomposition (O(n_g^3) time, 8 n_g^2 bytes): at 1,000,000
@@ -19,6 +22,7 @@ UPLIFT=${1:-build/uplift}
 ROWS=${ROWS:-1000000}
 CLUSTERS=${CLUSTERS:-100}
 R_ROWS=${R_ROWS:-"10000 30000 100000"}
+UPLIFT_OPTS=${UPLIFT_OPTS-"--bootstrap 0 --permutations 0"}
 HERE=$(cd "$(dirname "$0")" && pwd)
 DIR=${BENCH_DIR:-$(mktemp -d)}
 PY=/usr/bin/python3
@@ -42,7 +46,8 @@ echo "generating $ROWS rows in $CLUSTERS clusters in $DIR" >&2
 $PY "$HERE/gen_tasks.py" "$ROWS" "$CLUSTERS" 1 "$DIR/tasks.csv"
 
 echo "uplift analyze --se cr2 ($ROWS rows)" >&2
-measure uplift "$ROWS" "$UPLIFT" analyze --csv "$DIR/tasks.csv" --se cr2 --json
+# shellcheck disable=SC2086 # UPLIFT_OPTS is a list of options
+measure uplift "$ROWS" "$UPLIFT" analyze --csv "$DIR/tasks.csv" --se cr2 --json $UPLIFT_OPTS
 $PY -c "
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -57,7 +62,8 @@ measure statsmodels "$ROWS" $PY "$HERE/sm_cluster.py" "$DIR/tasks.csv"
 for n in $R_ROWS; do
     $PY "$HERE/gen_tasks.py" "$n" "$CLUSTERS" 1 "$DIR/tasks-$n.csv"
     echo "uplift and estimatr CR2 on $n rows" >&2
-    measure uplift "$n" "$UPLIFT" analyze --csv "$DIR/tasks-$n.csv" --se cr2 --json
+    # shellcheck disable=SC2086
+    measure uplift "$n" "$UPLIFT" analyze --csv "$DIR/tasks-$n.csv" --se cr2 --json $UPLIFT_OPTS
     $PY -c "import json,sys; e=json.load(open(sys.argv[1]))['effects'][0]; print('    uplift coef %.10g se %.10g df %.6g' % (e['coef'], e['se'], e['df']))" "$DIR/stdout" >&2
     measure estimatr "$n" Rscript "$HERE/r_cr2.R" "$DIR/tasks-$n.csv"
 done
