@@ -24,7 +24,7 @@
 typedef struct upl_store upl_store;
 
 #define UPL_STORE_SCHEMA_VERSION 1
-#define UPL_ACTOR_COORDINATOR "coordinator"
+#define UPL_ACTOR_COORDINATOR    "coordinator"
 
 enum {
     UPL_STORE_CREATE = 1 << 0,  /* create the file; fail if it holds a study already */
@@ -53,13 +53,13 @@ int64_t upl_store_now(const upl_store *store);
 /* ---- the study ---- */
 
 typedef struct upl_study_info {
-    char uid[33];             /* random hex id */
+    char uid[33]; /* random hex id */
     char *title;
-    char *protocol_text;      /* canonical protocol text */
+    char *protocol_text; /* canonical protocol text */
     char protocol_hash[65];
-    char commitment[65];      /* SHA-256 of the randomization secret */
-    char *rng_name;           /* GSL generator used for allocation */
-    char *revealed_secret;    /* hex, NULL until `reveal` */
+    char commitment[65];   /* SHA-256 of the randomization secret */
+    char *rng_name;        /* GSL generator used for allocation */
+    char *revealed_secret; /* hex, NULL until `reveal` */
     int64_t created_at;
     int64_t allocation_closed_at; /* 0 while open */
 } upl_study_info;
@@ -95,9 +95,9 @@ upl_status upl_store_participant_id(upl_store *store, const char *handle, int64_
 typedef struct upl_task_new {
     const char *participant; /* handle, must exist */
     const char *title;
-    const char *category; /* may be NULL */
-    const char *url;      /* may be NULL */
-    double forecast_ai_min;    /* NAN when not given; both or neither */
+    const char *category;   /* may be NULL */
+    const char *url;        /* may be NULL */
+    double forecast_ai_min; /* NAN when not given; both or neither */
     double forecast_no_ai_min;
     size_t n_covariates;
     const upl_attr *covariates; /* protocol-declared covariates */
@@ -116,7 +116,7 @@ typedef struct upl_task_info {
     double forecast_ai_min, forecast_no_ai_min; /* NAN when missing */
     upl_task_status status;
     char *excluded_reason;
-    char *arm; /* NULL before assignment */
+    char *arm;           /* NULL before assignment */
     double measured_min; /* NAN when no closed interval */
     double reported_min, post_review_min, perceived_pct;
     int ai_used;
@@ -131,14 +131,12 @@ upl_status upl_store_task_forecast(upl_store *store, int64_t id, double ai_min, 
 /* Takes a task out of the study with a reason: status "excluded", or "abandoned" when
  * abandoned is set (the participant gave it up after assignment).  UPL_REFUSED when
  * it is already excluded or abandoned, or done. */
-upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason,
-                                  int abandoned);
+upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason, int abandoned);
 
 /* The task table (CONTRACT section 4) of the study: one row per task in id order, with
  * protocol covariates as extra columns and the protocol's arms in order.
  * participant_filter may be NULL. */
-upl_status upl_store_task_table(upl_store *store, const char *participant_filter,
-                                upl_dataset *out);
+upl_status upl_store_task_table(upl_store *store, const char *participant_filter, upl_dataset *out);
 
 /* ---- CONSORT counts ---- */
 
