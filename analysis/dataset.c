@@ -5,6 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const upl_task_columns[UPL_TASK_COLUMNS] = {"task_id",
+                                                        "participant",
+                                                        "category",
+                                                        "arm",
+                                                        "forecast_ai_min",
+                                                        "forecast_no_ai_min",
+                                                        "measured_min",
+                                                        "reported_min",
+                                                        "post_review_min",
+                                                        "perceived_pct",
+                                                        "ai_used",
+                                                        "status",
+                                                        "excluded_reason",
+                                                        "title",
+                                                        "url"};
+
 static const char *const status_names[] = {"planned", "assigned", "in_progress",
                                            "done",    "excluded", "abandoned"};
 

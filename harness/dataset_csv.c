@@ -28,11 +28,8 @@ enum field {
     N_FIELDS
 };
 
-static const char *const field_name[N_FIELDS] = {
-    "task_id",         "participant",        "category",     "arm",
-    "forecast_ai_min", "forecast_no_ai_min", "measured_min", "reported_min",
-    "post_review_min", "perceived_pct",      "ai_used",      "status",
-    "excluded_reason"};
+/* The fields are the contract's columns of the task table, in its order. */
+_Static_assert(N_FIELDS == UPL_TASK_CONTRACT_COLUMNS, "fields follow upl_task_columns");
 
 /* Size of a quoted value in a message: 64 characters and "...". */
 #define QUOTE_SIZE 68
@@ -81,7 +78,7 @@ static upl_status parse_map(reader *r, char *map, upl_diag *diag)
         *eq = '\0';
         int f = -1;
         for (int i = 0; i < N_FIELDS; i++)
-            if (strcmp(item, field_name[i]) == 0)
+            if (strcmp(item, upl_task_columns[i]) == 0)
                 f = i;
         if (f < 0)
             return upl_diag_set(diag, UPL_INVALID,
@@ -108,7 +105,7 @@ static upl_status on_header(reader *r, const char *const *fields, size_t n, upl_
         return upl_diag_set(diag, UPL_NOMEM, "out of memory");
     upl_status rc = UPL_OK;
     for (int f = 0; f < N_FIELDS; f++) {
-        const char *want = r->mapped[f] ? r->mapped[f] : field_name[f];
+        const char *want = r->mapped[f] ? r->mapped[f] : upl_task_columns[f];
         r->col[f] = -1;
         for (size_t c = 0; c < n; c++) {
             if (strcmp(fields[c], want) == 0) {
@@ -120,7 +117,7 @@ static upl_status on_header(reader *r, const char *const *fields, size_t n, upl_
         if (r->col[f] < 0 && r->mapped[f]) {
             quote(want, q);
             rc = upl_diag_set(diag, UPL_INVALID, "--map %s=%s: '%s' has no column '%s'",
-                              field_name[f], q, r->path, q);
+                              upl_task_columns[f], q, r->path, q);
             goto out;
         }
     }
@@ -239,7 +236,7 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
             }
             return upl_diag_set(
                 diag, UPL_PARSE, "%s:%zu: column '%s': '%s' is not a number", r->path, line,
-                quote(r->mapped[f] ? r->mapped[f] : field_name[f], q), quote(text[f], q2));
+                quote(r->mapped[f] ? r->mapped[f] : upl_task_columns[f], q), quote(text[f], q2));
         }
     }
     if (text[F_AI_USED] && !blank(text[F_AI_USED])) {

@@ -23,23 +23,7 @@ static const char *ai_used_text(int v)
     return v == UPL_AI_USED_YES ? "yes" : v == UPL_AI_USED_NO ? "no" : NULL;
 }
 
-enum { N_NUMBERS = 6, N_FIXED = 15 };
-
-static const char *const fixed_header[N_FIXED] = {"task_id",
-                                                  "participant",
-                                                  "category",
-                                                  "arm",
-                                                  "forecast_ai_min",
-                                                  "forecast_no_ai_min",
-                                                  "measured_min",
-                                                  "reported_min",
-                                                  "post_review_min",
-                                                  "perceived_pct",
-                                                  "ai_used",
-                                                  "status",
-                                                  "excluded_reason",
-                                                  "title",
-                                                  "url"};
+enum { N_NUMBERS = 6, N_FIXED = UPL_TASK_COLUMNS };
 
 static void row_numbers(const upl_dataset *ds, size_t i, double v[N_NUMBERS])
 {
@@ -60,7 +44,7 @@ upl_status upl_export_csv(const upl_dataset *ds, FILE *out)
     if (!fields)
         return UPL_NOMEM;
     for (size_t c = 0; c < N_FIXED; c++)
-        fields[c] = fixed_header[c];
+        fields[c] = upl_task_columns[c];
     for (size_t j = 0; j < ds->n_extra; j++)
         fields[N_FIXED + j] = ds->extra_names[j];
     if ((rc = upl_csv_write_record(out, fields, width)) != UPL_OK)
@@ -122,7 +106,7 @@ upl_status upl_export_json(const upl_dataset *ds, FILE *out)
         ok = ok && json_object_set_new(row, "category", string_or_null(ds->category[i])) == 0;
         ok = ok && json_object_set_new(row, "arm", string_or_null(ds->arm[i])) == 0;
         for (int k = 0; k < N_NUMBERS; k++)
-            ok = ok && json_object_set_new(row, fixed_header[4 + k], number_or_null(v[k])) == 0;
+            ok = ok && json_object_set_new(row, upl_task_columns[4 + k], number_or_null(v[k])) == 0;
         ok = ok &&
              json_object_set_new(row, "ai_used", string_or_null(ai_used_text(ds->ai_used[i]))) == 0;
         ok = ok && json_object_set_new(row, "status",

@@ -5,6 +5,7 @@
  * refused and nesting is bounded, so hostile input cannot make the tree cyclic or deep.
  * Every message names the file, the 1-based line and the key path. */
 #include "uplift/protocol.h"
+#include "uplift/task.h"
 
 #include <errno.h>
 #include <math.h>
@@ -562,23 +563,6 @@ static upl_status parse_analysis(const parse_ctx *c, const node *m, upl_protocol
     return UPL_OK;
 }
 
-/* Columns of the task table (CONTRACT section 4) and of `task import`. */
-static const char *const standard_columns[] = {"task_id",
-                                               "participant",
-                                               "category",
-                                               "arm",
-                                               "forecast_ai_min",
-                                               "forecast_no_ai_min",
-                                               "measured_min",
-                                               "reported_min",
-                                               "post_review_min",
-                                               "perceived_pct",
-                                               "ai_used",
-                                               "status",
-                                               "excluded_reason",
-                                               "title",
-                                               "url"};
-
 static upl_status parse_covariates(const parse_ctx *c, const node *seq, upl_protocol *p)
 {
     static const char *const keys[] = {"name", "type", "description"};
@@ -615,8 +599,8 @@ static upl_status parse_covariates(const parse_ctx *c, const node *seq, upl_prot
                         "key '%s': '%s' is not a valid column name (a-z first, then a-z, 0-9 "
                         "and _)",
                         sub, cov->name);
-        for (size_t j = 0; j < COUNT(standard_columns); j++)
-            if (strcmp(cov->name, standard_columns[j]) == 0)
+        for (size_t j = 0; j < UPL_TASK_COLUMNS; j++)
+            if (strcmp(cov->name, upl_task_columns[j]) == 0)
                 return fail(c, v->line, "key '%s': '%s' is a standard column of the task table",
                             sub, cov->name);
         for (size_t j = 0; j < i; j++)

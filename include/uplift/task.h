@@ -16,6 +16,12 @@ typedef enum {
     UPL_TASK_ABANDONED
 } upl_task_status;
 
+/* The task table's columns in order: the 13 of CONTRACT section 4, then title and url
+ * (protocol covariates follow them in an export). */
+#define UPL_TASK_CONTRACT_COLUMNS 13
+#define UPL_TASK_COLUMNS          15
+extern const char *const upl_task_columns[UPL_TASK_COLUMNS];
+
 const char *upl_task_status_name(upl_task_status s);
 int upl_task_status_from_name(const char *name, upl_task_status *out);
 
