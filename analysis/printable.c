@@ -1,5 +1,5 @@
 /* One-line quoting of user text for messages. */
-#include "printable.h"
+#include "uplift/printable.h"
 
 #include <string.h>
 

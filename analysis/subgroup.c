@@ -12,7 +12,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "fit.h"
-#include "printable.h"
+#include "uplift/printable.h"
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -1,6 +1,7 @@
 /* `analyze --csv`: any CSV to a task table, with --map and --treated (CONTRACT sections
  * 3, 4 and 6), streamed through the CSV reader. */
 #include "uplift/dataset_csv.h"
+#include "uplift/printable.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -31,26 +32,6 @@ enum field {
 /* The fields are the contract's columns of the task table, in its order. */
 _Static_assert(N_FIELDS == UPL_TASK_CONTRACT_COLUMNS, "fields follow upl_task_columns");
 
-/* Size of a quoted value in a message: 64 characters and "...". */
-#define QUOTE_SIZE 68
-
-/* User text made safe for a one-line message: control characters shown as '?', cut
- * with "..." beyond 64 characters. */
-static const char *quote(const char *s, char buf[QUOTE_SIZE])
-{
-    size_t len = strlen(s), room = len < QUOTE_SIZE ? len : QUOTE_SIZE - 4, n;
-    for (n = 0; n < room; n++) {
-        unsigned char c = (unsigned char)s[n];
-        buf[n] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    if (room < len) {
-        memcpy(buf + n, "...", 3);
-        n += 3;
-    }
-    buf[n] = '\0';
-    return buf;
-}
-
 typedef struct reader {
     const char *path;
     upl_dataset *ds;
@@ -65,7 +46,7 @@ typedef struct reader {
 
 static upl_status parse_map(reader *r, char *map, upl_diag *diag)
 {
-    char q[QUOTE_SIZE];
+    char q[UPL_PRINTABLE_SIZE];
     for (char *item = map; item && *item;) {
         char *next = strchr(item, ',');
         if (next)
@@ -74,7 +55,7 @@ static upl_status parse_map(reader *r, char *map, upl_diag *diag)
         if (!eq || eq == item || !eq[1])
             return upl_diag_set(diag, UPL_INVALID,
                                 "--map: '%s' is not FIELD=COLUMN (e.g. participant=dev_id)",
-                                quote(item, q));
+                                upl__printable(item, q, sizeof q));
         *eq = '\0';
         int f = -1;
         for (int i = 0; i < N_FIELDS; i++)
@@ -86,10 +67,10 @@ static upl_status parse_map(reader *r, char *map, upl_diag *diag)
                                 "category, arm, forecast_ai_min, forecast_no_ai_min, "
                                 "measured_min, reported_min, post_review_min, perceived_pct, "
                                 "ai_used, status, excluded_reason)",
-                                quote(item, q));
+                                upl__printable(item, q, sizeof q));
         if (r->mapped[f])
             return upl_diag_set(diag, UPL_INVALID, "--map: field '%s' is mapped twice",
-                                quote(item, q));
+                                upl__printable(item, q, sizeof q));
         r->mapped[f] = eq + 1;
         item = next;
     }
@@ -98,7 +79,7 @@ static upl_status parse_map(reader *r, char *map, upl_diag *diag)
 
 static upl_status on_header(reader *r, const char *const *fields, size_t n, upl_diag *diag)
 {
-    char q[QUOTE_SIZE];
+    char q[UPL_PRINTABLE_SIZE];
     r->n_cols = n;
     unsigned char *used = calloc(n ? n : 1, 1);
     if (!used)
@@ -115,7 +96,7 @@ static upl_status on_header(reader *r, const char *const *fields, size_t n, upl_
             }
         }
         if (r->col[f] < 0 && r->mapped[f]) {
-            quote(want, q);
+            upl__printable(want, q, sizeof q);
             rc = upl_diag_set(diag, UPL_INVALID, "--map %s=%s: '%s' has no column '%s'",
                               upl_task_columns[f], q, r->path, q);
             goto out;
@@ -202,7 +183,7 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
                          upl_diag *diag)
 {
     reader *r = ctx;
-    char q[QUOTE_SIZE], q2[QUOTE_SIZE];
+    char q[UPL_PRINTABLE_SIZE], q2[UPL_PRINTABLE_SIZE];
     if (record == 0)
         return on_header(r, fields, n, diag);
     upl_task_row row;
@@ -236,7 +217,8 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
             }
             return upl_diag_set(
                 diag, UPL_PARSE, "%s:%zu: column '%s': '%s' is not a number", r->path, line,
-                quote(r->mapped[f] ? r->mapped[f] : upl_task_columns[f], q), quote(text[f], q2));
+                upl__printable(r->mapped[f] ? r->mapped[f] : upl_task_columns[f], q, sizeof q),
+                upl__printable(text[f], q2, sizeof q2));
         }
     }
     if (text[F_AI_USED] && !blank(text[F_AI_USED])) {
@@ -248,16 +230,19 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
         else
             return upl_diag_set(
                 diag, UPL_PARSE, "%s:%zu: column '%s': '%s' is not yes or no", r->path, line,
-                quote(r->mapped[F_AI_USED] ? r->mapped[F_AI_USED] : "ai_used", q), quote(v, q2));
+                upl__printable(r->mapped[F_AI_USED] ? r->mapped[F_AI_USED] : "ai_used", q,
+                               sizeof q),
+                upl__printable(v, q2, sizeof q2));
     }
     if (text[F_STATUS] && !blank(text[F_STATUS]) &&
         upl_task_status_from_name(text[F_STATUS], &row.status) != 0)
-        return upl_diag_set(diag, UPL_PARSE,
-                            "%s:%zu: column '%s': '%s' is not a task status (planned, "
-                            "assigned, in_progress, done, excluded, abandoned)",
-                            r->path, line,
-                            quote(r->mapped[F_STATUS] ? r->mapped[F_STATUS] : "status", q),
-                            quote(text[F_STATUS], q2));
+        return upl_diag_set(
+            diag, UPL_PARSE,
+            "%s:%zu: column '%s': '%s' is not a task status (planned, "
+            "assigned, in_progress, done, excluded, abandoned)",
+            r->path, line,
+            upl__printable(r->mapped[F_STATUS] ? r->mapped[F_STATUS] : "status", q, sizeof q),
+            upl__printable(text[F_STATUS], q2, sizeof q2));
     for (size_t j = 0; j < r->n_extra; j++)
         r->extra_val[j] = blank(fields[r->extra_col[j]]) ? NULL : fields[r->extra_col[j]];
     row.extra = r->extra_val;
@@ -267,12 +252,13 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
         for (size_t a = 0; a < before && !known; a++)
             known = strcmp(r->ds->arms[a], row.arm) == 0;
         if (!known && before >= UPL_PROTOCOL_MAX_ARMS)
-            return upl_diag_set(diag, UPL_INVALID,
-                                "%s:%zu: column '%s' has more than %d distinct arm values: "
-                                "is --map arm= the treatment column?",
-                                r->path, line,
-                                quote(r->mapped[F_ARM] ? r->mapped[F_ARM] : "arm", q),
-                                UPL_PROTOCOL_MAX_ARMS);
+            return upl_diag_set(
+                diag, UPL_INVALID,
+                "%s:%zu: column '%s' has more than %d distinct arm values: "
+                "is --map arm= the treatment column?",
+                r->path, line,
+                upl__printable(r->mapped[F_ARM] ? r->mapped[F_ARM] : "arm", q, sizeof q),
+                UPL_PROTOCOL_MAX_ARMS);
         if (!known && upl_dataset_add_arm(r->ds, row.arm, NULL) != UPL_OK)
             return upl_diag_set(diag, UPL_NOMEM, "out of memory");
     }
@@ -294,12 +280,12 @@ static upl_status choose_control(reader *r, const char *treated, upl_diag *diag)
 {
     upl_dataset *ds = r->ds;
     long control = -1;
-    char q[QUOTE_SIZE];
+    char q[UPL_PRINTABLE_SIZE];
     if (treated) {
         long t = arm_index(ds, treated);
         if (t < 0)
             return upl_diag_set(diag, UPL_INVALID, "--treated %s: no task in '%s' has arm '%s'",
-                                quote(treated, q), r->path, q);
+                                upl__printable(treated, q, sizeof q), r->path, q);
         if (ds->n_arms != 2)
             return upl_diag_set(diag, UPL_INVALID,
                                 "--treated needs exactly two arm values in '%s', found %zu",
@@ -314,7 +300,7 @@ static upl_status choose_control(reader *r, const char *treated, upl_diag *diag)
                                 "cannot tell the control arm among the %zu arm values of '%s' "
                                 "(first: '%s'): name the treated one with --treated VALUE, or "
                                 "label the control no_ai",
-                                ds->n_arms, r->path, quote(ds->arms[0], q));
+                                ds->n_arms, r->path, upl__printable(ds->arms[0], q, sizeof q));
     }
     if (ds->n_arms < 2)
         return upl_diag_set(diag, UPL_INVALID, "'%s' has %zu arm value%s: an effect needs two",

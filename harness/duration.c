@@ -4,29 +4,12 @@
  * that "1e3", "0x10", "inf", "nan" and leading blanks inside a number are refused
  * rather than silently accepted. */
 #include "uplift/duration.h"
+#include "uplift/printable.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-/* Longest text quoted back in a message; longer input is cut with "...". */
-#define QUOTE_MAX 60
-
-/* text as shown in a message: at most QUOTE_MAX bytes, control characters as '?', so
- * that a message stays one line.  buf needs QUOTE_MAX + 4 bytes. */
-static const char *quote(const char *text, char *buf, size_t size)
-{
-    size_t n = 0;
-    for (; text[n] && n < QUOTE_MAX && n + 4 < size; n++)
-        buf[n] = ((unsigned char)text[n] < 0x20 || text[n] == 0x7f) ? '?' : text[n];
-    if (text[n] && n + 3 < size) {
-        memcpy(buf + n, "...", 3);
-        n += 3;
-    }
-    buf[n] = '\0';
-    return buf;
-}
 
 static int is_digit(char c)
 {
@@ -165,10 +148,10 @@ static int parse_clock(const char *p, double *minutes)
 
 upl_status upl_duration_parse(const char *text, double *minutes, upl_diag *diag)
 {
-    char qbuf[QUOTE_MAX + 8];
+    char qbuf[UPL_PRINTABLE_SIZE];
     if (!text)
         return upl_diag_set(diag, UPL_PARSE, "missing duration");
-    const char *q = quote(text, qbuf, sizeof qbuf);
+    const char *q = upl__printable(text, qbuf, sizeof qbuf);
     const char *p = skip_blanks(text);
     if (!*p)
         return upl_diag_set(diag, UPL_PARSE, "empty duration");
@@ -296,11 +279,11 @@ static int scan_hms(const char **p, int *h, int *m, int *s)
 
 upl_status upl_time_parse(const char *text, int64_t now_utc, int64_t *utc, upl_diag *diag)
 {
-    char qbuf[QUOTE_MAX + 8];
+    char qbuf[UPL_PRINTABLE_SIZE];
     static const char hint[] = "(write 2026-03-01T09:30, 2026-03-01T09:30:00Z or 09:30)";
     if (!text)
         return upl_diag_set(diag, UPL_PARSE, "missing time");
-    const char *q = quote(text, qbuf, sizeof qbuf);
+    const char *q = upl__printable(text, qbuf, sizeof qbuf);
     const char *p = skip_blanks(text);
     int y = 0, mon = 0, d = 0, h = 0, min = 0, s = 0;
     int64_t result = 0;
@@ -398,10 +381,10 @@ static int match_word(const char *p, const char *word)
 
 upl_status upl_percent_parse(const char *text, double *fraction, upl_diag *diag)
 {
-    char qbuf[QUOTE_MAX + 8];
+    char qbuf[UPL_PRINTABLE_SIZE];
     if (!text)
         return upl_diag_set(diag, UPL_PARSE, "missing percentage");
-    const char *q = quote(text, qbuf, sizeof qbuf);
+    const char *q = upl__printable(text, qbuf, sizeof qbuf);
     const char *p = skip_blanks(text);
     int sign = 0; /* 0: none written */
     if (*p == '-' || *p == '+') {

@@ -1,7 +1,7 @@
 /* Internal: user-supplied text (task ids, arm labels, cells) made safe to quote in a
  * one-line message. */
-#ifndef UPLIFT_ANALYSIS_PRINTABLE_H
-#define UPLIFT_ANALYSIS_PRINTABLE_H
+#ifndef UPLIFT_PRINTABLE_H
+#define UPLIFT_PRINTABLE_H
 
 #include <stddef.h>
 
