@@ -517,9 +517,9 @@ static void headlines(html *h)
           r->control_arm ? r->control_arm : "control", 100.0 * r->spec.level);
         snprintf(k, sizeof k, "effects[%zu].pct_ci", e);
         num_interval(h, k, eff->est.pct_lo, eff->est.pct_hi);
-        p(h, ", p = ");
         snprintf(k, sizeof k, "effects[%zu].p", e);
         fmt_p(t, sizeof t, eff->est.p);
+        p(h, t[0] == '<' ? ", p " : ", p = "); /* "p <0.001", not "p = <0.001" */
         num(h, k, eff->est.p, t);
         p(h, ").");
         if (isfinite(eff->est.pct_lo) && isfinite(eff->est.pct_hi))
@@ -923,8 +923,8 @@ static void section_subgroups(html *h)
         num(h, "subgroups.heterogeneity_test.value", s->stat, t);
         p(h, ", ");
     }
-    p(h, "p = ");
     fmt_p(t, sizeof t, s->heterogeneity_p);
+    p(h, t[0] == '<' ? "p " : "p = ");
     num(h, "subgroups.heterogeneity_p", s->heterogeneity_p, t);
     if (s->excluded)
         p(h, " (%zu tasks without a level, or in a level without tasks in both arms, left out)",

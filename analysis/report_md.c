@@ -215,12 +215,12 @@ static void primary(const upl_report_input *in, FILE *out)
         const upl_effect *eff = &r->effects[e];
         upl__report_change_words(words, sizeof words, eff->est.pct);
         fprintf(out,
-                "**Tasks in the %s arm %s than in the %s arm** (%s; %g%% interval %s, p = %s; "
+                "**Tasks in the %s arm %s than in the %s arm** (%s; %g%% interval %s, p %s%s; "
                 "%s standard errors, %s interval).\n\n",
                 eff->arm, words, control, pct(t1, sizeof t1, eff->est.pct), 100.0 * r->spec.level,
                 interval(t2, sizeof t2, eff->est.pct_lo, eff->est.pct_hi),
-                pval(t3, sizeof t3, eff->est.p), upl_se_type_name(r->spec.se_type),
-                r->spec.dist == UPL_DIST_T ? "t" : "normal");
+                pval(t3, sizeof t3, eff->est.p)[0] == '<' ? "" : "= ", t3,
+                upl_se_type_name(r->spec.se_type), r->spec.dist == UPL_DIST_T ? "t" : "normal");
     }
     for (size_t i = 0; i < r->n_warnings; i++) {
         fputs("> **Warning:** ", out);
@@ -358,8 +358,8 @@ static void later(const upl_report_input *in, FILE *out)
                     pct(t1, sizeof t1, s->levels[i].pct),
                     interval(t2, sizeof t2, s->levels[i].pct_lo, s->levels[i].pct_hi));
         }
-        fprintf(out, "\nTest of heterogeneity: p = %s.\n\n",
-                pval(t1, sizeof t1, s->heterogeneity_p));
+        pval(t1, sizeof t1, s->heterogeneity_p);
+        fprintf(out, "\nTest of heterogeneity: p %s%s.\n\n", t1[0] == '<' ? "" : "= ", t1);
     } else {
         fputs("*Not computed: subgroup effects need a column to split on (--subgroup "
               "category).*\n\n",
