@@ -45,3 +45,40 @@ json_t *upl_consort_json(const upl_study_info *study, const upl_consort *c)
     json_object_set_new(doc, "exclusion_reasons", reasons);
     return doc;
 }
+
+json_t *upl_balance_json(const upl_alloc_balance *b)
+{
+    json_t *doc = json_object(), *strata = json_array(), *arms = json_object();
+    if (!doc || !strata || !arms)
+        goto fail;
+    for (size_t s = 0; s < b->n_strata; s++) {
+        json_t *row = json_object(), *counts = json_object();
+        size_t total = 0;
+        if (!row || !counts || json_array_append_new(strata, row) != 0) {
+            json_decref(counts);
+            goto fail;
+        }
+        for (size_t a = 0; a < b->n_arms; a++) {
+            size_t v = b->counts[s * b->n_arms + a];
+            total += v;
+            json_object_set_new(counts, b->arms[a], json_integer((json_int_t)v));
+        }
+        json_object_set_new(row, "stratum", json_string(b->strata[s]));
+        json_object_set_new(row, "arms", counts);
+        json_object_set_new(row, "total", json_integer((json_int_t)total));
+    }
+    for (size_t a = 0; a < b->n_arms; a++) {
+        size_t v = 0;
+        for (size_t s = 0; s < b->n_strata; s++)
+            v += b->counts[s * b->n_arms + a];
+        json_object_set_new(arms, b->arms[a], json_integer((json_int_t)v));
+    }
+    json_object_set_new(doc, "strata", strata);
+    json_object_set_new(doc, "arms", arms);
+    return doc;
+fail:
+    json_decref(doc);
+    json_decref(strata);
+    json_decref(arms);
+    return NULL;
+}

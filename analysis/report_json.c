@@ -91,6 +91,8 @@ upl_status upl_report_render_json(const upl_report_input *in, FILE *out)
     }
     json_t *status =
         in->study && in->consort ? upl_consort_json(in->study, in->consort) : json_null();
+    if (status && in->balance && json_is_object(status))
+        json_object_set_new(status, "balance", upl_balance_json(in->balance));
     json_t *protocol = in->protocol ? protocol_json(in->protocol, in->study) : json_null();
     char when[64];
     upl__report_time(when, sizeof when, in->generated_at);

@@ -111,13 +111,15 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     upl_study_info study;
     upl_protocol protocol;
     upl_consort consort;
+    upl_alloc_balance balance;
     upl_analysis_result res;
     upl_diag diag = {0};
     upl_output out;
-    int have_study = 0, have_protocol = 0, have_consort = 0, have_result = 0;
+    int have_study = 0, have_protocol = 0, have_consort = 0, have_balance = 0, have_result = 0;
     memset(&study, 0, sizeof study);
     memset(&protocol, 0, sizeof protocol);
     memset(&consort, 0, sizeof consort);
+    memset(&balance, 0, sizeof balance);
     int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store);
     if (rc != UPL_EXIT_OK) {
         upl__secondary_input_release(&sec);
@@ -142,6 +144,11 @@ static int run_report(upl_cli *cli, int argc, char **argv)
             goto cleanup;
         }
         have_consort = 1;
+        if (upl_store_alloc_balance(store, &balance) != UPL_OK) {
+            rc = upl__fail("cannot count the allocation: %s", upl_store_errmsg(store));
+            goto cleanup;
+        }
+        have_balance = 1;
         upl_store_rollback(store); /* read-only snapshot: done with the database */
         upl_store_close(store);
         store = NULL;
@@ -167,6 +174,7 @@ static int run_report(upl_cli *cli, int argc, char **argv)
         .study = have_study ? &study : NULL,
         .protocol = have_protocol ? &protocol : NULL,
         .consort = have_consort ? &consort : NULL,
+        .balance = have_balance ? &balance : NULL,
         .dataset = &ds,
         .result = have_result ? &res : NULL,
         .analysis_error = analysis_error,
@@ -205,6 +213,8 @@ cleanup:
         upl_analysis_result_release(&res);
     if (have_consort)
         upl_consort_release(&consort);
+    if (have_balance)
+        upl_alloc_balance_release(&balance);
     if (have_protocol)
         upl_protocol_release(&protocol);
     if (have_study)

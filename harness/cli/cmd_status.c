@@ -101,7 +101,7 @@ static int run_status(upl_cli *cli, int argc, char **argv)
     if (json) {
         json_t *doc = upl_consort_json(&study, &consort);
         if (doc)
-            json_object_set_new(doc, "balance", upl__balance_json(&balance));
+            json_object_set_new(doc, "balance", upl_balance_json(&balance));
         rc = upl__print_json(doc);
     } else {
         print_status(&study, &consort);

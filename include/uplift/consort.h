@@ -12,4 +12,8 @@
  * abandoned, arms[] and exclusion_reasons[]; NULL when out of memory. */
 json_t *upl_consort_json(const upl_study_info *study, const upl_consort *c);
 
+/* Allocation balance: {"strata": [{"stratum": KEY, "arms": {LABEL: N, ...}, "total": N},
+ * ...], "arms": {LABEL: N, ...}}; a new reference, NULL when out of memory. */
+json_t *upl_balance_json(const upl_alloc_balance *b);
+
 #endif

@@ -24,7 +24,8 @@ typedef struct upl_report_input {
     const upl_study_info *study; /* NULL for CSV input */
     const upl_protocol *protocol;
     const upl_consort *consort;
-    const upl_dataset *dataset; /* the rows the analysis read */
+    const upl_alloc_balance *balance; /* NULL for CSV input */
+    const upl_dataset *dataset;       /* the rows the analysis read */
     /* The analysis; NULL when it could not run on a study (no finished task yet, one arm
      * only...): the report then shows the study's progress, and analysis_error says why
      * in every section that needs the analysis.  spec is the analysis asked for. */
