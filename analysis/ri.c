@@ -12,11 +12,12 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_gamma.h>
 
-static const char *const design_names[] = {"simple", "complete", "blocked-by-participant"};
+static const char *const design_names[] = {"simple", "complete", "blocked-by-participant",
+                                           "replay"};
 
 const char *upl_ri_design_name(upl_ri_design d)
 {
-    return (unsigned)d < 3 ? design_names[d] : "?";
+    return (unsigned)d < 4 ? design_names[d] : "?";
 }
 
 int upl_ri_design_from_name(const char *name, upl_ri_design *out)
@@ -45,6 +46,8 @@ typedef struct ri_ws {
     size_t *set;     /* current treated rows (at most m) */
     size_t *comb;    /* combination indices for enumeration (m_t) */
     double p_simple; /* simple design: probability of treatment */
+    const upl_ri_problem *pr;
+    unsigned char *drawn; /* replay: n, the draw's indicator */
 } ri_ws;
 
 /* b for the treated rows set[0..k), NAN when undefined. */
@@ -82,6 +85,7 @@ static void ws_release(ri_ws *w)
     free(w->seg_t);
     free(w->set);
     free(w->comb);
+    free(w->drawn);
 }
 
 /* QR of W: residual r of y and the rows of thin Q. */
@@ -167,7 +171,12 @@ typedef struct tally {
     size_t draws, dropped;
     double lo, hi;               /* range of the finite draws */
     double *bins, bin_lo, bin_w; /* when bins: UPL_RI_HIST_BINS weights (the report) */
+    double *kept;                /* Monte Carlo: the finite draws, for the histogram */
 } tally;
+
+/* Monte Carlo keeps the draws' estimates for the histogram when there are at most this
+ * many (8 MB), instead of drawing them again. */
+#define UPL_RI_KEEP_MAX ((size_t)1 << 20)
 
 static void count(tally *t, double b, double weight)
 {
@@ -175,6 +184,8 @@ static void count(tally *t, double b, double weight)
         t->dropped++;
         return;
     }
+    if (t->kept)
+        t->kept[t->draws] = b;
     t->lo = t->draws == 0 || b < t->lo ? b : t->lo;
     t->hi = t->draws == 0 || b > t->hi ? b : t->hi;
     t->draws++;
@@ -234,14 +245,21 @@ static void enumerate(ri_ws *w, upl_ri_design design, tally *t)
     }
 }
 
-static void monte_carlo(ri_ws *w, upl_ri_design design, size_t reps, gsl_rng *rng, tally *t,
-                        upl_progress_fn progress, void *pctx)
+static upl_status monte_carlo(ri_ws *w, upl_ri_design design, size_t reps, gsl_rng *rng, tally *t,
+                              upl_progress_fn progress, void *pctx)
 {
     size_t step = reps / 100 ? reps / 100 : 1;
     double p = w->p_simple;
     for (size_t b = 0; b < reps; b++) {
         size_t k = 0;
-        if (design == UPL_RI_SIMPLE) {
+        if (design == UPL_RI_REPLAY) {
+            upl_status st = w->pr->draw(w->pr->draw_ctx, rng, w->drawn);
+            if (st != UPL_OK)
+                return st;
+            for (size_t i = 0; i < w->m; i++)
+                if (w->drawn[w->elig[i]])
+                    w->set[k++] = w->elig[i];
+        } else if (design == UPL_RI_SIMPLE) {
             for (size_t i = 0; i < w->m; i++)
                 if (gsl_rng_uniform(rng) < p)
                     w->set[k++] = w->elig[i];
@@ -262,6 +280,7 @@ static void monte_carlo(ri_ws *w, upl_ri_design design, size_t reps, gsl_rng *rn
         if (progress && (b + 1) % step == 0)
             progress(pctx, "permutations", b + 1, reps);
     }
+    return UPL_OK;
 }
 
 upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t permutations,
@@ -271,6 +290,7 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
     ri_ws w;
     gsl_rng *rng = NULL;
     size_t *elig0 = NULL;
+    double *kept = NULL;
     upl_status rc = UPL_OK;
     memset(&w, 0, sizeof w);
     memset(out, 0, sizeof *out);
@@ -278,7 +298,7 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
     w.q = pr->W->size2;
     size_t n = w.n, nb = design == UPL_RI_BLOCKED ? pr->n_blocks : 1;
     if (pr->y->size != n || w.q == 0 || w.q >= n || (design == UPL_RI_BLOCKED && !pr->block) ||
-        (unsigned)design > UPL_RI_BLOCKED)
+        (design == UPL_RI_REPLAY && !pr->draw) || (unsigned)design > UPL_RI_REPLAY)
         return upl_diag_set(diag, UPL_INVALID, "randomization inference: inconsistent inputs");
     w.r = malloc(n * sizeof *w.r);
     w.qrow = malloc(n * w.q * sizeof *w.qrow);
@@ -288,7 +308,10 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
     w.seg_t = calloc(nb, sizeof *w.seg_t);
     w.set = malloc(n * sizeof *w.set);
     w.comb = malloc(n * sizeof *w.comb);
-    if (!w.r || !w.qrow || !w.acc || !w.elig || !w.seg || !w.seg_t || !w.set || !w.comb) {
+    w.drawn = calloc(n, 1);
+    w.pr = pr;
+    if (!w.r || !w.qrow || !w.acc || !w.elig || !w.seg || !w.seg_t || !w.set || !w.comb ||
+        !w.drawn) {
         rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
         goto done;
     }
@@ -351,12 +374,19 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
         rc = upl_diag_set(diag, UPL_NUMERIC, "the observed estimate is undefined");
         goto done;
     }
-    double lc = log_count(&w, design);
-    int exact = design == UPL_RI_SIMPLE ? (w.m < 63 && lc <= log((double)exact_max) + 1e-9)
-                                        : lc <= log((double)exact_max) + 1e-9;
+    double lc = design == UPL_RI_REPLAY ? HUGE_VAL : log_count(&w, design);
+    int exact = design == UPL_RI_REPLAY   ? 0
+                : design == UPL_RI_SIMPLE ? (w.m < 63 && lc <= log((double)exact_max) + 1e-9)
+                                          : lc <= log((double)exact_max) + 1e-9;
     if (exact) {
         enumerate(&w, design, &t);
     } else {
+        if (permutations == 0 && design == UPL_RI_REPLAY) {
+            rc = upl_diag_set(diag, UPL_INVALID,
+                              "the replayed design cannot be enumerated; give a number of "
+                              "permutations");
+            goto done;
+        }
         if (permutations == 0) {
             rc = upl_diag_set(diag, UPL_INVALID,
                               "the design has about %.3g assignments, too many to enumerate; "
@@ -370,7 +400,16 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
             goto done;
         }
         gsl_rng_set(rng, seed);
-        monte_carlo(&w, design, permutations, rng, &t, progress, progress_ctx);
+        if (permutations <= UPL_RI_KEEP_MAX && !(t.kept = malloc(permutations * sizeof *t.kept))) {
+            rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
+            goto done;
+        }
+        kept = t.kept;
+        if ((rc = monte_carlo(&w, design, permutations, rng, &t, progress, progress_ctx)) !=
+            UPL_OK) {
+            upl_diag_set(diag, rc, "re-drawing the assignment failed: %s", upl_strerror(rc));
+            goto done;
+        }
     }
     if (t.draws == 0 || !(t.total > 0.0)) {
         rc = upl_diag_set(diag, UPL_NUMERIC, "no re-drawn assignment had a defined estimate");
@@ -379,7 +418,8 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
     out->p = t.hit / t.total;
     out->p_mc_se = exact ? 0.0 : sqrt(out->p * (1.0 - out->p) / (double)t.draws);
     out->permutations = t.draws;
-    out->design = upl_ri_design_name(design);
+    out->design =
+        design == UPL_RI_REPLAY && pr->replay_name ? pr->replay_name : upl_ri_design_name(design);
     out->exact = exact;
     out->statistic = t.obs;
     out->dropped = t.dropped;
@@ -396,9 +436,15 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
         memcpy(w.elig, elig0, w.m * sizeof *elig0);
         if (exact) {
             enumerate(&w, design, &h);
+        } else if (kept) {
+            for (size_t i = 0; i < t.draws; i++)
+                count(&h, kept[i], 1.0);
         } else {
             gsl_rng_set(rng, seed);
-            monte_carlo(&w, design, permutations, rng, &h, NULL, NULL);
+            if ((rc = monte_carlo(&w, design, permutations, rng, &h, NULL, NULL)) != UPL_OK) {
+                upl_diag_set(diag, rc, "re-drawing the assignment failed: %s", upl_strerror(rc));
+                goto done;
+            }
         }
         for (size_t i = 0; i < UPL_RI_HIST_BINS; i++)
             out->hist[i] /= h.total;
@@ -406,6 +452,7 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
         out->hist_hi = h.bin_lo + h.bin_w * UPL_RI_HIST_BINS;
     }
 done:
+    free(kept);
     free(elig0);
     gsl_rng_free(rng);
     ws_release(&w);

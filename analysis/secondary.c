@@ -23,17 +23,39 @@ void upl_secondary_spec_default(upl_secondary_spec *s)
     s->seed = 1;
 }
 
+/* The replay design's draw over the design rows: the study's arms, then the indicator. */
+typedef struct replay_ctx {
+    const upl_design *d;
+    const upl_secondary_spec *s;
+    size_t arm1;
+    size_t *arm; /* d->n */
+} replay_ctx;
+
+static upl_status replay_draw(void *arg, gsl_rng *rng, unsigned char *treated)
+{
+    replay_ctx *c = arg;
+    upl_status st = c->s->ri_replay(c->s->ri_replay_ctx, rng, c->d->n, c->d->row, c->arm);
+    if (st != UPL_OK)
+        return st;
+    for (size_t j = 0; j < c->d->n; j++)
+        treated[j] = c->arm[j] == c->arm1;
+    return UPL_OK;
+}
+
 upl_status upl_ri_estimate(const upl_design *d, const upl_secondary_spec *s,
                            upl_randomization_inference *out, upl_diag *diag)
 {
     if (s->ri_design == UPL_RI_BLOCKED && !d->cluster)
         return upl_diag_set(diag, UPL_REFUSED,
                             "blocked-by-participant needs a participant for every task");
+    if (s->ri_design == UPL_RI_REPLAY && !s->ri_replay)
+        return upl_diag_set(diag, UPL_INVALID, "the replay design needs a draw function");
     size_t n = d->n, k = d->k, arm1 = upl__first_arm(d), tc = d->arm_col[arm1];
     gsl_matrix *W = gsl_matrix_alloc(n, k - 1);
     unsigned char *t = malloc(n), *el = malloc(n);
+    replay_ctx rctx = {d, s, arm1, malloc(n * sizeof(size_t))};
     upl_status rc;
-    if (!W || !t || !el) {
+    if (!W || !t || !el || !rctx.arm) {
         rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
         goto done;
     }
@@ -44,13 +66,23 @@ upl_status upl_ri_estimate(const upl_design *d, const upl_secondary_spec *s,
         t[j] = d->arm[j] == arm1;
         el[j] = d->arm[j] == arm1 || d->arm[j] == d->control;
     }
-    upl_ri_problem pr = {W, d->y, t, el, d->cluster, d->n_clusters, s->ri_simple_p};
+    upl_ri_problem pr = {W,
+                         d->y,
+                         t,
+                         el,
+                         d->cluster,
+                         d->n_clusters,
+                         s->ri_simple_p,
+                         replay_draw,
+                         &rctx,
+                         s->ri_replay_name};
     rc = upl_ri_run(&pr, s->ri_design, s->permutations, s->exact_max, s->seed, s->progress,
                     s->progress_ctx, out, diag);
 done:
     gsl_matrix_free(W);
     free(t);
     free(el);
+    free(rctx.arm);
     return rc;
 }
 
@@ -148,6 +180,12 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
             if (!(res->randomization_inference = malloc(sizeof *res->randomization_inference)))
                 goto nomem;
             *res->randomization_inference = ri;
+            if (s->ri_design == UPL_RI_REPLAY && d.n_arms > 2)
+                WARN("randomization inference: the replayed allocation moves tasks between all "
+                     "%zu arms, but only re-drawn assignments to '%s' or '%s' among the tasks "
+                     "analysed in those two arms enter the statistic (the other arms keep "
+                     "their observed tasks): an approximation of the design",
+                     d.n_arms, arm1, ctl);
         } else {
             WARN("randomization_inference not computed: %s", why.msg);
         }

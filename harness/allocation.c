@@ -18,12 +18,15 @@ struct upl_alloc_seq {
     unsigned *sizes;
     gsl_rng *rng;
     unsigned char key[crypto_auth_hmacsha256_KEYBYTES];
+    crypto_auth_hmacsha256_state keyed; /* the HMAC keyed and fed the message's prefix */
     char *stratum;
     size_t position;  /* the next position to draw */
     size_t block;     /* permuted-block: the current block; complete: the next batch */
     size_t block_pos; /* permuted-block: next index in the current block */
     size_t block_len; /* permuted-block: length of the current block (0: none yet) */
     size_t *block_arms;
+    size_t *batch_arms; /* complete: the arms of the current batch (batch_cap) */
+    size_t batch_cap;
 };
 
 /* The scheme names inside the HMAC message.  Fixed by the "v1" of the message format:
@@ -97,6 +100,18 @@ static const gsl_rng_type *find_rng(const char *name)
     return NULL;
 }
 
+/* Keys the HMAC and feeds it what every unit's message begins with,
+ * "uplift/alloc/v1/<scheme>/". */
+static void key_hmac(upl_alloc_seq *seq)
+{
+    static const char prefix[] = "uplift/alloc/v1/";
+    const char *tag = scheme_tag(seq->scheme);
+    crypto_auth_hmacsha256_init(&seq->keyed, seq->key, sizeof seq->key);
+    crypto_auth_hmacsha256_update(&seq->keyed, (const unsigned char *)prefix, sizeof prefix - 1);
+    crypto_auth_hmacsha256_update(&seq->keyed, (const unsigned char *)tag, strlen(tag));
+    crypto_auth_hmacsha256_update(&seq->keyed, (const unsigned char *)"/", 1);
+}
+
 upl_status upl_alloc_seq_alloc(const upl_protocol *p, const char *rng_name,
                                const upl_secret *secret, const char *stratum, upl_alloc_seq **out,
                                upl_diag *diag)
@@ -164,6 +179,7 @@ upl_status upl_alloc_seq_alloc(const upl_protocol *p, const char *rng_name,
         memcpy(seq->sizes, p->block_sizes, p->n_block_sizes * sizeof *seq->sizes);
     }
     memcpy(seq->key, secret->bytes, sizeof seq->key);
+    key_hmac(seq);
     *out = seq;
     return st;
 nomem:
@@ -176,11 +192,13 @@ void upl_alloc_seq_free(upl_alloc_seq *seq)
     if (!seq)
         return;
     sodium_memzero(seq->key, sizeof seq->key);
+    sodium_memzero(&seq->keyed, sizeof seq->keyed);
     if (seq->rng)
         gsl_rng_free(seq->rng);
     free(seq->ratios);
     free(seq->sizes);
     free(seq->block_arms);
+    free(seq->batch_arms);
     free(seq->stratum);
     free(seq);
 }
@@ -195,31 +213,22 @@ const char *upl_alloc_seq_rng_name(const upl_alloc_seq *seq)
     return gsl_rng_name(seq->rng);
 }
 
-/* Seeds the generator for one unit of the sequence (a draw, a block or a batch). */
+/* Seeds the generator for one unit of the sequence (a draw, a block or a batch) with
+ * HMAC(key, "uplift/alloc/v1/<scheme>/<unit>/<stratum>"), continuing the keyed state:
+ * no allocation, the same bytes as the whole message at once. */
 static upl_status seed_unit(upl_alloc_seq *seq, size_t unit)
 {
-    static const char prefix[] = "uplift/alloc/v1/";
-    const char *tag = scheme_tag(seq->scheme);
     char num[32];
     int nlen = snprintf(num, sizeof num, "%zu", unit);
-    size_t slen = strlen(seq->stratum), tlen = strlen(tag);
-    size_t len = sizeof prefix - 1 + tlen + 1 + (size_t)nlen + 1 + slen;
-    unsigned char *msg = malloc(len);
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    if (!msg)
-        return UPL_NOMEM;
-    size_t n = 0;
-    memcpy(msg + n, prefix, sizeof prefix - 1);
-    n += sizeof prefix - 1;
-    memcpy(msg + n, tag, tlen);
-    n += tlen;
-    msg[n++] = '/';
-    memcpy(msg + n, num, (size_t)nlen);
-    n += (size_t)nlen;
-    msg[n++] = '/';
-    memcpy(msg + n, seq->stratum, slen);
-    crypto_auth_hmacsha256(mac, msg, len, seq->key);
-    free(msg);
+    crypto_auth_hmacsha256_state st = seq->keyed;
+    if (nlen < 0 || (size_t)nlen >= sizeof num)
+        return UPL_ERROR;
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)num, (unsigned long long)nlen);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"/", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)seq->stratum, strlen(seq->stratum));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(&st, sizeof st);
     uint64_t seed = 0;
     for (int i = 7; i >= 0; i--)
         seed = seed << 8 | mac[i]; /* little-endian */
@@ -264,12 +273,17 @@ static upl_status draw_batch(upl_alloc_seq *seq, size_t n, upl_alloc_draw *draws
 {
     if (n > UPL_ALLOC_MAX_BLOCK)
         return UPL_INVALID;
-    size_t *arms = malloc(n * sizeof *arms);
-    if (!arms)
-        return UPL_NOMEM;
+    if (n > seq->batch_cap) { /* kept for the next batch: a re-draw allocates once */
+        size_t *grown = realloc(seq->batch_arms, n * sizeof *grown);
+        if (!grown)
+            return UPL_NOMEM;
+        seq->batch_arms = grown;
+        seq->batch_cap = n;
+    }
+    size_t *arms = seq->batch_arms;
     upl_status st = seed_unit(seq, seq->block);
     if (st != UPL_OK)
-        goto cleanup;
+        return st;
     size_t R = seq->ratio_sum, filled = 0, cum_rem = 0, rem_total = 0;
     for (size_t a = 0; a < seq->n_arms; a++)
         rem_total += n * seq->ratios[a] % R;
@@ -290,10 +304,8 @@ static upl_status draw_batch(upl_alloc_seq *seq, size_t n, upl_alloc_draw *draws
         for (size_t k = 0; k < count; k++)
             arms[filled++] = a;
     }
-    if (filled != n) { /* cannot happen: the counts sum to n */
-        st = UPL_ERROR;
-        goto cleanup;
-    }
+    if (filled != n) /* cannot happen: the counts sum to n */
+        return UPL_ERROR;
     gsl_ran_shuffle(seq->rng, arms, n, sizeof *arms);
     for (size_t i = 0; i < n; i++) {
         draws[i].arm = arms[i];
@@ -304,9 +316,7 @@ static upl_status draw_batch(upl_alloc_seq *seq, size_t n, upl_alloc_draw *draws
     }
     seq->position += n;
     seq->block++;
-cleanup:
-    free(arms);
-    return st;
+    return UPL_OK;
 }
 
 upl_status upl_alloc_seq_draw(upl_alloc_seq *seq, size_t n, upl_alloc_draw *draws)
@@ -373,4 +383,14 @@ upl_status upl_alloc_seq_seek(upl_alloc_seq *seq, size_t drawn, size_t batches)
         break;
     }
     return st;
+}
+
+void upl_alloc_seq_rekey(upl_alloc_seq *seq, const upl_secret *secret)
+{
+    memcpy(seq->key, secret->bytes, sizeof seq->key);
+    key_hmac(seq);
+    seq->position = 0;
+    seq->block = 0;
+    seq->block_pos = 0;
+    seq->block_len = 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "uplift/protocol.h"
+#include "uplift/redraw.h"
 #include "uplift/store.h"
 
 int upl__secondary_opt(upl__secondary_opts *o, int c, const char *arg)
@@ -144,7 +145,8 @@ static int add_prediction(void *arg, const upl_prediction_rec *r)
     return 0;
 }
 
-int upl__secondary_from_store(upl_store *store, const char *db_path, upl__secondary_input *in)
+int upl__secondary_from_store(upl_store *store, const char *db_path, const upl_dataset *ds,
+                              upl__secondary_input *in)
 {
     pred_ctx ctx = {in, 0, 0};
     if (upl_store_prediction_each(store, add_prediction, &ctx) != UPL_OK)
@@ -157,31 +159,29 @@ int upl__secondary_from_store(upl_store *store, const char *db_path, upl__second
     memset(&protocol, 0, sizeof protocol);
     if (upl_store_protocol(store, &protocol) != UPL_OK)
         return upl__fail("cannot read the protocol of '%s': %s", db_path, upl_store_errmsg(store));
-    /* the protocol's scheme, as randomization inference can replay it */
-    switch (protocol.scheme) {
-    case UPL_SCHEME_SIMPLE: {
-        /* the protocol's probability of the first non-control arm among it and control */
+    /* the protocol's scheme, as randomization inference re-draws it */
+    if (protocol.scheme == UPL_SCHEME_SIMPLE) {
+        /* independent draws: the protocol's probability of the first non-control arm
+         * among it and control is the whole design */
         in->spec.ri_design = UPL_RI_SIMPLE;
         size_t a1 = protocol.control == 0 ? 1 : 0;
         if (protocol.n_arms >= 2)
             in->spec.ri_simple_p =
                 (double)protocol.arms[a1].ratio /
                 (double)(protocol.arms[a1].ratio + protocol.arms[protocol.control].ratio);
-        break;
+    } else {
+        /* the engine again over the recorded strata, positions and batches */
+        upl_diag diag = {0};
+        if (upl_redraw_alloc(store, ds, &in->redraw, &diag) != UPL_OK) {
+            upl_protocol_release(&protocol);
+            return upl__fail("cannot prepare the replay of the allocation of '%s': %s", db_path,
+                             diag.msg);
+        }
+        in->spec.ri_design = UPL_RI_REPLAY;
+        in->spec.ri_replay = upl_redraw_arms;
+        in->spec.ri_replay_ctx = in->redraw;
+        in->spec.ri_replay_name = upl_redraw_name(in->redraw);
     }
-    case UPL_SCHEME_COMPLETE:
-        in->spec.ri_design = protocol.stratify_participant ? UPL_RI_BLOCKED : UPL_RI_COMPLETE;
-        break;
-    case UPL_SCHEME_PERMUTED_BLOCK:
-        in->spec.ri_design = protocol.stratify_participant ? UPL_RI_BLOCKED : UPL_RI_COMPLETE;
-        in->scheme_note = "the protocol's permuted blocks are replayed as complete "
-                          "randomization within each stratum (block boundaries are not "
-                          "re-drawn)";
-        break;
-    }
-    if (protocol.stratify_category)
-        in->scheme_note = "the protocol stratifies by category; randomization inference "
-                          "re-draws within participants only (or the whole study)";
     upl_protocol_release(&protocol);
     return UPL_EXIT_OK;
 }
@@ -204,9 +204,6 @@ int upl__secondary_run(upl_cli *cli, const upl_dataset *ds, upl__secondary_input
     upl_status st = upl_analysis_secondary(ds, &in->spec, res, &diag);
     if (st != UPL_OK)
         return upl__fail("%s", diag.msg[0] ? diag.msg : upl_strerror(st));
-    if (in->scheme_note && res->randomization_inference &&
-        upl_analysis_warn(res, "randomization inference: %s", in->scheme_note) != UPL_OK)
-        return upl__fail("out of memory");
     return UPL_EXIT_OK;
 }
 
@@ -216,5 +213,6 @@ void upl__secondary_input_release(upl__secondary_input *in)
         free(in->strings[i]);
     free(in->strings);
     free(in->predictions);
+    upl_redraw_free(in->redraw);
     memset(in, 0, sizeof *in);
 }

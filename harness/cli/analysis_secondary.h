@@ -54,7 +54,7 @@ typedef struct upl__secondary_input {
     size_t n_predictions;
     char **strings;
     size_t n_strings;
-    const char *scheme_note; /* static: how the protocol's scheme is replayed, or NULL */
+    struct upl_redraw *redraw; /* a study's allocation re-drawn for randomization inference */
     int tty;
 } upl__secondary_input;
 
@@ -64,8 +64,11 @@ int upl__secondary_check(const upl_command *cmd, const upl__secondary_opts *o, i
                          upl__secondary_input *in);
 
 /* With study input: reads the predictions and the protocol's scheme from store (open in
- * its read transaction).  Returns an exit code after printing the error. */
-int upl__secondary_from_store(struct upl_store *store, const char *db_path,
+ * its read transaction), and for a `complete` or `permuted-block` protocol prepares the
+ * replay of its allocation over ds (the study's task table) as the randomization-
+ * inference design; `simple` needs no replay (independent draws with the protocol's
+ * probability are its design).  Returns an exit code after printing the error. */
+int upl__secondary_from_store(struct upl_store *store, const char *db_path, const upl_dataset *ds,
                               upl__secondary_input *in);
 
 /* Runs upl_analysis_secondary() on res, with a progress bar when stderr is a terminal.

@@ -72,7 +72,7 @@ static int run_analyze(upl_cli *cli, int argc, char **argv)
     if (rc != UPL_EXIT_OK)
         return rc;
     if (store) { /* the study's predictions and randomization scheme */
-        rc = upl__secondary_from_store(store, cli->db_path, &sec);
+        rc = upl__secondary_from_store(store, cli->db_path, &ds, &sec);
         upl_store_rollback(store);
         upl_store_close(store);
         if (rc != UPL_EXIT_OK) {

@@ -127,7 +127,7 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     }
     if (store) {
         /* the study's predictions and randomization scheme, for the secondary analyses */
-        if ((rc = upl__secondary_from_store(store, cli->db_path, &sec)) != UPL_EXIT_OK)
+        if ((rc = upl__secondary_from_store(store, cli->db_path, &ds, &sec)) != UPL_EXIT_OK)
             goto cleanup;
         if (upl_store_study_get(store, &study) != UPL_OK) {
             rc = upl__fail("cannot read the study: %s", upl_store_errmsg(store));

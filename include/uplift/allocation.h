@@ -76,6 +76,12 @@ upl_status upl_alloc_seq_seek(upl_alloc_seq *seq, size_t drawn, size_t batches);
  * participant).  n = 0 draws nothing (and opens no batch). */
 upl_status upl_alloc_seq_draw(upl_alloc_seq *seq, size_t n, upl_alloc_draw *draws);
 
+/* Starts the sequence again at position 0 under another secret, with the same protocol,
+ * generator and stratum: `analyze` re-draws a study's allocation this way for
+ * randomization inference (uplift/redraw.h).  Allocates nothing; the draws that follow
+ * allocate nothing either once a `complete` sequence has drawn a batch as large. */
+void upl_alloc_seq_rekey(upl_alloc_seq *seq, const upl_secret *secret);
+
 /* The stratum key and generator name the sequence was opened with (owned by seq). */
 const char *upl_alloc_seq_stratum(const upl_alloc_seq *seq);
 const char *upl_alloc_seq_rng_name(const upl_alloc_seq *seq);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
 
 #include "uplift/analysis.h"
@@ -23,10 +24,18 @@
 typedef enum {
     UPL_RI_SIMPLE,   /* each eligible task treated with probability (observed share) */
     UPL_RI_COMPLETE, /* the observed number treated, any subset equally likely */
-    UPL_RI_BLOCKED   /* the observed number treated within each block (participant) */
+    UPL_RI_BLOCKED,  /* the observed number treated within each block (participant) */
+    UPL_RI_REPLAY    /* the caller's draw (a study's own scheme, replayed by its engine) */
 } upl_ri_design;
 
-/* "simple", "complete", "blocked-by-participant" */
+/* One re-drawn assignment of the replay design: sets treated[i] (0 or 1) for each of the
+ * problem's n rows, taking all its randomness from rng, so that the same generator state
+ * gives the same assignment.  Only eligible rows are read.  A status other than UPL_OK
+ * stops the test with that status. */
+typedef upl_status (*upl_ri_draw_fn)(void *ctx, gsl_rng *rng, unsigned char *treated);
+
+/* "simple", "complete", "blocked-by-participant", "replay" (upl_ri_design_from_name
+ * accepts only the first three: the replay needs a draw function) */
 const char *upl_ri_design_name(upl_ri_design d);
 int upl_ri_design_from_name(const char *name, upl_ri_design *out);
 
@@ -46,12 +55,19 @@ typedef struct upl_ri_problem {
     /* simple design: the probability that an eligible task is treated; 0 = the observed
      * share (a study passes its protocol's allocation ratio) */
     double p_simple;
+    /* replay design: the draw, its context and the text of out->design (static; NULL:
+     * "replay") */
+    upl_ri_draw_fn draw;
+    void *draw_ctx;
+    const char *replay_name;
 } upl_ri_problem;
 
 /* Runs the test: exact enumeration when the design has at most exact_max assignments
+ * (never for the replay design, whose number of assignments is unknown)
  * (under the simple design each weighted by its probability; assignments with no
  * treated or no control task, whose estimate is undefined, are left out and the rest
- * renormalised), else `permutations` Monte Carlo draws from a gsl_rng (UPL_BOOT_RNG)
+ * renormalised), else `permutations` Monte Carlo draws (replay: each pr->draw, the
+ * treated rows being the eligible rows it marks) from a gsl_rng (UPL_BOOT_RNG)
  * seeded with seed.  Two-sided p: the share of draws with |b*| >= |b| (relative
  * tolerance 1e-10 for ties); Monte Carlo SE sqrt(p (1 - p) / draws), 0 when exact.
  * out->design is static.  UPL_INVALID for inconsistent inputs or no permutations when

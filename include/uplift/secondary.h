@@ -23,6 +23,14 @@ typedef struct upl_prediction {
     const char *source; /* may be NULL */
 } upl_prediction;
 
+/* A study's own randomization scheme re-drawn for randomization inference (ri_design
+ * UPL_RI_REPLAY): one fresh allocation of the whole study taken from rng (the same
+ * generator state gives the same allocation), reported for the n dataset rows rows[]:
+ * arm[j] is the index into ds->arms drawn for row rows[j].  A row the allocation does not
+ * cover makes it fail (UPL_INTEGRITY). */
+typedef upl_status (*upl_ri_arms_fn)(void *ctx, gsl_rng *rng, size_t n, const size_t *rows,
+                                     size_t *arm);
+
 typedef struct upl_secondary_spec {
     size_t bootstrap;                  /* cluster bootstrap resamples; default 2000; 0 = none */
     size_t permutations;               /* randomization-inference draws; default 10000; 0 = none */
@@ -41,6 +49,11 @@ typedef struct upl_secondary_spec {
      * randomization inference with more than UPL_SECONDARY_AUTO_MAX tasks (a warning
      * says how to ask). */
     int bootstrap_asked, permutations_asked;
+    /* ri_design UPL_RI_REPLAY: the draw, its context, and the design's name in the result
+     * (static, e.g. "replay of the protocol's permuted-block scheme") */
+    upl_ri_arms_fn ri_replay;
+    void *ri_replay_ctx;
+    const char *ri_replay_name;
 } upl_secondary_spec;
 
 #define UPL_SECONDARY_AUTO_MAX 20000
@@ -128,7 +141,9 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
                                     upl_boot_result *replicates, upl_diag *diag);
 
 /* Randomization inference of the main model's first effect under design (treated: the
- * first non-control arm; other arms keep their rows and indicators).  */
+ * first non-control arm; other arms keep their rows and indicators).  Under the replay
+ * design a row is treated when s->ri_replay draws it into the first non-control arm; only
+ * the rows of that arm and control take part (exact with two arms).  */
 upl_status upl_ri_estimate(const upl_design *d, const upl_secondary_spec *s,
                            upl_randomization_inference *out, upl_diag *diag);
 

@@ -257,7 +257,7 @@ static void test_ri_exact_2x2(void **state)
         gsl_vector_set(y, i, yv[i]);
     const unsigned char t[4] = {0, 1, 0, 1}, el[4] = {1, 1, 1, 1};
     const size_t block[4] = {0, 0, 1, 1};
-    upl_ri_problem pr = {W, y, t, el, block, 2, 0.0};
+    upl_ri_problem pr = {W, y, t, el, block, 2, 0.0, NULL, NULL, NULL};
     const struct {
         upl_ri_design design;
         double p;
@@ -291,7 +291,7 @@ static void test_ri_exact_2x2(void **state)
             el2[i] = 1;
             gsl_vector_set(y2, i, 0.5 * x + 0.4 * t2[i] + 0.3 * cos(2.9 * (double)i));
         }
-        upl_ri_problem pr2 = {W2, y2, t2, el2, NULL, 0, 0.0};
+        upl_ri_problem pr2 = {W2, y2, t2, el2, NULL, 0, 0.0, NULL, NULL, NULL};
         upl_randomization_inference ex, mc;
         upl_diag d2 = {0};
         assert_int_equal(upl_ri_run(&pr2, UPL_RI_COMPLETE, 0, 1000, 1, NULL, NULL, &ex, &d2),
@@ -332,7 +332,7 @@ static void test_ri_histogram(void **state)
     for (size_t i = 0; i < 4; i++)
         gsl_vector_set(y, i, yv[i]);
     const unsigned char t[4] = {0, 1, 0, 1}, el[4] = {1, 1, 1, 1};
-    upl_ri_problem pr = {W, y, t, el, NULL, 0, 0.0};
+    upl_ri_problem pr = {W, y, t, el, NULL, 0, 0.0, NULL, NULL, NULL};
     upl_randomization_inference ri, a, b;
     upl_diag diag = {0};
     assert_int_equal(
@@ -362,7 +362,7 @@ static void test_ri_histogram(void **state)
         el2[i] = 1;
         gsl_vector_set(y2, i, 0.5 * x + 0.4 * t2[i] + 0.3 * cos(2.9 * (double)i));
     }
-    upl_ri_problem pr2 = {W2, y2, t2, el2, NULL, 0, 0.0};
+    upl_ri_problem pr2 = {W2, y2, t2, el2, NULL, 0, 0.0, NULL, NULL, NULL};
     assert_int_equal(upl_ri_run(&pr2, UPL_RI_COMPLETE, 20000, 0, 5, NULL, NULL, &a, &diag), UPL_OK);
     assert_int_equal(upl_ri_run(&pr2, UPL_RI_COMPLETE, 20000, 0, 5, NULL, NULL, &b, &diag), UPL_OK);
     assert_memory_equal(a.hist, b.hist, sizeof a.hist);
