@@ -39,6 +39,9 @@ typedef struct import_ctx {
     size_t n_imported;
     int64_t first_id;
     char *ignored;
+    upl_progress_fn progress;
+    void *progress_ctx;
+    size_t total_lines;
 } import_ctx;
 
 static char *dup_string(const char *s)
@@ -192,11 +195,41 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
         return upl_diag_set(diag, rc, "%s:%zu: %s", ctx->name, line, upl_store_errmsg(ctx->store));
     if (ctx->n_imported++ == 0)
         ctx->first_id = id;
+    if (ctx->progress && line <= ctx->total_lines)
+        ctx->progress(ctx->progress_ctx, "import", line, ctx->total_lines);
     return UPL_OK;
+}
+
+/* Lines of a file, for the progress total (0 when it cannot be read: the parse will
+ * say why). */
+static size_t count_lines(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char buf[65536];
+    size_t lines = 0, got;
+    int last = '\n';
+    if (!f)
+        return 0;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + got - p))) != NULL; p++)
+            lines++;
+        last = buf[got - 1];
+    }
+    fclose(f);
+    return lines + (last != '\n');
 }
 
 upl_status upl_import_tasks_csv(upl_store *store, const char *path, size_t *n_imported,
                                 int64_t *first_id, char **ignored, upl_diag *diag)
+{
+    return upl_import_tasks_csv_progress(store, path, n_imported, first_id, ignored, NULL, NULL,
+                                         diag);
+}
+
+upl_status upl_import_tasks_csv_progress(upl_store *store, const char *path, size_t *n_imported,
+                                         int64_t *first_id, char **ignored,
+                                         upl_progress_fn progress, void *progress_ctx,
+                                         upl_diag *diag)
 {
     upl_protocol protocol = {0};
     import_ctx ctx = {0};
@@ -206,7 +239,14 @@ upl_status upl_import_tasks_csv(upl_store *store, const char *path, size_t *n_im
     ctx.store = store;
     ctx.name = path;
     ctx.protocol = &protocol;
+    if (progress) {
+        ctx.total_lines = count_lines(path);
+        ctx.progress = progress;
+        ctx.progress_ctx = progress_ctx;
+    }
     rc = upl_csv_parse_file(path, import_row, &ctx, diag);
+    if (rc == UPL_OK && ctx.progress && ctx.total_lines)
+        progress(progress_ctx, "import", ctx.total_lines, ctx.total_lines);
     if (rc == UPL_OK && ctx.n_imported == 0)
         rc = upl_diag_set(diag, UPL_PARSE, "%s: no tasks below the header", path);
     if (rc == UPL_OK) {

@@ -186,21 +186,15 @@ int upl__secondary_from_store(upl_store *store, const char *db_path, const upl_d
     return UPL_EXIT_OK;
 }
 
-static void progress(void *arg, const char *what, size_t done, size_t total)
-{
-    (void)arg;
-    fprintf(stderr, "\r%-13s %3zu%%", what, total ? 100 * done / total : 100);
-    if (done >= total)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
 int upl__secondary_run(upl_cli *cli, const upl_dataset *ds, upl__secondary_input *in,
                        upl_analysis_result *res)
 {
     upl_diag diag = {0};
-    if (cli->stderr_is_tty)
-        in->spec.progress = progress;
+    upl_progress_state bar = {0};
+    if (cli->stderr_is_tty) {
+        in->spec.progress = upl__progress_bar;
+        in->spec.progress_ctx = &bar;
+    }
     upl_status st = upl_analysis_secondary(ds, &in->spec, res, &diag);
     if (st != UPL_OK)
         return upl__fail("%s", diag.msg[0] ? diag.msg : upl_strerror(st));

@@ -101,4 +101,13 @@ void upl__output_abort(upl_output *out);
 struct json_t;
 int upl__print_json(struct json_t *doc);
 
+/* A progress bar on stderr ("import      [########........]  42%"), redrawn only when
+ * the percentage changes, ended with a newline when done reaches total.  Matches
+ * upl_progress_fn; ctx is an upl_progress_state (zero it first).  Install it only when
+ * cli->stderr_is_tty. */
+typedef struct upl_progress_state {
+    int last; /* percentage last drawn + 1; 0 before the first draw */
+} upl_progress_state;
+void upl__progress_bar(void *ctx, const char *what, size_t done, size_t total);
+
 #endif

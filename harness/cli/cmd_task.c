@@ -161,8 +161,14 @@ static int run_import(upl_cli *cli, int argc, char **argv)
         return UPL_EXIT_USAGE;
     if (!upl__positionals(&upl__cmd_task_import, argc, 1, 1))
         return UPL_EXIT_USAGE;
-    if (upl_import_tasks_csv(cli->store, argv[optind], &n, &first, &ignored, &diag) != UPL_OK)
+    upl_progress_state bar = {0};
+    if (upl_import_tasks_csv_progress(cli->store, argv[optind], &n, &first, &ignored,
+                                      cli->stderr_is_tty ? upl__progress_bar : NULL, &bar,
+                                      &diag) != UPL_OK) {
+        if (bar.last)
+            fputc('\n', stderr); /* the bar was drawn: the message goes on its own line */
         return upl__fail("%s; nothing was imported", diag.msg);
+    }
     if (ignored)
         fprintf(stderr, "uplift: ignored the result columns %s (results are not imported)\n",
                 ignored);

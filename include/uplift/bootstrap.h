@@ -13,6 +13,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "uplift/progress.h"
 #include "uplift/status.h"
 
 /* The jackknife (for BCa) costs G evaluations of the statistic on G - 1 clusters; above
@@ -21,10 +22,6 @@
 
 /* The generator of every bootstrap and permutation draw. */
 #define UPL_BOOT_RNG (gsl_rng_mt19937)
-
-/* Progress of long work: done of total steps of what ("bootstrap", "permutations").
- * The library never prints; the CLI decides whether to show it. */
-typedef void (*upl_progress_fn)(void *ctx, const char *what, size_t done, size_t total);
 
 /* Computes m statistics into out[0..m) from the clusters draw[0..n_draw) (indices in
  * [0, G), repeats allowed; a cluster drawn twice counts as two clusters).  rng is the

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "uplift/progress.h"
 #include "uplift/status.h"
 #include "uplift/store.h"
 #include "uplift/task.h"
@@ -17,6 +18,13 @@
  * NULL. */
 upl_status upl_import_tasks_csv(upl_store *store, const char *path, size_t *n_imported,
                                 int64_t *first_id, char **ignored, upl_diag *diag);
+
+/* The same, reporting progress (lines read of the file's lines) through progress when
+ * it is not NULL. */
+upl_status upl_import_tasks_csv_progress(upl_store *store, const char *path, size_t *n_imported,
+                                         int64_t *first_id, char **ignored,
+                                         upl_progress_fn progress, void *progress_ctx,
+                                         upl_diag *diag);
 
 /* The task table as RFC 4180 CSV (CONTRACT section 4 columns, then title and url, then
  * covariates) or as a JSON array of objects with the same keys. */
