@@ -415,7 +415,9 @@ upl_status upl_ri_run(const upl_ri_problem *pr, upl_ri_design design, size_t per
         rc = upl_diag_set(diag, UPL_NUMERIC, "no re-drawn assignment had a defined estimate");
         goto done;
     }
-    out->p = t.hit / t.total;
+    /* Monte Carlo counts the observed assignment among the draws, (hits + 1) / (N + 1):
+     * a valid p-value that is never 0 (Phipson & Smyth 2010); enumeration is exact. */
+    out->p = exact ? t.hit / t.total : (t.hit + 1.0) / (t.total + 1.0);
     out->p_mc_se = exact ? 0.0 : sqrt(out->p * (1.0 - out->p) / (double)t.draws);
     out->permutations = t.draws;
     out->design =

@@ -307,6 +307,20 @@ static void test_ri_exact_2x2(void **state)
         gsl_matrix_free(W2);
         gsl_vector_free(y2);
     }
+    /* Monte Carlo counts the observed assignment as a draw: p = (hits + 1) / (N + 1),
+     * so p (N + 1) is a whole number and p is never 0 */
+    {
+        upl_randomization_inference mc;
+        upl_diag d3 = {0};
+        const size_t n_draws = 999;
+        assert_int_equal(upl_ri_run(&pr, UPL_RI_COMPLETE, n_draws, 0, 5, NULL, NULL, &mc, &d3),
+                         UPL_OK);
+        assert_false(mc.exact);
+        double scaled = mc.p * (double)(n_draws + 1);
+        assert_true(fabs(scaled - round(scaled)) < 1e-9);
+        assert_true(mc.p >= 1.0 / (double)(n_draws + 1));
+        assert_true(fabs(mc.p - 1.0 / 3.0) < 4.0 * mc.p_mc_se);
+    }
     /* with exact enumeration disabled and no draws the test is refused */
     upl_randomization_inference ri;
     upl_diag diag = {0};
