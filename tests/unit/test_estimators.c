@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,47 +29,8 @@
 /* The acceptance criterion of issue 5: relative 1e-8. */
 #define UPL_TEST_RELTOL 1e-8
 
-static char fixtures[1024];
-
 static double max_err[UPL_SE_TYPE_COUNT][6]; /* coef, se, df, lo, hi, p */
 static const char *const what[6] = {"coef", "se", "df", "ci_lo", "ci_hi", "p"};
-
-/* Splits a line of a fixture (no quoting in fixtures) in place. */
-static size_t split(char *line, char **f, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    line[strcspn(line, "\r\n")] = '\0';
-    while (n < max) {
-        f[n++] = p;
-        char *c = strchr(p, ',');
-        if (!c)
-            break;
-        *c = '\0';
-        p = c + 1;
-    }
-    return n;
-}
-
-static double num(const char *s)
-{
-    if (strcmp(s, "NA") == 0 || !*s)
-        return NAN;
-    char *end = NULL;
-    double v = strtod(s, &end);
-    assert_true(end && *end == '\0');
-    return v;
-}
-
-static FILE *open_fixture(const char *name, const char *suffix)
-{
-    char path[1200];
-    snprintf(path, sizeof path, "%s/analysis/%s%s", fixtures, name, suffix);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail_msg("cannot open fixture %s", path);
-    return f;
-}
 
 /* Reads NAME.csv (columns of make_fixtures.R) into ds with arms from the manifest. */
 static void load_dataset(upl_dataset *ds, const char *name, char *arms)
