@@ -215,7 +215,7 @@ void upl__chart_axis(char axis, upl__axis_kind kind, const char *title)
         if (axis == 'x')
             plmtex("b", 3.0, 0.5, 0.5, title);
         else
-            plmtex("l", 5.2, 0.5, 0.5, title);
+            plmtex("l", 6.4, 0.5, 0.5, title); /* clear of "30 min" */
     }
 }
 

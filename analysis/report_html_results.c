@@ -111,7 +111,7 @@ void upl__html_headlines(upl__html *h)
         upl__html_num_interval(h, k, eff->est.pct_lo, eff->est.pct_hi);
         snprintf(k, sizeof k, "effects[%zu].p", e);
         upl__html_fmt_p(t, sizeof t, eff->est.p);
-        upl__html_printf(h, t[0] == '<' ? ", p " : ", p = "); /* "p <0.001", not "p = <0.001" */
+        upl__html_printf(h, strncmp(t, "&lt;", 4) == 0 ? ", p " : ", p = "); /* not "p = <0.001" */
         upl__html_num(h, k, eff->est.p, t);
         upl__html_printf(h, ").");
         if (isfinite(eff->est.pct_lo) && isfinite(eff->est.pct_hi))
@@ -533,7 +533,7 @@ void upl__html_section_subgroups(upl__html *h)
         upl__html_printf(h, ", ");
     }
     upl__html_fmt_p(t, sizeof t, s->heterogeneity_p);
-    upl__html_printf(h, t[0] == '<' ? "p " : "p = ");
+    upl__html_printf(h, strncmp(t, "&lt;", 4) == 0 ? "p " : "p = ");
     upl__html_num(h, "subgroups.heterogeneity_p", s->heterogeneity_p, t);
     if (s->excluded)
         upl__html_printf(

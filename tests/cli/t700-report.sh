@@ -178,6 +178,8 @@ words = "took %.1f%% %s" % (abs(100 * e["pct"]), "longer" if e["pct"] >= 0 else 
 header = html[html.find("<header>"):html.find("</header>")]
 if words not in header or 'class="headline"' not in header:
     die("the page does not open with the headline %r" % words)
+if re.search(r'p = <span[^>]*>&lt;', html):
+    die("a p-value reads 'p = <0.001'")
 for w in a["warnings"]:
     if w.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") not in section("primary"):
         die("warning missing: %r" % w)
