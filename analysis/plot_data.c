@@ -22,7 +22,7 @@ static void arm_legend(const upl_dataset *ds, const size_t *counts)
         size_t chars = 0;
         for (const char *c = text; *c; c++)
             chars += ((unsigned char)*c & 0xc0) != 0x80;
-        double width = 0.013 * (double)chars + 0.04;
+        double width = upl__chart_label_fraction(chars);
         if (pos > 0.0 && pos + width > 1.0) {
             pos = 0.0;
             disp += 1.4;

@@ -141,6 +141,11 @@ static double label_room(char axis, const char *label)
     return axis == 'x' ? 10.0 * (double)strlen(label) + 16.0 : 22.0;
 }
 
+double upl__chart_label_fraction(size_t chars)
+{
+    return chart.box_w > 0 ? (10.0 * (double)chars + 16.0) / chart.box_w : 1.0;
+}
+
 /* Picks ticks of table inside [lo, hi] (data scale, log axes) so that labels never
  * crowd: no change (1) first when inside, then the major ticks, then the others, each
  * kept only when its label clears the labels of the ticks kept. */

@@ -40,6 +40,9 @@ void upl__chart_box(double left, double right, double bottom, double top, double
 void upl__chart_axis(char axis, upl__axis_kind kind, const char *title);
 /* Text made safe for PLplot (its escape character doubled), at most max characters. */
 void upl__chart_text(char *dst, size_t size, const char *src, size_t max);
+/* The width of a label of chars characters as a fraction of the plot box's width (an
+ * estimate from the character count, the same one that spaces the tick labels). */
+double upl__chart_label_fraction(size_t chars);
 /* Ends the chart: the SVG, prefixed with id_prefix and titled, into *svg. */
 upl_status upl__chart_end(const char *id_prefix, const char *title, upl_svg *svg);
 
