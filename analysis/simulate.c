@@ -56,6 +56,7 @@ void upl_sim_params_default(upl_sim_params *p)
     p->effect_sd = 0.0;
     p->forecast_sd = 0.5;
     p->forecast_bias = 0.0;
+    p->forecast_ratio_sd = 0.0;
     p->perceived_pct = 0.0;
     p->perceived_sd = 0.15;
     p->perceived_missing = 0.0;
@@ -165,6 +166,7 @@ upl_status upl_sim_params_check(const upl_sim_params *p, upl_diag *diag)
         {"effect SD", p->effect_sd, is_sd},
         {"forecast SD", p->forecast_sd, is_sd},
         {"forecast bias", p->forecast_bias, is_change},
+        {"forecast ratio SD", p->forecast_ratio_sd, is_sd},
         {"perceived effect", p->perceived_pct, is_change},
         {"perceived SD", p->perceived_sd, is_sd},
         {"perceived missing share", p->perceived_missing, is_share},
@@ -262,11 +264,13 @@ static double as_minutes(double v)
     return v;
 }
 
-/* Per-task draws, made in this order for every task whatever the parameters. */
+/* Per-task draws, made in this order for every task whatever the parameters;
+ * forecast_ratio in a last pass of its own (see upl_sim_study). */
 typedef struct task_draws {
     size_t category;
     double e, forecast, report1, report2, perceived;
     double u_review, u_post_missing, u_perceived_missing, u_use, u_abandon;
+    double forecast_ratio;
 } task_draws;
 
 static size_t draw_category(gsl_rng *r, const upl_sim_params *p, double total)
@@ -352,7 +356,9 @@ static upl_status append_task(upl_dataset *ds, const upl_sim_params *p, size_t i
         fna = 1.0;
     if (fna > UPL_DURATION_MAX_MIN)
         fna = UPL_DURATION_MAX_MIN;
-    double fai = round_to(fna * (1.0 + p->forecast_bias), 1.0);
+    /* with forecast_ratio_sd 0 the factor is exactly 1: the product is unchanged */
+    double fai = round_to(
+        fna * (1.0 + p->forecast_bias) * exp(p->forecast_ratio_sd * d->forecast_ratio), 1.0);
     row.forecast_no_ai_min = fna;
     row.forecast_ai_min = fai < 1.0 ? 1.0 : fai > UPL_DURATION_MAX_MIN ? UPL_DURATION_MAX_MIN : fai;
 
@@ -440,6 +446,9 @@ upl_status upl_sim_study(const upl_sim_params *p, upl_dataset *ds, upl_sim_truth
     /* drawn last, so that effect_sd leaves every other draw as it was */
     for (size_t j = 0; j < p->participants; j++)
         v[j] = gsl_ran_gaussian_ziggurat(r, 1.0) * p->effect_sd;
+    /* and after those, so that forecast_ratio_sd leaves every earlier draw as it was */
+    for (size_t i = 0; i < n; i++)
+        draws[i].forecast_ratio = gsl_ran_gaussian_ziggurat(r, 1.0);
 
     int width = 2;
     for (size_t m = p->participants; m >= 100; m /= 10)
@@ -547,28 +556,31 @@ char *upl_sim_truth_json(const upl_sim_params *p, const upl_sim_truth *truth)
     struct {
         const char *key;
         double v;
+        int only_if_set; /* left out at 0: the truth of older studies keeps its bytes */
     } nums[] = {
-        {"median_min", p->median_min},
-        {"participant_sd", p->participant_sd},
-        {"icc", p->icc},
-        {"resid_sd", p->resid_sd},
-        {"effect_sd", p->effect_sd},
-        {"forecast_sd", p->forecast_sd},
-        {"forecast_bias", p->forecast_bias},
-        {"perceived_pct", p->perceived_pct},
-        {"perceived_sd", p->perceived_sd},
-        {"perceived_missing", p->perceived_missing},
-        {"review_rate", p->review_rate},
-        {"post_review_share", p->post_review_share},
-        {"post_review_missing", p->post_review_missing},
-        {"report_bias", p->report_bias},
-        {"report_sd", p->report_sd},
-        {"treated_nonuse", p->treated_nonuse},
-        {"control_use", p->control_use},
-        {"abandon", p->abandon},
+        {"median_min", p->median_min, 0},
+        {"participant_sd", p->participant_sd, 0},
+        {"icc", p->icc, 0},
+        {"resid_sd", p->resid_sd, 0},
+        {"effect_sd", p->effect_sd, 0},
+        {"forecast_sd", p->forecast_sd, 0},
+        {"forecast_bias", p->forecast_bias, 0},
+        {"forecast_ratio_sd", p->forecast_ratio_sd, 1},
+        {"perceived_pct", p->perceived_pct, 0},
+        {"perceived_sd", p->perceived_sd, 0},
+        {"perceived_missing", p->perceived_missing, 0},
+        {"review_rate", p->review_rate, 0},
+        {"post_review_share", p->post_review_share, 0},
+        {"post_review_missing", p->post_review_missing, 0},
+        {"report_bias", p->report_bias, 0},
+        {"report_sd", p->report_sd, 0},
+        {"treated_nonuse", p->treated_nonuse, 0},
+        {"control_use", p->control_use, 0},
+        {"abandon", p->abandon, 0},
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-        bad |= set_number(params, nums[i].key, nums[i].v);
+        if (!nums[i].only_if_set || nums[i].v > 0.0)
+            bad |= set_number(params, nums[i].key, nums[i].v);
     bad |= json_object_set(doc, "parameters", params);
     if (bad)
         goto cleanup;

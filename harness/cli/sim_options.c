@@ -35,7 +35,8 @@ enum {
     O_REPORT_SD,
     O_TREATED_NONUSE,
     O_CONTROL_USE,
-    O_ABANDON
+    O_ABANDON,
+    O_FORECAST_RATIO_SD
 };
 
 const struct option upl__sim_longopts[] = {
@@ -55,6 +56,7 @@ const struct option upl__sim_longopts[] = {
     {"effect-sd", required_argument, NULL, O_EFFECT_SD},
     {"forecast-sd", required_argument, NULL, O_FORECAST_SD},
     {"forecast-bias", required_argument, NULL, O_FORECAST_BIAS},
+    {"forecast-ratio-sd", required_argument, NULL, O_FORECAST_RATIO_SD},
     {"perceived", required_argument, NULL, O_PERCEIVED},
     {"perceived-sd", required_argument, NULL, O_PERCEIVED_SD},
     {"perceived-missing", required_argument, NULL, O_PERCEIVED_MISSING},
@@ -308,6 +310,9 @@ int upl__sim_option(const upl_command *cmd, upl__sim_cli *s, int c, char *arg)
         break;
     case O_FORECAST_BIAS:
         pct = &p->forecast_bias, name = "forecast-bias";
+        break;
+    case O_FORECAST_RATIO_SD:
+        number = &p->forecast_ratio_sd, name = "forecast-ratio-sd";
         break;
     case O_PERCEIVED:
         pct = &p->perceived_pct, name = "perceived";

@@ -37,7 +37,8 @@ size_t upl__sim_longopts_count(void);
     "  --resid-sd X              residual SD of log time [0.8]\n"                                  \
     "  --effect-sd X             SD across participants of their own log effect [0]\n"             \
     "  --forecast-sd X           SD of log(forecast / true time without AI) [0.5]\n"               \
-    "  --forecast-bias PCT       forecast_ai / forecast_no_ai - 1 [0]\n"                           \
+    "  --forecast-bias PCT       forecast_ai / forecast_no_ai - 1 (geometric mean) [0]\n"          \
+    "  --forecast-ratio-sd X     SD across tasks of log(forecast_ai / forecast_no_ai) [0]\n"       \
     "  --perceived PCT           mean post-hoc estimate of AI's effect [0]\n"                      \
     "  --perceived-sd X          its SD across tasks [0.15]\n"                                     \
     "  --perceived-missing SHARE share of AI tasks without an estimate [0]\n"                      \

@@ -21,7 +21,8 @@
  *   post_review = T s (1 + report_bias) exp(N(0, report_sd^2)); missing with
  *                 probability post_review_missing
  *   forecast_no_ai = T0 exp(N(0, forecast_sd^2)); forecast_ai = forecast_no_ai (1 +
- *                 forecast_bias)
+ *                 forecast_bias) exp(N(0, forecast_ratio_sd^2)) (the geometric mean of
+ *                 forecast_ai / forecast_no_ai is 1 + forecast_bias)
  *   perceived_pct ~ N(perceived_pct, perceived_sd^2) (clamped to (-0.95, 10)) on the tasks
  *                 that used AI; missing with probability perceived_missing
  *
@@ -32,7 +33,9 @@
  *
  * Every random number is drawn whatever the effect, so two studies with the same seed
  * that differ only in their effects share every other quantity (common random
- * numbers, which power searches rely on). */
+ * numbers, which power searches rely on).  The draws that came later (v_j, then the
+ * forecast ratios) come after all others, so a study with effect_sd and
+ * forecast_ratio_sd 0 is the study drawn before they existed. */
 #ifndef UPLIFT_SIMULATE_H
 #define UPLIFT_SIMULATE_H
 
@@ -79,15 +82,16 @@ typedef struct upl_sim_params {
     upl_sim_scheme scheme;
     size_t n_categories;
     upl_sim_category categories[UPL_SIM_MAX_CATEGORIES];
-    double median_min;     /* median true no-AI time, minutes */
-    double participant_sd; /* SD of u_j on the log scale */
-    double icc;            /* NAN, or the intra-class correlation: then participant_sd =
-                              resid_sd sqrt(icc / (1 - icc)) */
-    double resid_sd;       /* SD of e_ij */
-    double effect_sd;      /* SD of v_j, participants' own deviations of the log effect */
-    double forecast_sd;    /* SD of log(forecast_no_ai / T0) */
-    double forecast_bias;  /* forecast_ai / forecast_no_ai - 1 */
-    double perceived_pct;  /* mean post-hoc estimate of AI's effect */
+    double median_min;        /* median true no-AI time, minutes */
+    double participant_sd;    /* SD of u_j on the log scale */
+    double icc;               /* NAN, or the intra-class correlation: then participant_sd =
+                                 resid_sd sqrt(icc / (1 - icc)) */
+    double resid_sd;          /* SD of e_ij */
+    double effect_sd;         /* SD of v_j, participants' own deviations of the log effect */
+    double forecast_sd;       /* SD of log(forecast_no_ai / T0) */
+    double forecast_bias;     /* forecast_ai / forecast_no_ai - 1 (geometric mean) */
+    double forecast_ratio_sd; /* SD across tasks of log(forecast_ai / forecast_no_ai) */
+    double perceived_pct;     /* mean post-hoc estimate of AI's effect */
     double perceived_sd;
     double perceived_missing;   /* share of AI tasks without an estimate */
     double review_rate;         /* share of tasks with work after review */
@@ -103,9 +107,10 @@ typedef struct upl_sim_params {
 /* Defaults: 16 participants, 15 tasks each, arms ai:1 and no_ai:1 (control no_ai),
  * simple randomization, categories bug, feature, refactor, exploration (shares 0.35,
  * 0.35, 0.2, 0.1), effect 0, seed 1, median 90 minutes, participant_sd 0.3, icc NAN,
- * resid_sd 0.8, effect_sd 0, forecast_sd 0.5, forecast_bias 0, perceived 0 (sd 0.15, missing 0),
- * review_rate 0.5, post_review_share 0.15, post_review_missing 0, report_bias 0,
- * report_sd 0.1, no non-compliance, no abandonment. */
+ * resid_sd 0.8, effect_sd 0, forecast_sd 0.5, forecast_bias 0, forecast_ratio_sd 0,
+ * perceived 0 (sd 0.15, missing 0), review_rate 0.5, post_review_share 0.15,
+ * post_review_missing 0, report_bias 0, report_sd 0.1, no non-compliance, no
+ * abandonment. */
 void upl_sim_params_default(upl_sim_params *p);
 
 /* Checks p (ranges, shares in [0, 1], unique arm and category labels, a valid control)
@@ -145,7 +150,9 @@ upl_status upl_sim_study(const upl_sim_params *p, upl_dataset *ds, upl_sim_truth
 
 /* The truth as JSON text (every parameter, the seed and generator, the truth per arm,
  * top-level effect_pct, log_effect and itt_log_effect of the first non-control arm),
- * malloc'd, ending in a newline; NULL when out of memory. */
+ * malloc'd, ending in a newline; NULL when out of memory.  forecast_ratio_sd appears
+ * only when it is above 0, so that the truth of a study without it keeps its bytes
+ * (absent means 0). */
 char *upl_sim_truth_json(const upl_sim_params *p, const upl_sim_truth *truth);
 
 #endif

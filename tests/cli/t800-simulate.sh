@@ -36,6 +36,23 @@ sed 's/again/s/' again.truth.json | cmp - s.truth.json || fail "same seed, diffe
 up 0 simulate --participants 16 --tasks 5-25 --effect 19% --seed 8 --out other.csv
 cmp -s s.csv other.csv && fail "another seed gave the same table"
 
+# --forecast-ratio-sd 0 is the study without the option, table and truth; a positive
+# value varies forecast_ai / forecast_no_ai across tasks and is recorded in the truth
+up 0 simulate --participants 16 --tasks 5-25 --effect 19% --seed 7 --forecast-ratio-sd 0 \
+    --out zero.csv
+cmp s.csv zero.csv || fail "--forecast-ratio-sd 0 changed the table"
+sed 's/zero/s/' zero.truth.json | cmp - s.truth.json || fail "--forecast-ratio-sd 0 changed the truth"
+up 0 simulate --participants 16 --tasks 5-25 --effect 19% --seed 7 --forecast-bias -24% \
+    --forecast-ratio-sd 0.25 --out ratio.csv
+[ "$(json_get ratio.truth.json 'd["parameters"]["forecast_ratio_sd"]')" = 0.25 ] \
+    || fail "truth forecast_ratio_sd"
+python3 - ratio.csv <<'PY' || fail "forecast ratios do not vary"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+ratios = {round(float(r["forecast_ai_min"]) / float(r["forecast_no_ai_min"]), 2) for r in rows}
+assert len(ratios) > 20, ratios
+PY
+
 # --json summary
 up 0 simulate --participants 4 --tasks 3 --effect "20% faster" --out small.csv --json
 [ "$(json_get out 'd["n"]')" = 12 ] || fail "json n"
@@ -70,6 +87,8 @@ for bad in \
     "--participants 16 --tasks 5 --effect 19% --scheme coin --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --resid-sd -1 --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --review-rate 1.5 --out x.csv" \
+    "--participants 16 --tasks 5 --effect 19% --forecast-ratio-sd -0.25 --out x.csv" \
+    "--participants 16 --tasks 5 --effect 19% --forecast-ratio-sd wide --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --icc 0.2 --participant-sd 0.3 --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --icc 1 --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --arm-effect robot=10% --out x.csv" \

@@ -18,6 +18,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
+#include "uplift/duration.h"
 #include "uplift/power.h"
 #include "uplift/simulate.h"
 
@@ -197,6 +198,83 @@ static void test_moments(void **state)
         vm += (means[j] - mm) * (means[j] - mm) / 199.0;
     assert_near(vm - 0.89 / 20.0, 0.09, 4 * 0.0135);
     upl_dataset_release(&ds);
+}
+
+/* --forecast-ratio-sd: log(forecast_ai / forecast_no_ai) ~ N(log(1 + bias), X^2) across
+ * tasks.  200 x 20 = 4000 tasks with long forecasts (median 4000 minutes, small spreads,
+ * so every forecast_ai is between 700 minutes and the longest accepted duration, unclamped,
+ * and the rounding to whole minutes moves a log ratio by at most 0.5/700 = 0.0007).  At X = 0.25
+ * the SD of the log ratio has a Monte Carlo SE of X / sqrt(2n) = 0.0028 and its mean X / sqrt(n) =
+ * 0.0040: 4 SE plus 0.001 for the rounding.  With X = 0 the table is the one drawn without the
+ * option: every forecast_ai is round(forecast_no_ai (1 + bias)); with X > 0 only forecast_ai
+ * changes (the ratios are drawn after everything else). */
+static void test_forecast_ratio_sd(void **state)
+{
+    (void)state;
+    upl_sim_params p;
+    upl_sim_params_default(&p);
+    p.participants = 200;
+    p.tasks_min = p.tasks_max = 20;
+    p.effect_pct = 0.19;
+    p.seed = 31;
+    p.median_min = 4000.0;
+    p.participant_sd = 0.0;
+    p.resid_sd = 0.05;
+    p.forecast_sd = 0.05;
+    p.forecast_bias = -0.24;
+    upl_dataset plain, zero, varied;
+    simulate(&p, &plain, NULL);
+    p.forecast_ratio_sd = 0.0;
+    simulate(&p, &zero, NULL);
+    assert_true(same_dataset(&plain, &zero));
+    for (size_t i = 0; i < zero.n; i++)
+        assert_true(same_number(zero.forecast_ai_min[i],
+                                floor(zero.forecast_no_ai_min[i] * (1.0 + p.forecast_bias) + 0.5)));
+
+    const double x = 0.25;
+    p.forecast_ratio_sd = x;
+    simulate(&p, &varied, NULL);
+    assert_int_equal(varied.n, 4000);
+    double sum = 0, sum2 = 0, dn = (double)varied.n;
+    for (size_t i = 0; i < varied.n; i++) {
+        assert_string_equal(varied.arm[i], plain.arm[i]);
+        assert_true(same_number(varied.forecast_no_ai_min[i], plain.forecast_no_ai_min[i]));
+        assert_true(same_number(varied.measured_min[i], plain.measured_min[i]));
+        assert_true(same_number(varied.reported_min[i], plain.reported_min[i]));
+        assert_true(same_number(varied.perceived_pct[i], plain.perceived_pct[i]));
+        assert_true(varied.forecast_ai_min[i] >= 700.0);
+        assert_true(varied.forecast_ai_min[i] < UPL_DURATION_MAX_MIN);
+        double l = log(varied.forecast_ai_min[i] / varied.forecast_no_ai_min[i]);
+        sum += l;
+        sum2 += l * l;
+    }
+    double mean = sum / dn, sd = sqrt((sum2 - dn * mean * mean) / (dn - 1));
+    print_message("forecast ratio: SD of log %.4f (want %.2f), geometric mean %.4f (want "
+                  "0.76)\n",
+                  sd, x, exp(mean));
+    assert_near(sd, x, 4 * x / sqrt(2 * dn) + 0.001);
+    assert_near(mean, log(0.76), 4 * x / sqrt(dn) + 0.001);
+
+    /* the truth records the option when it is set, and only then */
+    upl_sim_truth t;
+    upl_sim_truth_compute(&p, &t);
+    char *json = upl_sim_truth_json(&p, &t);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"forecast_ratio_sd\": 0.25"));
+    free(json);
+    p.forecast_ratio_sd = 0.0;
+    json = upl_sim_truth_json(&p, &t);
+    assert_non_null(json);
+    assert_null(strstr(json, "forecast_ratio_sd"));
+    free(json);
+    /* out of range */
+    upl_diag diag = {0};
+    p.forecast_ratio_sd = -0.1;
+    assert_int_equal(upl_sim_params_check(&p, &diag), UPL_INVALID);
+    assert_non_null(strstr(diag.msg, "forecast ratio SD"));
+    upl_dataset_release(&plain);
+    upl_dataset_release(&zero);
+    upl_dataset_release(&varied);
 }
 
 static void test_schemes_and_task_counts(void **state)
@@ -401,6 +479,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic_per_seed),
         cmocka_unit_test(test_moments),
+        cmocka_unit_test(test_forecast_ratio_sd),
         cmocka_unit_test(test_schemes_and_task_counts),
         cmocka_unit_test(test_truth),
         cmocka_unit_test(test_recovery),
