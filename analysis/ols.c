@@ -1,5 +1,21 @@
 /* OLS by Householder QR and the sandwich variances of estimatr's lm_robust, with CR2
- * computed through k x k eigen-decompositions (see include/uplift/ols.h). */
+ * computed through eigen-decompositions of at most k x k per cluster (see
+ * include/uplift/ols.h).
+ *
+ * CR2 memory.  Each cluster g needs its transform for the variance and for the
+ * degrees of freedom of every coefficient.  Stored as a k x k block per cluster (as
+ * before) that is O(G k^2), and with participant fixed effects k grows with G: 16 GB
+ * at 1,000 participants.  Every coefficient's SE and df is reported (the coefficient
+ * table shows the fixed-effect terms too), so restricting CR2 to a few coefficients
+ * would change the output; instead the transform is stored in the smaller of two
+ * equivalent forms, m_g = min(n_g, k) square:
+ *   - n_g >= k: T_g = (I - C_g)^-1/2 (k x k), C_g = Q_g'Q_g, and A_g Q_g = Q_g T_g;
+ *   - n_g <  k: A_g = (I - H_gg)^-1/2 itself (n_g x n_g), H_gg = Q_g Q_g', which is
+ *     what estimatr computes.
+ * Both use the same pseudo-inverse cut-off.  The storage is sum_g m_g^2 <= n k, never
+ * more than thin Q itself, so fixed effects with small clusters take O(n n_g) instead
+ * of O(G^3).  C_g is no longer stored: the df reads Q_g through a list of each
+ * cluster's rows.  Per-cluster work stays O(n_g k m_g + m_g^3) <= O(n_g k^2 + k^3). */
 #include "uplift/ols.h"
 
 #include <float.h>
@@ -19,8 +35,8 @@ struct upl_ols {
     /* the QR factor and its pieces */
     gsl_matrix *qr_store;
     gsl_vector *tau_store;
-    gsl_matrix *q_store; /* thin Q, n x k, row-major: row i is q_i */
-    gsl_vector *col;     /* n: scratch column */
+    gsl_matrix *q_store;    /* thin Q, n x k, row-major: row i is q_i */
+    gsl_vector *col, *col2; /* n: scratch columns */
     gsl_matrix *rinv_store;
     gsl_vector *beta_store, *resid_store, *lev_store;
     /* views sized to the current fit */
@@ -36,9 +52,12 @@ struct upl_ols {
     /* clusters */
     const size_t *cluster;
     size_t n_clusters, cl_cap;
-    double *c_g; /* n_clusters k x k blocks: Q_g'Q_g */
-    double *s_g; /* n_clusters k-vectors: Q_g'e_g */
-    double *t_g; /* n_clusters k x k blocks: V diag(f(l)) V' for CR2 */
+    double *s_g;      /* n_clusters k-vectors: Q_g'e_g */
+    size_t *cl_start; /* n_clusters + 1: cluster g's rows are cl_rows[cl_start[g]..] */
+    size_t *cl_rows;  /* n_max: row indices grouped by cluster, ascending within each */
+    size_t *tr_off;   /* n_clusters + 1: offset of cluster g's transform in tr */
+    double *tr;       /* CR2 transforms, m_g x m_g each, m_g = min(n_g, k) (above) */
+    size_t tr_cap;
     int cr2_done;
     /* k x k scratch */
     gsl_matrix *m1, *m2, *evec;
@@ -53,6 +72,7 @@ void upl_ols_free(upl_ols *ols)
     gsl_vector_free(ols->tau_store);
     gsl_matrix_free(ols->q_store);
     gsl_vector_free(ols->col);
+    gsl_vector_free(ols->col2);
     gsl_matrix_free(ols->rinv_store);
     gsl_vector_free(ols->beta_store);
     gsl_vector_free(ols->resid_store);
@@ -67,9 +87,11 @@ void upl_ols_free(upl_ols *ols)
     gsl_vector_free(ols->v1);
     gsl_vector_free(ols->v2);
     gsl_vector_free(ols->v3);
-    free(ols->c_g);
     free(ols->s_g);
-    free(ols->t_g);
+    free(ols->cl_start);
+    free(ols->cl_rows);
+    free(ols->tr_off);
+    free(ols->tr);
     free(ols);
 }
 
@@ -86,6 +108,8 @@ upl_ols *upl_ols_alloc(size_t n_max, size_t k_max)
     o->tau_store = gsl_vector_alloc(k_max);
     o->q_store = gsl_matrix_alloc(n_max, k_max);
     o->col = gsl_vector_alloc(n_max);
+    o->col2 = gsl_vector_alloc(n_max);
+    o->cl_rows = malloc(n_max * sizeof *o->cl_rows);
     o->rinv_store = gsl_matrix_alloc(k_max, k_max);
     o->beta_store = gsl_vector_alloc(k_max);
     o->resid_store = gsl_vector_alloc(n_max);
@@ -100,9 +124,10 @@ upl_ols *upl_ols_alloc(size_t n_max, size_t k_max)
     o->v1 = gsl_vector_alloc(k_max);
     o->v2 = gsl_vector_alloc(k_max);
     o->v3 = gsl_vector_alloc(k_max);
-    if (!o->qr_store || !o->tau_store || !o->q_store || !o->col || !o->rinv_store ||
-        !o->beta_store || !o->resid_store || !o->lev_store || !o->hc0 || !o->hc2 || !o->hc3 ||
-        !o->m1 || !o->m2 || !o->evec || !o->eval || !o->v1 || !o->v2 || !o->v3) {
+    if (!o->qr_store || !o->tau_store || !o->q_store || !o->col || !o->col2 || !o->cl_rows ||
+        !o->rinv_store || !o->beta_store || !o->resid_store || !o->lev_store || !o->hc0 ||
+        !o->hc2 || !o->hc3 || !o->m1 || !o->m2 || !o->evec || !o->eval || !o->v1 || !o->v2 ||
+        !o->v3) {
         upl_ols_free(o);
         return NULL;
     }
@@ -233,18 +258,18 @@ upl_status upl_ols_fit(upl_ols *o, const gsl_matrix *X, const gsl_vector *y, con
         return gsl_fail(diag, "inverting R", rc);
 
     if (cluster && n_clusters > 0) {
-        if (n_clusters > o->cl_cap) { /* blocks sized for k_max, so any k fits */
+        if (n_clusters > o->cl_cap) { /* s_g sized for k_max, so any k fits */
             size_t km = o->k_max;
-            double *c = realloc(o->c_g, n_clusters * km * km * sizeof *c);
-            if (c)
-                o->c_g = c;
             double *s = realloc(o->s_g, n_clusters * km * sizeof *s);
             if (s)
                 o->s_g = s;
-            double *t = realloc(o->t_g, n_clusters * km * km * sizeof *t);
-            if (t)
-                o->t_g = t;
-            if (!c || !s || !t)
+            size_t *cs = realloc(o->cl_start, (n_clusters + 1) * sizeof *cs);
+            if (cs)
+                o->cl_start = cs;
+            size_t *off = realloc(o->tr_off, (n_clusters + 1) * sizeof *off);
+            if (off)
+                o->tr_off = off;
+            if (!s || !cs || !off)
                 return upl_diag_set(diag, UPL_NOMEM, "out of memory for %zu clusters", n_clusters);
             o->cl_cap = n_clusters;
         }
@@ -282,17 +307,15 @@ static void symmetrize(double *a, size_t lda, size_t k)
             a[i * lda + j] = a[j * lda + i];
 }
 
-/* One pass over the rows: leverages, the HC middles, and per cluster C_g and s_g. */
+/* One pass over the rows: leverages, the HC middles, and per cluster s_g. */
 static void row_pass(upl_ols *o)
 {
     size_t n = o->n, k = o->k, kk = o->k_max;
     gsl_matrix_set_zero(o->hc0);
     gsl_matrix_set_zero(o->hc2);
     gsl_matrix_set_zero(o->hc3);
-    if (o->cluster) {
-        memset(o->c_g, 0, o->n_clusters * k * k * sizeof *o->c_g);
+    if (o->cluster)
         memset(o->s_g, 0, o->n_clusters * k * sizeof *o->s_g);
-    }
     o->hc23_defined = 1;
     o->lev_one_row = 0;
     o->max_lev = -1.0;
@@ -321,9 +344,7 @@ static void row_pass(upl_ols *o)
             rank1_upper(o->hc3->data, kk, k, e2 / (one_minus_h * one_minus_h), qi);
         }
         if (o->cluster) {
-            size_t g = o->cluster[i];
-            rank1_upper(o->c_g + g * k * k, k, k, 1.0, qi);
-            double *s = o->s_g + g * k;
+            double *s = o->s_g + o->cluster[i] * k;
             for (size_t j = 0; j < k; j++)
                 s[j] += qi[j] * ei;
         }
@@ -331,8 +352,6 @@ static void row_pass(upl_ols *o)
     symmetrize(o->hc0->data, kk, k);
     symmetrize(o->hc2->data, kk, k);
     symmetrize(o->hc3->data, kk, k);
-    for (size_t g = 0; o->cluster && g < o->n_clusters; g++)
-        symmetrize(o->c_g + g * k * k, k, k);
     o->pass_done = 1;
 }
 
@@ -347,44 +366,6 @@ double upl_ols_max_leverage(upl_ols *o, size_t *row)
     return o->max_lev;
 }
 
-/* T_g = V diag(f(l)) V' with C_g = V diag(l) V', f(l) = (1 - l)^-1/2, or 0 where
- * 1 - l is at most the leverage-one cut-off (estimatr's pseudo-inverse). */
-static upl_status cr2_transforms(upl_ols *o, upl_diag *diag)
-{
-    size_t k = o->k;
-    gsl_matrix_view a = gsl_matrix_submatrix(o->m1, 0, 0, k, k);
-    gsl_matrix_view v = gsl_matrix_submatrix(o->evec, 0, 0, k, k);
-    gsl_vector_view l = gsl_vector_subvector(o->eval, 0, k);
-    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(k);
-    if (!w)
-        return upl_diag_set(diag, UPL_NOMEM, "out of memory");
-    for (size_t g = 0; g < o->n_clusters; g++) {
-        gsl_matrix_view cg = gsl_matrix_view_array(o->c_g + g * k * k, k, k);
-        gsl_matrix_memcpy(&a.matrix, &cg.matrix);
-        int rc = gsl_eigen_symmv(&a.matrix, &l.vector, &v.matrix, w);
-        if (rc != GSL_SUCCESS) {
-            gsl_eigen_symmv_free(w);
-            return gsl_fail(diag, "eigen-decomposition", rc);
-        }
-        double *t = o->t_g + g * k * k;
-        memset(t, 0, k * k * sizeof *t);
-        for (size_t m = 0; m < k; m++) {
-            double om = 1.0 - gsl_vector_get(&l.vector, m);
-            if (om <= UPL_OLS_LEVERAGE_ONE_TOL)
-                continue;
-            double f = 1.0 / sqrt(om);
-            for (size_t i = 0; i < k; i++) {
-                double vi = f * gsl_matrix_get(&v.matrix, i, m);
-                for (size_t j = 0; j < k; j++)
-                    t[i * k + j] += vi * gsl_matrix_get(&v.matrix, j, m);
-            }
-        }
-    }
-    gsl_eigen_symmv_free(w);
-    o->cr2_done = 1;
-    return UPL_OK;
-}
-
 /* out = scale * R^-1 S R^-T, S symmetric k x k (in k_max storage when lda = k_max). */
 static void sandwich(upl_ols *o, const double *s, size_t lda, double scale, gsl_matrix *out)
 {
@@ -395,15 +376,196 @@ static void sandwich(upl_ols *o, const double *s, size_t lda, double scale, gsl_
     gsl_blas_dgemm(CblasNoTrans, CblasTrans, scale, &tmp.matrix, &o->rinv.matrix, 0.0, out);
 }
 
-/* Satterthwaite df of coefficient p under CR2 (estimatr's formula, working model I):
- * with a = R^-T e_p, b_g = T_g a, z_g = C_g b_g and d_g = b_g'C_g b_g, the G x G matrix
- * P = diag(d) - Z'Z has df = tr(P)^2 / ||P||_F^2; ||Z'Z||_F = ||ZZ'||_F keeps it k x k. */
-static double cr2_df(upl_ols *o, size_t p)
+/* Groups the rows by cluster (a stable counting sort: ascending rows within a cluster)
+ * and sizes each cluster's transform, m_g = min(n_g, k).  Returns the largest m_g. */
+static size_t cr2_group(upl_ols *o)
+{
+    size_t n = o->n, k = o->k, G = o->n_clusters, mmax = 0, total = 0;
+    size_t *start = o->cl_start, *cur = o->tr_off;
+    memset(start, 0, (G + 1) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[o->cluster[i] + 1]++;
+    for (size_t g = 0; g < G; g++)
+        start[g + 1] += start[g];
+    memcpy(cur, start, G * sizeof *cur);
+    for (size_t i = 0; i < n; i++)
+        o->cl_rows[cur[o->cluster[i]]++] = i;
+    for (size_t g = 0; g < G; g++) {
+        size_t ng = start[g + 1] - start[g], m = ng < k ? ng : k;
+        o->tr_off[g] = total;
+        total += m * m;
+        if (m > mmax)
+            mmax = m;
+    }
+    o->tr_off[G] = total;
+    return mmax;
+}
+
+/* Row r of thin Q. */
+static const double *q_row(const upl_ols *o, size_t r)
+{
+    return o->q.matrix.data + r * o->q.matrix.tda;
+}
+
+/* Per cluster, with m = min(n_g, k): the m x m matrix B (C_g = Q_g'Q_g when n_g >= k,
+ * H_gg = Q_g Q_g' when n_g < k; the two share their non-zero eigenvalues l), and its
+ * transform V diag(f(l)) V' with B = V diag(l) V', f(l) = (1 - l)^-1/2, or 0 where
+ * 1 - l is at most the leverage-one cut-off (estimatr's pseudo-inverse).  For n_g >= k
+ * that is T_g, for n_g < k it is A_g (the zero eigenvalues of H_gg give f = 1). */
+static upl_status cr2_transforms(upl_ols *o, upl_diag *diag)
+{
+    size_t k = o->k, kk = o->k_max, G = o->n_clusters;
+    size_t mmax = cr2_group(o), total = o->tr_off[G];
+    if (total > o->tr_cap) {
+        double *t = realloc(o->tr, total * sizeof *t);
+        if (!t)
+            return upl_diag_set(diag, UPL_NOMEM, "out of memory for the cr2 transforms");
+        o->tr = t;
+        o->tr_cap = total;
+    }
+    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(mmax > 0 ? mmax : 1);
+    if (!w)
+        return upl_diag_set(diag, UPL_NOMEM, "out of memory");
+    for (size_t g = 0; g < G; g++) {
+        const size_t *rows = o->cl_rows + o->cl_start[g];
+        size_t ng = o->cl_start[g + 1] - o->cl_start[g], m = ng < k ? ng : k;
+        if (m == 0)
+            continue; /* no rows: the cluster adds nothing */
+        gsl_matrix_view a = gsl_matrix_submatrix(o->m1, 0, 0, m, m);
+        gsl_matrix_view v = gsl_matrix_submatrix(o->evec, 0, 0, m, m);
+        gsl_vector_view l = gsl_vector_subvector(o->eval, 0, m);
+        double *ad = o->m1->data;
+        if (ng < k) { /* H_gg = Q_g Q_g' */
+            for (size_t r = 0; r < ng; r++) {
+                const double *qr = q_row(o, rows[r]);
+                for (size_t c = r; c < ng; c++) {
+                    const double *qc = q_row(o, rows[c]);
+                    double acc = 0.0;
+                    for (size_t j = 0; j < k; j++)
+                        acc += qr[j] * qc[j];
+                    ad[r * kk + c] = ad[c * kk + r] = acc;
+                }
+            }
+        } else { /* C_g = Q_g'Q_g, summed in row order */
+            gsl_matrix_set_zero(&a.matrix);
+            for (size_t r = 0; r < ng; r++)
+                rank1_upper(ad, kk, k, 1.0, q_row(o, rows[r]));
+            symmetrize(ad, kk, k);
+        }
+        int rc = gsl_eigen_symmv(&a.matrix, &l.vector, &v.matrix, w);
+        if (rc != GSL_SUCCESS) {
+            gsl_eigen_symmv_free(w);
+            return gsl_fail(diag, "eigen-decomposition", rc);
+        }
+        double *t = o->tr + o->tr_off[g];
+        memset(t, 0, m * m * sizeof *t);
+        for (size_t e = 0; e < m; e++) {
+            double om = 1.0 - gsl_vector_get(&l.vector, e);
+            if (om <= UPL_OLS_LEVERAGE_ONE_TOL)
+                continue;
+            double f = 1.0 / sqrt(om);
+            for (size_t i = 0; i < m; i++) {
+                double vi = f * gsl_matrix_get(&v.matrix, i, e);
+                for (size_t j = 0; j < m; j++)
+                    t[i * m + j] += vi * gsl_matrix_get(&v.matrix, j, e);
+            }
+        }
+    }
+    gsl_eigen_symmv_free(w);
+    o->cr2_done = 1;
+    return UPL_OK;
+}
+
+/* w = A_g Q_g x (n_g values), through whichever transform cluster g stores (A_g Q_g =
+ * Q_g T_g); scratch: col2 (n_g < k) or v2 (n_g >= k). */
+static void cr2_apply(upl_ols *o, size_t g, const double *x, double *wout)
 {
     size_t k = o->k;
-    double *a = o->v1->data, *b = o->v2->data, *z = o->v3->data;
-    double *zz = o->m2->data; /* k x k with tda k_max */
-    size_t tda = o->k_max;
+    const size_t *rows = o->cl_rows + o->cl_start[g];
+    size_t ng = o->cl_start[g + 1] - o->cl_start[g];
+    const double *t = o->tr + o->tr_off[g];
+    if (ng < k) {
+        double *qx = o->col2->data;
+        for (size_t r = 0; r < ng; r++) {
+            const double *q = q_row(o, rows[r]);
+            double acc = 0.0;
+            for (size_t j = 0; j < k; j++)
+                acc += q[j] * x[j];
+            qx[r] = acc;
+        }
+        for (size_t r = 0; r < ng; r++) {
+            double acc = 0.0;
+            for (size_t c = 0; c < ng; c++)
+                acc += t[r * ng + c] * qx[c];
+            wout[r] = acc;
+        }
+    } else {
+        double *b = o->v2->data;
+        for (size_t i = 0; i < k; i++) {
+            double acc = 0.0;
+            for (size_t j = 0; j < k; j++)
+                acc += t[i * k + j] * x[j];
+            b[i] = acc;
+        }
+        for (size_t r = 0; r < ng; r++) {
+            const double *q = q_row(o, rows[r]);
+            double acc = 0.0;
+            for (size_t j = 0; j < k; j++)
+                acc += q[j] * b[j];
+            wout[r] = acc;
+        }
+    }
+}
+
+/* y = Q_g' w (k values). */
+static void cluster_qt(const upl_ols *o, size_t g, const double *wv, double *y)
+{
+    size_t k = o->k;
+    const size_t *rows = o->cl_rows + o->cl_start[g];
+    size_t ng = o->cl_start[g + 1] - o->cl_start[g];
+    memset(y, 0, k * sizeof *y);
+    for (size_t r = 0; r < ng; r++) {
+        const double *q = q_row(o, rows[r]);
+        for (size_t j = 0; j < k; j++)
+            y[j] += wv[r] * q[j];
+    }
+}
+
+/* Columns of z kept before they are added to Z Z' together (cache blocking). */
+#define CR2_DF_BATCH 16
+
+/* S += sum_b y_b y_b' on the upper triangle (y_b row b of ys, lda apart); for each
+ * element the terms are added in b order, as one rank-one update after another, four
+ * at a time so that a row of S is loaded once per four updates. */
+static void batch_upper(double *s, size_t lda, size_t k, const double *ys, size_t nb)
+{
+    for (size_t i = 0; i < k; i++) {
+        double *row = s + i * lda;
+        size_t b = 0;
+        for (; b + 4 <= nb; b += 4) {
+            const double *y0 = ys + b * lda, *y1 = y0 + lda, *y2 = y1 + lda, *y3 = y2 + lda;
+            double c0 = y0[i], c1 = y1[i], c2 = y2[i], c3 = y3[i];
+            for (size_t j = i; j < k; j++)
+                row[j] = row[j] + c0 * y0[j] + c1 * y1[j] + c2 * y2[j] + c3 * y3[j];
+        }
+        for (; b < nb; b++) {
+            const double *y = ys + b * lda;
+            double yi = y[i];
+            for (size_t j = i; j < k; j++)
+                row[j] += yi * y[j];
+        }
+    }
+}
+
+/* Satterthwaite df of coefficient p under CR2 (estimatr's formula, working model I):
+ * with a = R^-T e_p, w_g = A_g Q_g a (n_g values), z_g = Q_g'w_g and d_g = |w_g|^2,
+ * the G x G matrix P = diag(d) - Z'Z has df = tr(P)^2 / ||P||_F^2; ||Z'Z||_F =
+ * ||ZZ'||_F keeps it k x k.  Uses m1 (batches of z_g), m2 (ZZ'), v1, v3, col. */
+static double cr2_df(upl_ols *o, size_t p)
+{
+    size_t k = o->k, tda = o->k_max;
+    size_t batch = CR2_DF_BATCH < tda ? CR2_DF_BATCH : tda, nb = 0;
+    double *a = o->v1->data, *wv = o->col->data, *zz = o->m2->data, *ys = o->m1->data;
     for (size_t j = 0; j < k; j++)
         a[j] = gsl_matrix_get(&o->rinv.matrix, p, j);
     for (size_t i = 0; i < k; i++)
@@ -411,33 +573,32 @@ static double cr2_df(upl_ols *o, size_t p)
             zz[i * tda + j] = 0.0;
     double trace = 0.0, diag_sq = 0.0, z4 = 0.0;
     for (size_t g = 0; g < o->n_clusters; g++) {
-        const double *t = o->t_g + g * k * k, *c = o->c_g + g * k * k;
-        for (size_t i = 0; i < k; i++) {
-            double acc = 0.0;
-            for (size_t j = 0; j < k; j++)
-                acc += t[i * k + j] * a[j];
-            b[i] = acc;
-        }
+        size_t ng = o->cl_start[g + 1] - o->cl_start[g];
+        if (ng == 0)
+            continue; /* w_g and z_g are empty: no term */
+        cr2_apply(o, g, a, wv);
         double d = 0.0, z2 = 0.0;
-        for (size_t i = 0; i < k; i++) {
-            double acc = 0.0;
-            for (size_t j = 0; j < k; j++)
-                acc += c[i * k + j] * b[j];
-            z[i] = acc;
-            d += b[i] * acc;
-            z2 += acc * acc;
-        }
+        for (size_t r = 0; r < ng; r++)
+            d += wv[r] * wv[r];
+        double *z = ys + nb * tda;
+        cluster_qt(o, g, wv, z);
+        for (size_t i = 0; i < k; i++)
+            z2 += z[i] * z[i];
         trace += d - z2;
         diag_sq += (d - z2) * (d - z2);
         z4 += z2 * z2;
-        for (size_t i = 0; i < k; i++)
-            for (size_t j = 0; j < k; j++)
-                zz[i * tda + j] += z[i] * z[j];
+        if (++nb == batch) {
+            batch_upper(zz, tda, k, ys, nb);
+            nb = 0;
+        }
     }
+    batch_upper(zz, tda, k, ys, nb);
     double zz_f2 = 0.0;
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j < k; j++)
-            zz_f2 += zz[i * tda + j] * zz[i * tda + j];
+    for (size_t i = 0; i < k; i++) {
+        zz_f2 += zz[i * tda + i] * zz[i * tda + i];
+        for (size_t j = i + 1; j < k; j++)
+            zz_f2 += 2.0 * zz[i * tda + j] * zz[i * tda + j];
+    }
     double off = zz_f2 - z4;
     if (off < 0.0)
         off = 0.0; /* rounding: the off-diagonal sum of squares is non-negative */
@@ -515,20 +676,36 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
             if (st != UPL_OK)
                 return st;
         }
-        /* middle: sum_g u_g u_g' with u_g = T_g s_g */
+        /* middle: sum_g u_g u_g' with u_g = T_g s_g = Q_g' A_g e_g */
         double *m = o->m1->data;
         size_t tda = o->k_max;
-        double *u = o->v1->data;
+        double *u = o->v1->data, *ae = o->col->data;
+        const double *e = o->resid.vector.data;
+        size_t es = o->resid.vector.stride;
         for (size_t i = 0; i < k; i++)
             for (size_t j = 0; j < k; j++)
                 m[i * tda + j] = 0.0;
         for (size_t g = 0; g < G; g++) {
-            const double *t = o->t_g + g * k * k, *s = o->s_g + g * k;
-            for (size_t i = 0; i < k; i++) {
-                double acc = 0.0;
-                for (size_t j = 0; j < k; j++)
-                    acc += t[i * k + j] * s[j];
-                u[i] = acc;
+            const size_t *rows = o->cl_rows + o->cl_start[g];
+            size_t ng = o->cl_start[g + 1] - o->cl_start[g];
+            const double *t = o->tr + o->tr_off[g], *s = o->s_g + g * k;
+            if (ng == 0)
+                continue; /* s_g = 0 */
+            if (ng < k) { /* t is A_g: u = Q_g' (A_g e_g) */
+                for (size_t r = 0; r < ng; r++) {
+                    double acc = 0.0;
+                    for (size_t c = 0; c < ng; c++)
+                        acc += t[r * ng + c] * e[rows[c] * es];
+                    ae[r] = acc;
+                }
+                cluster_qt(o, g, ae, u);
+            } else { /* t is T_g */
+                for (size_t i = 0; i < k; i++) {
+                    double acc = 0.0;
+                    for (size_t j = 0; j < k; j++)
+                        acc += t[i * k + j] * s[j];
+                    u[i] = acc;
+                }
             }
             rank1_upper(m, tda, k, 1.0, u);
         }

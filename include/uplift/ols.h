@@ -3,11 +3,13 @@
  *
  * The fit is a Householder QR of X (GSL), never the normal equations.  With the thin
  * factor X = QR every variance is a sandwich R^-1 S R^-T whose k x k middle S is
- * accumulated in one pass over the rows, so memory is O(n k + G k^2) and time
- * O(n k^2 + G k^3) for n rows, k columns and G clusters.  CR2 uses the eigen-
- * decomposition of the k x k matrix C_g = Q_g'Q_g of each cluster instead of any
- * n_g x n_g matrix: (I - H_gg)^-1/2 Q_g = Q_g V_g diag((1 - l_j)^-1/2) V_g' with
- * C_g = V_g diag(l_j) V_g' (docs/analysis.md derives it and the CR2 degrees of freedom).
+ * accumulated in one pass over the rows, so memory is O(n k + G k) (no per-cluster
+ * k x k storage: fixed effects make k grow with G) and time O(n k^2 + G k^3) for n rows,
+ * k columns and G clusters.  CR2 works per cluster with the smaller of C_g = Q_g'Q_g
+ * (k x k) and H_gg = Q_g Q_g' (n_g x n_g), m_g = min(n_g, k) square, never larger:
+ * (I - H_gg)^-1/2 Q_g = Q_g V_g diag((1 - l_j)^-1/2) V_g' with C_g = V_g diag(l_j) V_g',
+ * and it keeps one such transform per cluster, sum_g m_g^2 <= n k doubles
+ * (docs/analysis.md derives it and the CR2 degrees of freedom).
  *
  * Usage: alloc once for the largest problem, fit, then ask for any number of variance
  * types; every result refers to the last successful fit. */
@@ -62,7 +64,9 @@ double upl_ols_max_leverage(upl_ols *ols, size_t *row);
 /* Variance of the coefficients for one type (not UPL_SE_AUTO) into caller-allocated
  * vcov (k x k) and df (k: the degrees of freedom of a t interval for each
  * coefficient): classical and HC0-HC3 have n - k, CR0 and CR1 have G - 1, CR2 has the
- * Bell-McCaffrey/Satterthwaite value of each coefficient as estimatr computes it.
+ * Bell-McCaffrey/Satterthwaite value of each coefficient as estimatr computes it (for
+ * all k coefficients: O(G k^2) time each; the first CR2 request also keeps one
+ * min(n_g, k)-square transform per cluster, at most n k doubles in all).
  * HC1 scales HC0 by n/(n-k); CR1 is estimatr's "stata": CR0 times
  * G/(G-1) * (n-1)/(n-k).
  * *defined is 1 normally; 0 when the type is undefined on these data (HC2 or HC3 with a

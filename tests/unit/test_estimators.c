@@ -277,6 +277,171 @@ static void test_cr2_direct(void **state)
     upl_ols_free(ols);
 }
 
+/* xorshift64 uniform in [0, 1) (the generator of test_cr2_direct). */
+static double unif(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+/* CR2 of a participant fixed-effects model with many clusters (k = G + 3, so clusters
+ * are far smaller than k and ols.c stores each transform as n_g x n_g) against the
+ * textbook computation: M = (X'X)^-1, A_g = (I - X_g M X_g')^-1/2 with estimatr's
+ * pseudo-inverse (eigenvalues at most 1e-12 dropped: each cluster's own dummy fits its
+ * mean exactly), V = M (sum X_g'A_g e_g e_g'A_g X_g) M, and for coefficient p the G x G
+ * matrix P = W'(I - H)W formed entry by entry, df = tr(P)^2 / ||P||_F^2.  Before the
+ * low-memory CR2 this fit stored 2 x G k^2 doubles (3.5 GB at G = 600); the reference
+ * needs O(G k) and the df is checked on a sample of coefficients (O(G^2 k) each). */
+static void test_cr2_fixed_effects_many_clusters(void **state)
+{
+    (void)state;
+    enum { G = 600, T = 4 };
+    const size_t n = (size_t)G * T, k = G + 3;
+    gsl_matrix *X = gsl_matrix_calloc(n, k);
+    gsl_vector *y = gsl_vector_alloc(n);
+    size_t *cl = malloc(n * sizeof *cl);
+    assert_non_null(cl);
+    uint64_t s = 0x2545f4914f6cdd1dULL;
+    for (size_t g = 0; g < G; g++) {
+        double alpha = unif(&s) - 0.5;
+        for (size_t t = 0; t < T; t++) {
+            size_t r = g * T + t;
+            double treat = unif(&s) < 0.5 ? 1.0 : 0.0;
+            double x1 = 4.0 * unif(&s), x2 = unif(&s) + 0.1 * (double)t;
+            cl[r] = g;
+            gsl_matrix_set(X, r, 0, 1.0);
+            gsl_matrix_set(X, r, 1, treat);
+            gsl_matrix_set(X, r, 2, x1);
+            gsl_matrix_set(X, r, 3, x2);
+            if (g > 0)
+                gsl_matrix_set(X, r, 3 + g, 1.0);
+            double noise = (unif(&s) - 0.5) * (0.5 + 0.3 * x1 + treat);
+            gsl_vector_set(y, r, 0.1 * treat + 0.5 * x1 - 0.2 * x2 + alpha + noise);
+        }
+    }
+    upl_ols *ols = upl_ols_alloc(n, k);
+    assert_non_null(ols);
+    upl_diag diag;
+    assert_int_equal(upl_ols_fit(ols, X, y, cl, G, NULL, &diag), UPL_OK);
+    gsl_matrix *V = gsl_matrix_alloc(k, k);
+    gsl_vector *df = gsl_vector_alloc(k);
+    int defined = 0;
+    assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR2, V, df, &defined, NULL, &diag), UPL_OK);
+    assert_int_equal(defined, 1);
+
+    gsl_matrix *M = gsl_matrix_alloc(k, k);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X, X, 0.0, M);
+    assert_int_equal(gsl_linalg_cholesky_decomp1(M), 0);
+    assert_int_equal(gsl_linalg_cholesky_invert(M), 0);
+    /* A_g for every cluster (T x T each) */
+    double *A = malloc((size_t)G * T * T * sizeof *A);
+    assert_non_null(A);
+    gsl_matrix *XM = gsl_matrix_alloc(T, k), *IH = gsl_matrix_alloc(T, T);
+    gsl_matrix *evec = gsl_matrix_alloc(T, T);
+    gsl_vector *ev = gsl_vector_alloc(T);
+    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(T);
+    gsl_matrix *meat = gsl_matrix_calloc(k, k);
+    gsl_vector *u = gsl_vector_alloc(k);
+    const gsl_vector *e = upl_ols_resid(ols);
+    for (size_t g = 0; g < G; g++) {
+        gsl_matrix_view Xg = gsl_matrix_submatrix(X, g * T, 0, T, k);
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Xg.matrix, M, 0.0, XM);
+        gsl_matrix_set_identity(IH);
+        gsl_blas_dgemm(CblasNoTrans, CblasTrans, -1.0, XM, &Xg.matrix, 1.0, IH);
+        assert_int_equal(gsl_eigen_symmv(IH, ev, evec, w), 0);
+        double *a = A + g * T * T;
+        memset(a, 0, T * T * sizeof *a);
+        for (size_t m = 0; m < T; m++) {
+            double l = gsl_vector_get(ev, m);
+            if (l <= UPL_OLS_LEVERAGE_ONE_TOL)
+                continue;
+            for (size_t i = 0; i < T; i++)
+                for (size_t j = 0; j < T; j++)
+                    a[i * T + j] +=
+                        gsl_matrix_get(evec, i, m) * gsl_matrix_get(evec, j, m) / sqrt(l);
+        }
+        double ae[T];
+        for (size_t i = 0; i < T; i++) {
+            ae[i] = 0.0;
+            for (size_t j = 0; j < T; j++)
+                ae[i] += a[i * T + j] * gsl_vector_get(e, g * T + j);
+        }
+        gsl_vector_view aev = gsl_vector_view_array(ae, T);
+        gsl_blas_dgemv(CblasTrans, 1.0, &Xg.matrix, &aev.vector, 0.0, u);
+        gsl_blas_dger(1.0, u, u, meat);
+    }
+    gsl_matrix *tmp = gsl_matrix_alloc(k, k), *Vd = gsl_matrix_alloc(k, k);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, M, meat, 0.0, tmp);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, tmp, M, 0.0, Vd);
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++) {
+            double want = gsl_matrix_get(Vd, a, b), got = gsl_matrix_get(V, a, b);
+            double scale = sqrt(gsl_matrix_get(Vd, a, a) * gsl_matrix_get(Vd, b, b));
+            if (!(fabs(got - want) <= UPL_TEST_RELTOL * scale))
+                fail_msg("V[%zu][%zu]: low-memory %.17g, textbook %.17g", a, b, got, want);
+        }
+
+    /* df: P_gh = delta_gh |w_g|^2 - t_g' M t_h, w_g = A_g X_g M e_p, t_g = X_g'w_g */
+    const size_t check_p[] = {0, 1, 2, 3, 4, 5, G / 2, k - 1};
+    gsl_matrix *Tm = gsl_matrix_alloc(G, k), *U = gsl_matrix_alloc(G, k);
+    gsl_matrix *P = gsl_matrix_alloc(G, G);
+    double d[G];
+    for (size_t c = 0; c < sizeof check_p / sizeof check_p[0]; c++) {
+        size_t p = check_p[c];
+        gsl_vector_const_view mp = gsl_matrix_const_column(M, p);
+        for (size_t g = 0; g < G; g++) {
+            gsl_matrix_view Xg = gsl_matrix_submatrix(X, g * T, 0, T, k);
+            double xm[T], wg[T];
+            gsl_vector_view xmv = gsl_vector_view_array(xm, T), wv = gsl_vector_view_array(wg, T);
+            gsl_blas_dgemv(CblasNoTrans, 1.0, &Xg.matrix, &mp.vector, 0.0, &xmv.vector);
+            const double *a = A + g * T * T;
+            d[g] = 0.0;
+            for (size_t i = 0; i < T; i++) {
+                wg[i] = 0.0;
+                for (size_t j = 0; j < T; j++)
+                    wg[i] += a[i * T + j] * xm[j];
+                d[g] += wg[i] * wg[i];
+            }
+            gsl_vector_view tg = gsl_matrix_row(Tm, g);
+            gsl_blas_dgemv(CblasTrans, 1.0, &Xg.matrix, &wv.vector, 0.0, &tg.vector);
+        }
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Tm, M, 0.0, U);
+        gsl_blas_dgemm(CblasNoTrans, CblasTrans, -1.0, Tm, U, 0.0, P);
+        double tr = 0.0, f2 = 0.0;
+        for (size_t g = 0; g < G; g++) {
+            gsl_matrix_set(P, g, g, gsl_matrix_get(P, g, g) + d[g]);
+            tr += gsl_matrix_get(P, g, g);
+            for (size_t h = 0; h < G; h++)
+                f2 += gsl_matrix_get(P, g, h) * gsl_matrix_get(P, g, h);
+        }
+        double want = tr * tr / f2, got = gsl_vector_get(df, p);
+        if (!(fabs(got - want) <= UPL_TEST_RELTOL * want))
+            fail_msg("df[%zu]: low-memory %.17g, textbook %.17g", p, got, want);
+    }
+    gsl_matrix_free(P);
+    gsl_matrix_free(U);
+    gsl_matrix_free(Tm);
+    gsl_matrix_free(tmp);
+    gsl_matrix_free(Vd);
+    gsl_vector_free(u);
+    gsl_matrix_free(meat);
+    gsl_eigen_symmv_free(w);
+    gsl_vector_free(ev);
+    gsl_matrix_free(evec);
+    gsl_matrix_free(IH);
+    gsl_matrix_free(XM);
+    free(A);
+    gsl_matrix_free(M);
+    gsl_matrix_free(V);
+    gsl_vector_free(df);
+    free(cl);
+    gsl_matrix_free(X);
+    gsl_vector_free(y);
+    upl_ols_free(ols);
+}
+
 int main(void)
 {
     const char *env = getenv("UPLIFT_FIXTURES");
@@ -284,6 +449,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_estimatr),
         cmocka_unit_test(test_cr2_direct),
+        cmocka_unit_test(test_cr2_fixed_effects_many_clusters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
