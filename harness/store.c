@@ -135,6 +135,24 @@ double upl__store_column_double(sqlite3_stmt *stmt, int i)
     return sqlite3_column_double(stmt, i);
 }
 
+int upl__store_column_ai_used(sqlite3_stmt *stmt, int i)
+{
+    if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
+        return UPL_AI_USED_UNKNOWN;
+    return sqlite3_column_int(stmt, i) ? UPL_AI_USED_YES : UPL_AI_USED_NO;
+}
+
+upl_status upl__store_step_task(upl_store *store, sqlite3_stmt *stmt, int64_t id, const char *what)
+{
+    int step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW)
+        return UPL_OK;
+    if (step == SQLITE_DONE)
+        return upl__store_fail(store, UPL_NOTFOUND, "no task %lld (see 'uplift task list')",
+                               (long long)id);
+    return upl__store_sqlfail(store, what);
+}
+
 int upl__store_bind_double(sqlite3_stmt *stmt, int i, double v)
 {
     if (isnan(v))

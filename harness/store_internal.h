@@ -49,6 +49,14 @@ char *upl__store_column_dup(sqlite3_stmt *stmt, int i, int *failed);
 /* Column as double, NAN when NULL. */
 double upl__store_column_double(sqlite3_stmt *stmt, int i);
 
+/* ai_used column: UPL_AI_USED_UNKNOWN when NULL, else yes/no. */
+int upl__store_column_ai_used(sqlite3_stmt *stmt, int i);
+
+/* Steps a statement that selects task id: UPL_OK on its row, UPL_NOTFOUND with "no task
+ * ID (see 'uplift task list')" when there is none, the SQLite failure otherwise
+ * (message prefixed by what). */
+upl_status upl__store_step_task(upl_store *store, sqlite3_stmt *stmt, int64_t id, const char *what);
+
 /* Binds a double, NULL when NAN. */
 int upl__store_bind_double(sqlite3_stmt *stmt, int i, double v);
 

@@ -72,8 +72,7 @@ upl_status upl_store_task_table(upl_store *store, const char *participant_filter
         row.reported_min = upl__store_column_double(stmt, 7);
         row.post_review_min = upl__store_column_double(stmt, 8);
         row.perceived_pct = upl__store_column_double(stmt, 9);
-        if (sqlite3_column_type(stmt, 10) != SQLITE_NULL)
-            row.ai_used = sqlite3_column_int(stmt, 10) ? UPL_AI_USED_YES : UPL_AI_USED_NO;
+        row.ai_used = upl__store_column_ai_used(stmt, 10);
         upl_task_status_from_name((const char *)sqlite3_column_text(stmt, 11), &row.status);
         row.excluded_reason = (const char *)sqlite3_column_text(stmt, 12);
         row.title = (const char *)sqlite3_column_text(stmt, 13);

@@ -280,13 +280,6 @@ cleanup:
     "LEFT JOIN allocation a ON a.task_id = t.id "                                                  \
     "LEFT JOIN task_measured m ON m.task_id = t.id "
 
-static int read_ai_used(sqlite3_stmt *stmt, int i)
-{
-    if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-        return UPL_AI_USED_UNKNOWN;
-    return sqlite3_column_int(stmt, i) ? UPL_AI_USED_YES : UPL_AI_USED_NO;
-}
-
 upl_status upl_store_task_get(upl_store *store, int64_t id, upl_task_info *info)
 {
     sqlite3_stmt *stmt = NULL;
@@ -296,16 +289,8 @@ upl_status upl_store_task_get(upl_store *store, int64_t id, upl_task_info *info)
     if (rc != UPL_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, id);
-    int step = sqlite3_step(stmt);
-    if (step == SQLITE_DONE) {
-        rc = upl__store_fail(store, UPL_NOTFOUND, "no task %lld (see 'uplift task list')",
-                             (long long)id);
+    if ((rc = upl__store_step_task(store, stmt, id, "cannot read a task")) != UPL_OK)
         goto cleanup;
-    }
-    if (step != SQLITE_ROW) {
-        rc = upl__store_sqlfail(store, "cannot read a task");
-        goto cleanup;
-    }
     info->id = sqlite3_column_int64(stmt, 0);
     info->participant = upl__store_column_dup(stmt, 1, &oom);
     info->title = upl__store_column_dup(stmt, 2, &oom);
@@ -320,7 +305,7 @@ upl_status upl_store_task_get(upl_store *store, int64_t id, upl_task_info *info)
     info->reported_min = upl__store_column_double(stmt, 11);
     info->post_review_min = upl__store_column_double(stmt, 12);
     info->perceived_pct = upl__store_column_double(stmt, 13);
-    info->ai_used = read_ai_used(stmt, 14);
+    info->ai_used = upl__store_column_ai_used(stmt, 14);
     info->created_at = sqlite3_column_int64(stmt, 15);
     if (oom) {
         upl_task_info_release(info);
@@ -356,11 +341,8 @@ upl_status upl__store_task_owner(upl_store *store, int64_t task_id, char **handl
     if (rc != UPL_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, task_id);
-    if (sqlite3_step(stmt) == SQLITE_ROW)
+    if ((rc = upl__store_step_task(store, stmt, task_id, "cannot read a task")) == UPL_OK)
         *handle = upl__store_column_dup(stmt, 0, &oom);
-    else
-        rc = upl__store_fail(store, UPL_NOTFOUND, "no task %lld (see 'uplift task list')",
-                             (long long)task_id);
     if (oom)
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
     sqlite3_finalize(stmt);

@@ -48,16 +48,8 @@ static upl_status load_task(upl_store *store, int64_t id, task_row *t)
     if (rc != UPL_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, id);
-    int step = sqlite3_step(stmt);
-    if (step == SQLITE_DONE) {
-        rc = upl__store_fail(store, UPL_NOTFOUND, "no task %lld (see 'uplift task list')",
-                             (long long)id);
+    if ((rc = upl__store_step_task(store, stmt, id, "cannot read a task")) != UPL_OK)
         goto cleanup;
-    }
-    if (step != SQLITE_ROW) {
-        rc = upl__store_sqlfail(store, "cannot read a task");
-        goto cleanup;
-    }
     t->id = sqlite3_column_int64(stmt, 0);
     t->participant_id = sqlite3_column_int64(stmt, 1);
     t->handle = upl__store_column_dup(stmt, 2, &oom);
@@ -71,10 +63,7 @@ static upl_status load_task(upl_store *store, int64_t id, task_row *t)
     t->reported_min = upl__store_column_double(stmt, 6);
     t->post_review_min = upl__store_column_double(stmt, 7);
     t->perceived_pct = upl__store_column_double(stmt, 8);
-    if (sqlite3_column_type(stmt, 9) == SQLITE_NULL)
-        t->ai_used = UPL_AI_USED_UNKNOWN;
-    else
-        t->ai_used = sqlite3_column_int(stmt, 9) ? UPL_AI_USED_YES : UPL_AI_USED_NO;
+    t->ai_used = upl__store_column_ai_used(stmt, 9);
     t->done_at = sqlite3_column_int64(stmt, 10);
     if (oom)
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
