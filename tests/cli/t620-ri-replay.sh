@@ -51,11 +51,18 @@ assert not any("replayed as complete" in w or "re-draws within" in w for w in d[
 PY
 up 0 analyze $opts --seed 9
 cmp -s out a.json || fail "same seed, different output"
-up 0 analyze $opts --seed 10
-python3 - a.json out <<'PY' || fail "another seed, the same p"
+# Another seed draws other permutations.  One other seed may land on the same count by
+# chance (about 3% at p near 0.95 with 2,000 draws; the study's key is new each run), so
+# the test asks that four other seeds do not all reproduce seed 9's p.
+for seed in 10 11 12 13; do
+    up 0 analyze $opts --seed "$seed"
+    cp out "seed$seed.json"
+done
+python3 - a.json seed1[0-3].json <<'PY' || fail "other seeds, the same p"
 import json, sys
-a, b = (json.load(open(f))["randomization_inference"] for f in sys.argv[1:3])
-assert a["p"] != b["p"] and a["statistic"] == b["statistic"], (a, b)
+a, *others = (json.load(open(f))["randomization_inference"] for f in sys.argv[1:])
+assert all(o["statistic"] == a["statistic"] for o in others), (a, others)
+assert any(o["p"] != a["p"] for o in others), (a, others)
 PY
 # no draws: nothing to enumerate, not computed
 up 0 analyze --json --bootstrap 0 --permutations 0
