@@ -104,7 +104,7 @@ upl_status upl_agreement_estimate(const upl_dataset *ds, const upl_model_spec *s
     if (upl__is_cluster_type(type) && G < 2)
         type = UPL_SE_HC2;
     upl_diag fd = {0};
-    if (upl__fit_run(&fit, X, y, cl, G, type, NULL, &fd) == UPL_OK) {
+    if (upl__fit_run(&fit, X, y, cl, G, type, 1, NULL, &fd) == UPL_OK) {
         upl_estimate e;
         upl__fit_estimate(&fit, 0, spec->dist, spec->level, &e);
         out->ratio_lo = exp(e.ci_lo);

@@ -198,7 +198,8 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
         goto fail;
 
     res->n = d.n;
-    res->k = d.k;
+    res->k = d.k - d.n_fe;
+    res->n_fe = d.n_fe;
     res->clusters = d.cluster ? d.n_clusters : 0;
     res->counts = d.counts;
     size_t lev_row = 0;
@@ -207,8 +208,9 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
     for (int t = 0; t < UPL_SE_TYPE_COUNT; t++) {
         if (is_cluster_type((upl_se_type)t) && !have_clusters)
             continue;
-        vcov[t] = gsl_matrix_alloc(d.k, d.k);
-        df[t] = gsl_vector_alloc(d.k);
+        /* no variances for the fixed effects: see ols.h */
+        vcov[t] = gsl_matrix_alloc(res->k, res->k);
+        df[t] = gsl_vector_alloc(res->k);
         if (!vcov[t] || !df[t]) {
             rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
             goto fail;
@@ -218,8 +220,8 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
             goto fail;
     }
 
-    res->term = calloc(d.k, sizeof *res->term);
-    res->coef = calloc(d.k, sizeof *res->coef);
+    res->term = calloc(res->k, sizeof *res->term);
+    res->coef = calloc(res->k, sizeof *res->coef);
     res->n_effects = d.n_arms - 1;
     res->effects = calloc(res->n_effects, sizeof *res->effects);
     res->n_panel = (size_t)UPL_SE_TYPE_COUNT * 2 * res->n_effects;
@@ -229,7 +231,7 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
         goto fail;
     }
     const gsl_vector *b = upl_ols_coef(ols);
-    for (size_t j = 0; j < d.k; j++) {
+    for (size_t j = 0; j < res->k; j++) {
         res->term[j] = d.term[j];
         d.term[j] = NULL;
         upl_estimate_fill(&res->coef[j], gsl_vector_get(b, j),

@@ -363,6 +363,7 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
         goto fail;
     }
     d->k = k;
+    d->n_fe = k - fe_start;
     d->term = calloc(k, sizeof *d->term);
     if (!d->term)
         goto nomem;

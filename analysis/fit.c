@@ -22,17 +22,20 @@ void upl__fit_release(upl__fit *f)
 }
 
 upl_status upl__fit_run(upl__fit *f, const gsl_matrix *X, const gsl_vector *y,
-                        const size_t *cluster, size_t G, upl_se_type type, size_t *bad_column,
-                        upl_diag *diag)
+                        const size_t *cluster, size_t G, upl_se_type type, size_t n_df,
+                        size_t *bad_column, upl_diag *diag)
 {
     size_t n = X->size1, k = X->size2;
     upl__fit_release(f);
+    if (n_df < 1 || n_df > k)
+        return upl_diag_set(diag, UPL_INVALID, "degrees of freedom for %zu of %zu coefficients",
+                            n_df, k);
     if (upl__is_cluster_type(type) && (!cluster || G < 2))
         return upl_diag_set(diag, UPL_REFUSED, "%s needs at least two clusters",
                             upl_se_type_name(type));
     f->ols = upl_ols_alloc(n > k ? n : k + 1, k);
-    f->V = gsl_matrix_alloc(k, k);
-    f->df = gsl_vector_alloc(k);
+    f->V = gsl_matrix_alloc(n_df, n_df);
+    f->df = gsl_vector_alloc(n_df);
     f->k = k;
     if (!f->ols || !f->V || !f->df) {
         upl__fit_release(f);

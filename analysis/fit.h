@@ -16,21 +16,23 @@
  * with upl__fit_release(). */
 typedef struct upl__fit {
     upl_ols *ols;
-    gsl_matrix *V; /* k x k */
-    gsl_vector *df;
+    gsl_matrix *V;  /* n_df x n_df: the leading block */
+    gsl_vector *df; /* n_df */
     int defined;
     size_t k;
 } upl__fit;
 
-/* Fits y = X b + e and computes the variance under type (not AUTO).  A cluster type
- * needs cluster (n rows, ids < G) and G >= 2.  On UPL_NUMERIC *bad_column (may be NULL)
- * names the dependent column.  diag says what failed. */
+/* Fits y = X b + e and computes the variance and degrees of freedom of the first n_df
+ * coefficients (1 to k: the ones the caller reads; see ols.h for the cost) under type
+ * (not AUTO).  A cluster type needs cluster (n rows, ids < G) and G >= 2.
+ * On UPL_NUMERIC *bad_column (may be NULL) names the dependent column.  diag says what
+ * failed. */
 upl_status upl__fit_run(upl__fit *f, const gsl_matrix *X, const gsl_vector *y,
-                        const size_t *cluster, size_t G, upl_se_type type, size_t *bad_column,
-                        upl_diag *diag);
+                        const size_t *cluster, size_t G, upl_se_type type, size_t n_df,
+                        size_t *bad_column, upl_diag *diag);
 void upl__fit_release(upl__fit *f);
 
-/* Coefficient j of the last fit as an estimate (dist, level). */
+/* Coefficient j (< the fit's n_df) of the last fit as an estimate (dist, level). */
 void upl__fit_estimate(const upl__fit *f, size_t j, upl_dist dist, double level, upl_estimate *est);
 
 /* Column of the covariate in the main design, or SIZE_MAX without one. */

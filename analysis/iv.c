@@ -101,7 +101,7 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
     /* first stage: ai_used on the instruments */
     size_t bad = SIZE_MAX;
     upl_diag fd = {0}; /* the fit's own message, quoted in diag */
-    rc = upl__fit_run(&fs, Z, used, cl, G, type, &bad, &fd);
+    rc = upl__fit_run(&fs, Z, used, cl, G, type, 2, &bad, &fd);
     if (rc != UPL_OK) {
         rc = upl_diag_set(diag, rc == UPL_NOMEM ? rc : UPL_REFUSED,
                           "the first stage cannot be estimated: %s", fd.msg);
@@ -120,7 +120,7 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
     const gsl_vector *fres = upl_ols_resid(fs.ols);
     for (size_t i = 0; i < m; i++)
         gsl_matrix_set(Xh, i, 1, gsl_vector_get(used, i) - gsl_vector_get(fres, i));
-    rc = upl__fit_run(&ss, Xh, y, cl, G, type, &bad, &fd);
+    rc = upl__fit_run(&ss, Xh, y, cl, G, type, 2, &bad, &fd);
     if (rc != UPL_OK) {
         rc = upl_diag_set(diag, rc == UPL_NOMEM ? rc : UPL_REFUSED,
                           "the 2SLS cannot be estimated (assignment does not predict ai_used): %s",
@@ -131,7 +131,7 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
     /* y~ = y - (used - fitted) b: same coefficients, structural residuals */
     for (size_t i = 0; i < m; i++)
         gsl_vector_set(y, i, gsl_vector_get(y, i) - gsl_vector_get(fres, i) * b);
-    rc = upl__fit_run(&ss, Xh, y, cl, G, type, &bad, diag);
+    rc = upl__fit_run(&ss, Xh, y, cl, G, type, 2, &bad, diag);
     if (rc != UPL_OK)
         goto done;
     upl__fit_estimate(&ss, 1, spec->dist, spec->level, &out->iv);

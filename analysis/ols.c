@@ -5,9 +5,7 @@
  * CR2 memory.  Each cluster g needs its transform for the variance and for the
  * degrees of freedom of every coefficient.  Stored as a k x k block per cluster (as
  * before) that is O(G k^2), and with participant fixed effects k grows with G: 16 GB
- * at 1,000 participants.  Every coefficient's SE and df is reported (the coefficient
- * table shows the fixed-effect terms too), so restricting CR2 to a few coefficients
- * would change the output; instead the transform is stored in the smaller of two
+ * at 1,000 participants.  The transform is therefore stored in the smaller of two
  * equivalent forms, m_g = min(n_g, k) square:
  *   - n_g >= k: T_g = (I - C_g)^-1/2 (k x k), C_g = Q_g'Q_g, and A_g Q_g = Q_g T_g;
  *   - n_g <  k: A_g = (I - H_gg)^-1/2 itself (n_g x n_g), H_gg = Q_g Q_g', which is
@@ -15,7 +13,12 @@
  * Both use the same pseudo-inverse cut-off.  The storage is sum_g m_g^2 <= n k, never
  * more than thin Q itself, so fixed effects with small clusters take O(n n_g) instead
  * of O(G^3).  C_g is no longer stored: the df reads Q_g through a list of each
- * cluster's rows.  Per-cluster work stays O(n_g k m_g + m_g^3) <= O(n_g k^2 + k^3). */
+ * cluster's rows.  Per-cluster work stays O(n_g k m_g + m_g^3) <= O(n_g k^2 + k^3).
+ *
+ * CR2 degrees of freedom cost O(G k^2) per coefficient and the sandwich O(k^3), so the
+ * caller names how many leading coefficients it reports (r, the size of df and vcov):
+ * fixed-effect dummies come last in every design and nobody reads their variances or
+ * df, which took minutes at 1,000 participants. */
 #include "uplift/ols.h"
 
 #include <float.h>
@@ -42,9 +45,8 @@ struct upl_ols {
     /* views sized to the current fit */
     gsl_matrix_view qr, q, rinv;
     gsl_vector_view tau, beta, resid, lev;
-    /* row-pass accumulators (k x k in k_max x k_max storage) */
+    /* row pass: leverages, whether HC2/HC3 are defined, s_g */
     int pass_done;
-    gsl_matrix *hc0, *hc2, *hc3;
     int hc23_defined;
     size_t lev_one_row;
     double max_lev;
@@ -77,9 +79,6 @@ void upl_ols_free(upl_ols *ols)
     gsl_vector_free(ols->beta_store);
     gsl_vector_free(ols->resid_store);
     gsl_vector_free(ols->lev_store);
-    gsl_matrix_free(ols->hc0);
-    gsl_matrix_free(ols->hc2);
-    gsl_matrix_free(ols->hc3);
     gsl_matrix_free(ols->m1);
     gsl_matrix_free(ols->m2);
     gsl_matrix_free(ols->evec);
@@ -114,9 +113,6 @@ upl_ols *upl_ols_alloc(size_t n_max, size_t k_max)
     o->beta_store = gsl_vector_alloc(k_max);
     o->resid_store = gsl_vector_alloc(n_max);
     o->lev_store = gsl_vector_alloc(n_max);
-    o->hc0 = gsl_matrix_alloc(k_max, k_max);
-    o->hc2 = gsl_matrix_alloc(k_max, k_max);
-    o->hc3 = gsl_matrix_alloc(k_max, k_max);
     o->m1 = gsl_matrix_alloc(k_max, k_max);
     o->m2 = gsl_matrix_alloc(k_max, k_max);
     o->evec = gsl_matrix_alloc(k_max, k_max);
@@ -125,9 +121,8 @@ upl_ols *upl_ols_alloc(size_t n_max, size_t k_max)
     o->v2 = gsl_vector_alloc(k_max);
     o->v3 = gsl_vector_alloc(k_max);
     if (!o->qr_store || !o->tau_store || !o->q_store || !o->col || !o->col2 || !o->cl_rows ||
-        !o->rinv_store || !o->beta_store || !o->resid_store || !o->lev_store || !o->hc0 ||
-        !o->hc2 || !o->hc3 || !o->m1 || !o->m2 || !o->evec || !o->eval || !o->v1 || !o->v2 ||
-        !o->v3) {
+        !o->rinv_store || !o->beta_store || !o->resid_store || !o->lev_store || !o->m1 || !o->m2 ||
+        !o->evec || !o->eval || !o->v1 || !o->v2 || !o->v3) {
         upl_ols_free(o);
         return NULL;
     }
@@ -164,10 +159,48 @@ static upl_status gsl_fail(upl_diag *diag, const char *what, int gsl_rc)
     return upl_diag_set(diag, UPL_NUMERIC, "%s failed: %s", what, gsl_strerror(gsl_rc));
 }
 
-/* Rank check on the k x k factor R: the singular values of R are those of X. */
+/* Largest column sum of |a| over the upper triangle of a k x k matrix: its 1-norm. */
+static double upper_norm1(const gsl_matrix *a, size_t k)
+{
+    double best = 0.0;
+    for (size_t j = 0; j < k; j++) {
+        double sum = 0.0;
+        for (size_t i = 0; i <= j; i++)
+            sum += fabs(gsl_matrix_get(a, i, j));
+        if (!(sum <= best)) /* NaN propagates */
+            best = sum;
+    }
+    return best;
+}
+
+/* Rank check on the k x k factor R (the singular values of R are those of X), which
+ * leaves R^-1 in o->rinv when X has full rank.  The rule is the SVD's: rank deficient
+ * when s_min <= s_max max(n, k) eps.  Because ||A||_2 <= sqrt(k) ||A||_1, s_max / s_min
+ * = cond_2(R) <= k ||R||_1 ||R^-1||_1, so R^-1 by back substitution (O(k^3 / 3), needed
+ * anyway) settles every well-conditioned design; only the rest pay for the SVD, which
+ * with fixed effects (k in the thousands) was a fifth of a fit. */
 static upl_status check_rank(upl_ols *o, size_t *bad_column, upl_diag *diag)
 {
     size_t k = o->k;
+    double nk = (double)(o->n > k ? o->n : k);
+    int diag_ok = 1;
+    for (size_t i = 0; i < k; i++) {
+        double r = gsl_matrix_get(&o->qr.matrix, i, i);
+        if (!(fabs(r) > 0.0) || !isfinite(r))
+            diag_ok = 0; /* tri_invert would fail: leave it to the SVD */
+    }
+    gsl_matrix_set_zero(&o->rinv.matrix);
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i; j < k; j++)
+            gsl_matrix_set(&o->rinv.matrix, i, j, gsl_matrix_get(&o->qr.matrix, i, j));
+    double r1 = upper_norm1(&o->rinv.matrix, k);
+    int inverted =
+        diag_ok && gsl_linalg_tri_invert(CblasUpper, CblasNonUnit, &o->rinv.matrix) == GSL_SUCCESS;
+    if (inverted) {
+        double bound = (double)k * r1 * upper_norm1(&o->rinv.matrix, k);
+        if (bound * nk * DBL_EPSILON < 1.0) /* false for NaN and inf */
+            return UPL_OK;
+    }
     gsl_matrix_view a = gsl_matrix_submatrix(o->m1, 0, 0, k, k);
     gsl_matrix_view v = gsl_matrix_submatrix(o->evec, 0, 0, k, k);
     gsl_vector_view s = gsl_vector_subvector(o->eval, 0, k);
@@ -181,7 +214,6 @@ static upl_status check_rank(upl_ols *o, size_t *bad_column, upl_diag *diag)
         return gsl_fail(diag, "singular value decomposition", rc);
     double smax = gsl_vector_get(&s.vector, 0);
     double smin = gsl_vector_get(&s.vector, k - 1);
-    double nk = (double)(o->n > k ? o->n : k);
     if (!(smax > 0.0) || !(smin > smax * nk * DBL_EPSILON)) {
         size_t worst = 0;
         double wmax = -1.0;
@@ -199,7 +231,29 @@ static upl_status check_rank(upl_ols *o, size_t *bad_column, upl_diag *diag)
                             "column %zu is a linear combination of the others",
                             smin > 0.0 ? smax / smin : HUGE_VAL, worst + 1);
     }
-    return UPL_OK;
+    /* full rank after all (the bound is not tight): R^-1 is the one formed above */
+    return inverted ? UPL_OK : upl_diag_set(diag, UPL_NUMERIC, "inverting R failed");
+}
+
+/* Thin Q = H_0 H_1 ... H_{k-1} [I_k; 0], the reflectors applied last to first, each to
+ * the block it changes (rows i.., columns i..: the columns left of i are still unit
+ * vectors there) as w = A'v, A -= tau v w': row-wise passes over the row-major block.
+ * Applying all k reflectors to one column of Q at a time (QR_Qvec) read QR's strided
+ * columns k times over and was the slowest step of a fit with fixed effects. */
+static void thin_q(upl_ols *o)
+{
+    size_t n = o->n, k = o->k;
+    gsl_matrix_set_identity(&o->q.matrix);
+    for (size_t i = k; i-- > 0;) {
+        gsl_vector_view v = gsl_vector_subvector(o->col, 0, n - i);
+        gsl_vector_const_view h = gsl_matrix_const_subcolumn(&o->qr.matrix, i, i, n - i);
+        gsl_vector_memcpy(&v.vector, &h.vector);
+        gsl_vector_set(&v.vector, 0, 1.0); /* the diagonal holds R; the reflector's v_0 is 1 */
+        gsl_matrix_view a = gsl_matrix_submatrix(&o->q.matrix, i, i, n - i, k - i);
+        gsl_vector_view w = gsl_vector_subvector(o->v1, 0, k - i);
+        gsl_blas_dgemv(CblasTrans, 1.0, &a.matrix, &v.vector, 0.0, &w.vector);
+        gsl_blas_dger(-gsl_vector_get(&o->tau.vector, i), &v.vector, &w.vector, &a.matrix);
+    }
 }
 
 upl_status upl_ols_fit(upl_ols *o, const gsl_matrix *X, const gsl_vector *y, const size_t *cluster,
@@ -239,24 +293,7 @@ upl_status upl_ols_fit(upl_ols *o, const gsl_matrix *X, const gsl_vector *y, con
     /* e = y - X b, the residual estimatr uses */
     gsl_vector_memcpy(&o->resid.vector, y);
     gsl_blas_dgemv(CblasNoTrans, -1.0, X, &o->beta.vector, 1.0, &o->resid.vector);
-    /* thin Q, one column at a time: Q e_j */
-    gsl_vector_view col = gsl_vector_subvector(o->col, 0, n);
-    for (size_t j = 0; j < k; j++) {
-        gsl_vector_set_basis(&col.vector, j);
-        rc = gsl_linalg_QR_Qvec(&o->qr.matrix, &o->tau.vector, &col.vector);
-        if (rc != GSL_SUCCESS)
-            return gsl_fail(diag, "forming Q", rc);
-        gsl_matrix_set_col(&o->q.matrix, j, &col.vector);
-    }
-    /* R^-1 */
-    gsl_matrix_set_zero(&o->rinv.matrix);
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = i; j < k; j++)
-            gsl_matrix_set(&o->rinv.matrix, i, j, gsl_matrix_get(&o->qr.matrix, i, j));
-    rc = gsl_linalg_tri_invert(CblasUpper, CblasNonUnit, &o->rinv.matrix);
-    if (rc != GSL_SUCCESS)
-        return gsl_fail(diag, "inverting R", rc);
-
+    thin_q(o);
     if (cluster && n_clusters > 0) {
         if (n_clusters > o->cl_cap) { /* s_g sized for k_max, so any k fits */
             size_t km = o->k_max;
@@ -307,13 +344,10 @@ static void symmetrize(double *a, size_t lda, size_t k)
             a[i * lda + j] = a[j * lda + i];
 }
 
-/* One pass over the rows: leverages, the HC middles, and per cluster s_g. */
+/* One pass over the rows: leverages and per cluster s_g = Q_g'e_g. */
 static void row_pass(upl_ols *o)
 {
-    size_t n = o->n, k = o->k, kk = o->k_max;
-    gsl_matrix_set_zero(o->hc0);
-    gsl_matrix_set_zero(o->hc2);
-    gsl_matrix_set_zero(o->hc3);
+    size_t n = o->n, k = o->k;
     if (o->cluster)
         memset(o->s_g, 0, o->n_clusters * k * sizeof *o->s_g);
     o->hc23_defined = 1;
@@ -332,16 +366,11 @@ static void row_pass(upl_ols *o)
             o->max_lev = h;
             o->max_lev_row = i;
         }
-        double ei = e[i * es], e2 = ei * ei;
-        rank1_upper(o->hc0->data, kk, k, e2, qi);
-        double one_minus_h = 1.0 - h;
-        if (one_minus_h <= UPL_OLS_LEVERAGE_ONE_TOL) {
+        double ei = e[i * es];
+        if (1.0 - h <= UPL_OLS_LEVERAGE_ONE_TOL) {
             if (o->hc23_defined)
                 o->lev_one_row = i;
             o->hc23_defined = 0;
-        } else {
-            rank1_upper(o->hc2->data, kk, k, e2 / one_minus_h, qi);
-            rank1_upper(o->hc3->data, kk, k, e2 / (one_minus_h * one_minus_h), qi);
         }
         if (o->cluster) {
             double *s = o->s_g + o->cluster[i] * k;
@@ -349,9 +378,6 @@ static void row_pass(upl_ols *o)
                 s[j] += qi[j] * ei;
         }
     }
-    symmetrize(o->hc0->data, kk, k);
-    symmetrize(o->hc2->data, kk, k);
-    symmetrize(o->hc3->data, kk, k);
     o->pass_done = 1;
 }
 
@@ -366,14 +392,22 @@ double upl_ols_max_leverage(upl_ols *o, size_t *row)
     return o->max_lev;
 }
 
-/* out = scale * R^-1 S R^-T, S symmetric k x k (in k_max storage when lda = k_max). */
-static void sandwich(upl_ols *o, const double *s, size_t lda, double scale, gsl_matrix *out)
+/* V += w b b' on the upper triangle of V (r x r) with b the first r entries of R^-1 x
+ * (x a k-vector): a term of the sandwich R^-1 (sum w x x') R^-T, restricted to its
+ * leading block in O(k r) instead of O(k^2) for the whole middle.  Scratch: v3. */
+static void add_lead_term(upl_ols *o, gsl_matrix *V, double w, const double *x)
 {
-    size_t k = o->k;
-    gsl_matrix_const_view sv = gsl_matrix_const_view_array_with_tda(s, k, k, lda);
-    gsl_matrix_view tmp = gsl_matrix_submatrix(o->m2, 0, 0, k, k);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &o->rinv.matrix, &sv.matrix, 0.0, &tmp.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, scale, &tmp.matrix, &o->rinv.matrix, 0.0, out);
+    size_t k = o->k, r = V->size1;
+    const gsl_matrix *ri = &o->rinv.matrix;
+    double *b = o->v3->data;
+    for (size_t a = 0; a < r; a++) {
+        const double *row = ri->data + a * ri->tda;
+        double acc = 0.0;
+        for (size_t j = a; j < k; j++) /* R^-1 is upper triangular */
+            acc += row[j] * x[j];
+        b[a] = acc;
+    }
+    rank1_upper(V->data, V->tda, r, w, b);
 }
 
 /* Groups the rows by cluster (a stable counting sort: ascending rows within a cluster)
@@ -612,8 +646,11 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
     if (!o->fitted)
         return upl_diag_set(diag, UPL_INVALID, "no fitted model");
     size_t n = o->n, k = o->k, G = o->n_clusters;
-    if (vcov->size1 != k || vcov->size2 != k || df->size != k)
-        return upl_diag_set(diag, UPL_INVALID, "variance output must be %zu x %zu", k, k);
+    size_t r = df->size;
+    if (r < 1 || r > k || vcov->size1 != r || vcov->size2 != r)
+        return upl_diag_set(
+            diag, UPL_INVALID,
+            "variance output must be r x r with r degrees of freedom, 1 <= r <= %zu", k);
     int clustered = type == UPL_SE_CR0 || type == UPL_SE_CR1 || type == UPL_SE_CR2;
     if (type == UPL_SE_AUTO || (int)type < 0 || (int)type >= UPL_SE_TYPE_COUNT)
         return upl_diag_set(diag, UPL_INVALID, "no such standard-error type");
@@ -627,24 +664,29 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
     *defined = 1;
     double dn = (double)n, dk = (double)k, dg = (double)G;
     double resid_df = dn - dk;
+    /* every type below is R^-1 M R^-T for a middle M = sum of w x x' terms; only the
+     * leading r x r block is formed (add_lead_term), upper triangle then mirrored */
+    gsl_matrix_set_zero(vcov);
     switch (type) {
     case UPL_SE_CLASSICAL: {
         double ss = 0.0;
         gsl_blas_ddot(&o->resid.vector, &o->resid.vector, &ss);
-        gsl_matrix_view id = gsl_matrix_submatrix(o->m1, 0, 0, k, k);
-        gsl_matrix_set_identity(&id.matrix);
-        sandwich(o, o->m1->data, o->k_max, ss / resid_df, vcov);
+        double *unit = o->v1->data; /* M = I: the terms e_j e_j' */
+        memset(unit, 0, k * sizeof *unit);
+        for (size_t j = 0; j < k; j++) {
+            unit[j] = 1.0;
+            add_lead_term(o, vcov, ss / resid_df, unit);
+            unit[j] = 0.0;
+        }
         gsl_vector_set_all(df, resid_df);
         break;
     }
     case UPL_SE_HC0:
     case UPL_SE_HC1:
-        sandwich(o, o->hc0->data, o->k_max, type == UPL_SE_HC1 ? dn / resid_df : 1.0, vcov);
-        gsl_vector_set_all(df, resid_df);
-        break;
     case UPL_SE_HC2:
-    case UPL_SE_HC3:
-        if (!o->hc23_defined) {
+    case UPL_SE_HC3: {
+        int adjusted = type == UPL_SE_HC2 || type == UPL_SE_HC3;
+        if (adjusted && !o->hc23_defined) {
             *defined = 0;
             if (bad_row)
                 *bad_row = o->lev_one_row;
@@ -652,21 +694,27 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
             gsl_vector_set_all(df, NAN);
             return UPL_OK;
         }
-        sandwich(o, (type == UPL_SE_HC2 ? o->hc2 : o->hc3)->data, o->k_max, 1.0, vcov);
+        const double *e = o->resid.vector.data;
+        size_t es = o->resid.vector.stride;
+        for (size_t i = 0; i < n; i++) {
+            double e2 = e[i * es] * e[i * es];
+            double one_minus_h = 1.0 - gsl_vector_get(&o->lev.vector, i);
+            double w = type == UPL_SE_HC2   ? e2 / one_minus_h
+                       : type == UPL_SE_HC3 ? e2 / (one_minus_h * one_minus_h)
+                                            : e2;
+            add_lead_term(o, vcov, w, q_row(o, i));
+        }
+        if (type == UPL_SE_HC1)
+            gsl_matrix_scale(vcov, dn / resid_df);
         gsl_vector_set_all(df, resid_df);
         break;
+    }
     case UPL_SE_CR0:
     case UPL_SE_CR1: {
-        double *m = o->m1->data;
-        size_t tda = o->k_max;
-        for (size_t i = 0; i < k; i++)
-            for (size_t j = 0; j < k; j++)
-                m[i * tda + j] = 0.0;
         for (size_t g = 0; g < G; g++)
-            rank1_upper(m, tda, k, 1.0, o->s_g + g * k);
-        symmetrize(m, tda, k);
-        double scale = type == UPL_SE_CR1 ? dg / (dg - 1.0) * (dn - 1.0) / resid_df : 1.0;
-        sandwich(o, m, tda, scale, vcov);
+            add_lead_term(o, vcov, 1.0, o->s_g + g * k);
+        if (type == UPL_SE_CR1)
+            gsl_matrix_scale(vcov, dg / (dg - 1.0) * (dn - 1.0) / resid_df);
         gsl_vector_set_all(df, dg - 1.0);
         break;
     }
@@ -677,14 +725,9 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
                 return st;
         }
         /* middle: sum_g u_g u_g' with u_g = T_g s_g = Q_g' A_g e_g */
-        double *m = o->m1->data;
-        size_t tda = o->k_max;
         double *u = o->v1->data, *ae = o->col->data;
         const double *e = o->resid.vector.data;
         size_t es = o->resid.vector.stride;
-        for (size_t i = 0; i < k; i++)
-            for (size_t j = 0; j < k; j++)
-                m[i * tda + j] = 0.0;
         for (size_t g = 0; g < G; g++) {
             const size_t *rows = o->cl_rows + o->cl_start[g];
             size_t ng = o->cl_start[g + 1] - o->cl_start[g];
@@ -692,11 +735,11 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
             if (ng == 0)
                 continue; /* s_g = 0 */
             if (ng < k) { /* t is A_g: u = Q_g' (A_g e_g) */
-                for (size_t r = 0; r < ng; r++) {
+                for (size_t i = 0; i < ng; i++) {
                     double acc = 0.0;
                     for (size_t c = 0; c < ng; c++)
-                        acc += t[r * ng + c] * e[rows[c] * es];
-                    ae[r] = acc;
+                        acc += t[i * ng + c] * e[rows[c] * es];
+                    ae[i] = acc;
                 }
                 cluster_qt(o, g, ae, u);
             } else { /* t is T_g */
@@ -707,16 +750,15 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
                     u[i] = acc;
                 }
             }
-            rank1_upper(m, tda, k, 1.0, u);
+            add_lead_term(o, vcov, 1.0, u);
         }
-        symmetrize(m, tda, k);
-        sandwich(o, m, tda, 1.0, vcov);
-        for (size_t p = 0; p < k; p++)
+        for (size_t p = 0; p < r; p++)
             gsl_vector_set(df, p, cr2_df(o, p));
         break;
     }
     default:
         return upl_diag_set(diag, UPL_INVALID, "no such standard-error type");
     }
+    symmetrize(vcov->data, vcov->tda, r);
     return UPL_OK;
 }

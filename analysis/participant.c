@@ -71,7 +71,7 @@ upl_status upl_per_participant(const upl_design *d, const upl_model_spec *spec,
             gsl_vector_set(y, i, gsl_vector_get(d->y, j));
         }
         upl_diag fd = {0};
-        if (upl__fit_run(&fit, X, y, NULL, 0, UPL_SE_CLASSICAL, NULL, &fd) != UPL_OK)
+        if (upl__fit_run(&fit, X, y, NULL, 0, UPL_SE_CLASSICAL, 2, NULL, &fd) != UPL_OK)
             continue; /* e.g. a constant covariate within the participant */
         upl_estimate e;
         upl__fit_estimate(&fit, 1, UPL_DIST_T, spec->level, &e);

@@ -85,8 +85,8 @@ static upl_status estimate(run_state *st, const upl_design *d, size_t col, upl_s
     int clustered = type == UPL_SE_CR0 || type == UPL_SE_CR1 || type == UPL_SE_CR2;
     double var = NAN, df = NAN;
     if (!clustered || (d->cluster && d->n_clusters >= 2)) {
-        gsl_matrix_view v = gsl_matrix_submatrix(st->vcov, 0, 0, d->k, d->k);
-        gsl_vector_view dv = gsl_vector_subvector(st->df, 0, d->k);
+        gsl_matrix_view v = gsl_matrix_submatrix(st->vcov, 0, 0, col + 1, col + 1);
+        gsl_vector_view dv = gsl_vector_subvector(st->df, 0, col + 1); /* up to col */
         int defined = 0;
         upl_status rc = upl_ols_vcov(st->ols, type, &v.matrix, &dv.vector, &defined, NULL, diag);
         if (rc != UPL_OK)

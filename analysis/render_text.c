@@ -106,6 +106,8 @@ upl_status upl_analysis_render_text(const upl_analysis_result *r, FILE *out)
         cell(out, 9, 4, r->coef[j].p);
         fputc('\n', out);
     }
+    if (r->n_fe > 0)
+        fprintf(out, "(participant fixed effects: %zu terms, not shown)\n", r->n_fe);
 
     for (size_t e = 0; e < r->n_effects; e++) {
         fprintf(out, "\nStandard-error panel for arm '%s' (%g%% intervals)\n", r->effects[e].arm,

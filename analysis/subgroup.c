@@ -180,7 +180,7 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
     upl_se_type type = spec->se_type;
     size_t bad = SIZE_MAX;
     upl_diag fd = {0}; /* the fit's own message, quoted in diag */
-    rc = upl__fit_run(&fit, X, y, cl, G, type, &bad, &fd);
+    rc = upl__fit_run(&fit, X, y, cl, G, type, 2 * L, &bad, &fd);
     if (rc != UPL_OK) {
         rc = upl_diag_set(diag, rc == UPL_NOMEM ? rc : UPL_REFUSED,
                           "subgroups by '%s': the interaction model cannot be estimated "

@@ -55,6 +55,7 @@ typedef struct upl_row_counts {
  * appearance among analysed rows) when spec->participant_fe. */
 typedef struct upl_design {
     size_t n, k;
+    size_t n_fe;   /* the last n_fe of the k columns are participant fixed effects */
     gsl_matrix *X; /* n x k */
     gsl_vector *y; /* n: log outcome */
     size_t *row;   /* n: dataset row of each design row */
@@ -210,9 +211,11 @@ typedef struct upl_analysis_result {
     upl_model_spec spec;     /* se_type resolved (never AUTO) */
     const char *control_arm; /* borrowed from the dataset */
     size_t n, k, clusters;
+    size_t n_fe; /* participant fixed effects in the model, not among the k reported */
     upl_row_counts counts;
     double max_leverage;
-    /* every coefficient under the chosen SE type */
+    /* every coefficient but the fixed effects, under the chosen SE type (estimatr's
+     * fixed_effects = ~participant does not report them either) */
     char **term; /* k, owned */
     upl_estimate *coef;
     /* one per non-control arm */

@@ -61,12 +61,14 @@ size_t upl_ols_clusters(const upl_ols *ols);
  * requests reuse. */
 double upl_ols_max_leverage(upl_ols *ols, size_t *row);
 
-/* Variance of the coefficients for one type (not UPL_SE_AUTO) into caller-allocated
- * vcov (k x k) and df (k: the degrees of freedom of a t interval for each
- * coefficient): classical and HC0-HC3 have n - k, CR0 and CR1 have G - 1, CR2 has the
- * Bell-McCaffrey/Satterthwaite value of each coefficient as estimatr computes it (for
- * all k coefficients: O(G k^2) time each; the first CR2 request also keeps one
- * min(n_g, k)-square transform per cluster, at most n k doubles in all).
+/* Variance of the first r coefficients (1 <= r <= k) for one type (not UPL_SE_AUTO):
+ * caller-allocated vcov (r x r, the leading block of the k x k variance) and df (r: the
+ * degrees of freedom of a t interval for each): classical and HC0-HC3 have n - k, CR0
+ * and CR1 have G - 1, CR2 has the Bell-McCaffrey/Satterthwaite value of each coefficient
+ * as estimatr computes it.  Time is O(r k^2) for the sandwich plus, under CR2, O(G k^2)
+ * per df, hence the choice of r: put the coefficients to report first and nuisance terms
+ * such as fixed effects last.  The first CR2 request also keeps one min(n_g, k)-square
+ * transform per cluster, at most n k doubles in all.
  * HC1 scales HC0 by n/(n-k); CR1 is estimatr's "stata": CR0 times
  * G/(G-1) * (n-1)/(n-k).
  * *defined is 1 normally; 0 when the type is undefined on these data (HC2 or HC3 with a

@@ -124,4 +124,23 @@ e = d["effects"][0]
 assert e["coef"] is not None and e["se"] is None and e["ci"] is None and e["p"] is None, e
 assert any("leverage 1" in w for w in d["warnings"])
 PY
+
+# participant fixed effects: the effect as estimatr's full-dummy model gives it, the
+# dummies neither listed nor given a variance (counted in the text output instead)
+up 0 analyze --csv "$fx/fe_two_arms.csv" --fe participant --se cr2 --json
+python3 - out "$fx/fe_two_arms.expected.csv" <<'PY' || fail "fixed effects not reported"
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+want = {(r["se_type"], r["term"]): r for r in csv.DictReader(open(sys.argv[2]))}
+assert d["fixed_effects"] == "participant"
+terms = [c["term"] for c in d["coefficients"]]
+assert terms == ["(Intercept)", "arm_ai", "log_forecast_no_ai"], terms
+e, w = d["effects"][0], want[("cr2", "arm_ai")]
+for key in ("coef", "se", "df", "p"):
+    assert abs(e[key] - float(w[key])) <= 1e-10 * abs(float(w[key])), (key, e[key], w[key])
+PY
+fe_dummies=$(grep -c '^cr2,participant' "$fx/fe_two_arms.expected.csv")
+up 0 analyze --csv "$fx/fe_two_arms.csv" --fe participant --se cr2
+contains out "(participant fixed effects: $fe_dummies terms, not shown)"
+lacks out "participant_"
 done_testing

@@ -14,6 +14,7 @@
 
 #include "fixture.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,6 +421,25 @@ static void test_cr2_fixed_effects_many_clusters(void **state)
         if (!(fabs(got - want) <= UPL_TEST_RELTOL * want))
             fail_msg("df[%zu]: low-memory %.17g, textbook %.17g", p, got, want);
     }
+    /* the leading coefficients only (how analyze skips the fixed effects): the same df
+     * and variances, sizes outside 1..k or unequal refused */
+    gsl_vector *lead = gsl_vector_alloc(4), *over = gsl_vector_alloc(k + 1);
+    gsl_matrix *V4 = gsl_matrix_alloc(4, 4), *Vk = gsl_matrix_alloc(k + 1, k + 1);
+    assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR2, V4, lead, &defined, NULL, &diag), UPL_OK);
+    assert_memory_equal(lead->data, df->data, 4 * sizeof *lead->data);
+    for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 4; b++) {
+            double want = gsl_matrix_get(V, a, b), got = gsl_matrix_get(V4, a, b);
+            if (!(fabs(got - want) <=
+                  1e-14 * sqrt(gsl_matrix_get(V, a, a) * gsl_matrix_get(V, b, b))))
+                fail_msg("leading V[%zu][%zu]: %.17g, of the whole %.17g", a, b, got, want);
+        }
+    assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR2, Vk, over, &defined, NULL, &diag), UPL_INVALID);
+    assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR2, V4, df, &defined, NULL, &diag), UPL_INVALID);
+    gsl_matrix_free(Vk);
+    gsl_matrix_free(V4);
+    gsl_vector_free(over);
+    gsl_vector_free(lead);
     gsl_matrix_free(P);
     gsl_matrix_free(U);
     gsl_matrix_free(Tm);
@@ -442,6 +462,67 @@ static void test_cr2_fixed_effects_many_clusters(void **state)
     upl_ols_free(ols);
 }
 
+/* The rank rule of upl_ols_fit (rank deficient when s_min <= s_max max(n, k) eps) holds
+ * on both of its paths, the cheap 1-norm bound and the SVD it falls back to: columns
+ * 1, x and x + delta z for delta from clearly independent to exactly dependent, each
+ * verdict compared with the singular values of X computed here. */
+static void test_rank_rule(void **state)
+{
+    (void)state;
+    enum { N = 50, K = 3 };
+    const double deltas[] = {1e-2, 1e-6, 1e-10, 1e-12, 3e-13, 1e-13, 3e-14, 1e-14, 0.0};
+    gsl_matrix *X = gsl_matrix_alloc(N, K), *A = gsl_matrix_alloc(N, K);
+    gsl_matrix *V = gsl_matrix_alloc(K, K);
+    gsl_vector *y = gsl_vector_alloc(N), *sv = gsl_vector_alloc(K), *work = gsl_vector_alloc(K);
+    upl_ols *ols = upl_ols_alloc(N, K);
+    assert_non_null(ols);
+    size_t ok = 0, refused = 0;
+    for (size_t d = 0; d < sizeof deltas / sizeof deltas[0]; d++) {
+        uint64_t s = 0x9e3779b97f4a7c15ULL;
+        for (size_t i = 0; i < N; i++) {
+            double x = unif(&s), z = 2.0 * unif(&s) - 1.0;
+            gsl_matrix_set(X, i, 0, 1.0);
+            gsl_matrix_set(X, i, 1, x);
+            gsl_matrix_set(X, i, 2, x + deltas[d] * z);
+            gsl_vector_set(y, i, 1.0 + x + unif(&s));
+        }
+        gsl_matrix_memcpy(A, X);
+        assert_int_equal(gsl_linalg_SV_decomp(A, V, sv, work), 0);
+        int full = gsl_vector_get(sv, K - 1) > gsl_vector_get(sv, 0) * N * DBL_EPSILON;
+        upl_diag diag = {0};
+        size_t bad = SIZE_MAX;
+        upl_status st = upl_ols_fit(ols, X, y, NULL, 0, &bad, &diag);
+        if (full != (st == UPL_OK))
+            fail_msg("delta %g: s_min/s_max %.3g, fit says %s", deltas[d],
+                     gsl_vector_get(sv, K - 1) / gsl_vector_get(sv, 0), diag.msg);
+        if (st == UPL_OK) {
+            ok++;
+            /* R^-1 is usable: the classical variance is finite and positive */
+            gsl_matrix *vc = gsl_matrix_alloc(K, K);
+            gsl_vector *df = gsl_vector_alloc(K);
+            int defined = 0;
+            assert_int_equal(upl_ols_vcov(ols, UPL_SE_CLASSICAL, vc, df, &defined, NULL, &diag),
+                             UPL_OK);
+            for (size_t j = 0; j < K; j++)
+                assert_true(gsl_matrix_get(vc, j, j) > 0.0 && isfinite(gsl_matrix_get(vc, j, j)));
+            gsl_matrix_free(vc);
+            gsl_vector_free(df);
+        } else {
+            refused++;
+            assert_int_equal(st, UPL_NUMERIC);
+            assert_true(bad < K);
+        }
+    }
+    assert_true(ok >= 3 && refused >= 2); /* both verdicts were exercised */
+    upl_ols_free(ols);
+    gsl_vector_free(work);
+    gsl_vector_free(sv);
+    gsl_vector_free(y);
+    gsl_matrix_free(V);
+    gsl_matrix_free(A);
+    gsl_matrix_free(X);
+}
+
 int main(void)
 {
     const char *env = getenv("UPLIFT_FIXTURES");
@@ -450,6 +531,7 @@ int main(void)
         cmocka_unit_test(test_golden_estimatr),
         cmocka_unit_test(test_cr2_direct),
         cmocka_unit_test(test_cr2_fixed_effects_many_clusters),
+        cmocka_unit_test(test_rank_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
