@@ -149,7 +149,9 @@ static int is_na(const char *s)
 }
 
 /* A finite decimal number (surrounding blanks allowed); percent = accept a trailing '%'
- * meaning /100.  Returns 0 on success. */
+ * meaning /100.  Returns 0 on success, NUMBER_RANGE for a number a double cannot hold
+ * (overflow, or underflow below the smallest normal double), NUMBER_BAD otherwise. */
+enum { NUMBER_BAD = -1, NUMBER_RANGE = -2 };
 static int parse_number(const char *s, int percent, double *out)
 {
     if (is_na(s)) {
@@ -161,12 +163,13 @@ static int parse_number(const char *s, int percent, double *out)
     /* decimal only: no hex, inf or nan spellings */
     for (const char *p = s; *p; p++)
         if (isalpha((unsigned char)*p) && *p != 'e' && *p != 'E')
-            return -1;
+            return NUMBER_BAD;
     char *end = NULL;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(v))
-        return -1;
+    if (end == s)
+        return NUMBER_BAD;
+    int range = errno == ERANGE || !isfinite(v);
     if (percent && *end == '%') {
         v /= 100.0;
         end++;
@@ -174,7 +177,9 @@ static int parse_number(const char *s, int percent, double *out)
     while (isspace((unsigned char)*end))
         end++;
     if (*end)
-        return -1;
+        return NUMBER_BAD;
+    if (range)
+        return NUMBER_RANGE;
     *out = v;
     return 0;
 }
@@ -210,16 +215,31 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
         int f = nums[i].field;
         if (!text[f])
             continue;
-        if (parse_number(text[f], f == F_PERCEIVED, nums[i].dst) != 0) {
+        int bad = parse_number(text[f], f == F_PERCEIVED, nums[i].dst);
+        if (bad) {
             if (diag) {
                 diag->line = line;
                 diag->column = (size_t)r->col[f] + 1;
             }
             return upl_diag_set(
-                diag, UPL_PARSE, "%s:%zu: column '%s': '%s' is not a number", r->path, line,
+                diag, UPL_PARSE, "%s:%zu: column '%s': '%s' %s", r->path, line,
                 upl__printable(r->mapped[f] ? r->mapped[f] : upl_task_columns[f], q, sizeof q),
-                upl__printable(text[f], q2, sizeof q2));
+                upl__printable(text[f], q2, sizeof q2),
+                bad == NUMBER_RANGE ? "is out of the range of a double (too large or too small)"
+                                    : "is not a number");
         }
+    }
+    if (r->col[F_TASK_ID] >= 0 && !row.task_id) {
+        if (diag) {
+            diag->line = line;
+            diag->column = (size_t)r->col[F_TASK_ID] + 1;
+        }
+        return upl_diag_set(
+            diag, UPL_PARSE,
+            "%s:%zu: column '%s' is empty: every task needs an id (leave the "
+            "column out to number the rows instead)",
+            r->path, line,
+            upl__printable(r->mapped[F_TASK_ID] ? r->mapped[F_TASK_ID] : "task_id", q, sizeof q));
     }
     if (text[F_AI_USED] && !blank(text[F_AI_USED])) {
         const char *v = text[F_AI_USED];

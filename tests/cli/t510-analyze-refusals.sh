@@ -63,6 +63,17 @@ t3,ana,ai,10,1,30,done" "task id 't3' appears twice (rows 3 and 9)"
 refused text.csv 1 "$h
 t1,ana,ai,50,5,40,done
 t2,ana,no_ai,fifty,0,45,done" "text.csv:3: column 'reported_min': 'fifty' is not a number"
+refused tiny.csv 1 "$good
+t9,ana,ai,1e-320,1,30,done" "tiny.csv:10: column 'reported_min': '1e-320' is out of the range of a double"
+refused huge.csv 1 "$good
+t9,ana,ai,50,1,1e999,done" "huge.csv:10: column 'forecast_no_ai_min': '1e999' is out of the range of a double"
+# a blank id would escape the duplicate check: refused where the column exists
+refused blank-id.csv 1 "$good
+,ana,ai,50,1,30,done
+ ,ben,ai,50,1,30,done" "blank-id.csv:10: column 'task_id' is empty: every task needs an id"
+refused blank-mapped-id.csv 1 "issue,participant,arm,reported_min,post_review_min,forecast_no_ai_min,status
+i1,ana,ai,50,5,40,done
+,ana,no_ai,42,0,45,done" "blank-mapped-id.csv:3: column 'issue' is empty" --map task_id=issue
 # a quoted cell with a line break is quoted on one line
 refused newline.csv 1 "$h
 t1,ana,ai,\"5
