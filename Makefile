@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test demo install asan fuzz format format-check lint clean
+.PHONY: all deps build test demo install asan valgrind fuzz format format-check lint clean
 
 all: build
 
@@ -28,6 +28,11 @@ asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DUPLIFT_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+
+# The suite under valgrind's memcheck (unit programs and every uplift process of the
+# CLI tests but the concurrency, crash and browser tests; see the script).
+valgrind: build
+	@scripts/valgrind-suite $(BUILD)
 
 # libFuzzer binaries (clang); run one with e.g. build-fuzz/fuzz/fuzz_duration -max_total_time=60
 fuzz: deps
