@@ -219,15 +219,11 @@ static void section_consort(upl__html *h)
         upl__html_printf(h, "</div>\n");
     }
     upl__html_printf(h, "</div>\n");
-    if (rc)
-        upl__html_printf(
-            h,
-            "<p>Of %zu tasks, %zu were analysed; %zu excluded, %zu abandoned, %zu not "
-            "done, %zu without an arm, %zu without an outcome and %zu without the covariate "
-            "were not. %zu post-review time%s imputed.</p>\n",
-            rc->input, rc->analysed, rc->excluded, rc->abandoned, rc->not_done, rc->unassigned,
-            rc->missing_outcome, rc->missing_covariate, rc->imputed,
-            rc->imputed == 1 ? " was" : "s were");
+    if (rc) {
+        char rows[512];
+        upl__report_rows_sentence(rows, sizeof rows, rc);
+        upl__html_printf(h, "<p>%s</p>\n", rows);
+    }
     upl__html_printf(h, "</section>\n");
 }
 

@@ -100,6 +100,10 @@ void upl__report_change_words(char *buf, size_t size, double pct);
 void upl__report_methods(const upl_report_input *in, void (*para)(void *ctx, const char *text),
                          void *ctx);
 
+/* The row accounting in one sentence, zero counts left out: "Of 48 tasks, 44 were
+ * analysed; the other 4 were not (1 excluded, 1 abandoned and 2 not done)." */
+void upl__report_rows_sentence(char *buf, size_t size, const upl_row_counts *rc);
+
 /* UTC "2026-11-25 15:04 UTC" of t, or "-" for 0. */
 void upl__report_time(char *buf, size_t size, int64_t t);
 
