@@ -56,9 +56,12 @@ typedef struct upl__interval_row {
     int emphasis;       /* drawn bold (the chosen SE, the overall effect) */
 } upl__interval_row;
 
+/* The axis holds the point estimates, the emphasised rows' intervals and the bulk of
+ * the others; interval ends far beyond the rest are cut at the axis edge with an
+ * arrowhead, and *n_cut (when not NULL) counts the rows so cut. */
 upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t control,
                                const char *xlabel, const char *id_prefix, const char *title,
-                               upl_svg *svg);
+                               upl_svg *svg, size_t *n_cut);
 
 /* Forecast for the assigned condition against the analysed outcome, each task a dot in
  * its arm's colour, log axes, with the line forecast = actual. */
