@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "uplift/power.h"
 #include "uplift/report.h"
 
 /* ---- chart canvas (plot_svg.c) ---- */
@@ -78,6 +79,12 @@ upl_status upl__plot_agreement(const upl_dataset *ds, const upl_analysis_result 
  * when ri holds no histogram. */
 upl_status upl__plot_ri_histogram(const upl_randomization_inference *ri, size_t control, int color,
                                   const char *id_prefix, upl_svg *svg);
+
+/* Power (%) against the true effect (change-of-time axis) of n power runs, each point
+ * with its 95% Monte Carlo interval (power -/+ 1.96 power_mc_se), a dashed line at
+ * alpha and, when target is finite, a dotted one at the target power. */
+upl_status upl__plot_power_curve(const upl_power_result *pts, size_t n, double alpha, double target,
+                                 const char *id_prefix, upl_svg *svg);
 
 /* ---- shared text (report_common.c) ---- */
 
