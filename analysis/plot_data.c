@@ -9,9 +9,27 @@
 
 #include "report_internal.h"
 
-/* One legend entry per arm above the plot box, in the arm's colour, wrapping onto a
- * second line when the labels are long (widths estimated from the character count). */
-static void arm_legend(const upl_dataset *ds, const size_t *counts)
+/* One legend entry at *pos (a fraction of the box width) on line *disp above the box,
+ * wrapping onto a new line when it does not fit (widths estimated from the character
+ * count). */
+static void legend_entry(const char *text, PLINT color, double *pos, double *disp)
+{
+    size_t chars = 0;
+    for (const char *c = text; *c; c++)
+        chars += ((unsigned char)*c & 0xc0) != 0x80;
+    double width = upl__chart_label_fraction(chars);
+    if (*pos > 0.0 && *pos + width > 1.0) {
+        *pos = 0.0;
+        *disp += 1.4;
+    }
+    plcol0(color);
+    plmtex("t", *disp, *pos, 0.0, text);
+    *pos += width;
+}
+
+/* One legend entry per arm above the plot box, in the arm's colour, then extra (in the
+ * reference lines' colour) when not NULL. */
+static void arm_legend(const upl_dataset *ds, const size_t *counts, const char *extra)
 {
     double pos = 0.0, disp = 0.9;
     for (size_t a = 0; a < ds->n_arms && a < UPL__MAX_ARM_COLORS; a++) {
@@ -19,18 +37,10 @@ static void arm_legend(const upl_dataset *ds, const size_t *counts)
         upl__chart_text(label, sizeof label, ds->arms[a], 24);
         snprintf(text, sizeof text, "\u25cf %s (%zu task%s)", label, counts[a],
                  counts[a] == 1 ? "" : "s");
-        size_t chars = 0;
-        for (const char *c = text; *c; c++)
-            chars += ((unsigned char)*c & 0xc0) != 0x80;
-        double width = upl__chart_label_fraction(chars);
-        if (pos > 0.0 && pos + width > 1.0) {
-            pos = 0.0;
-            disp += 1.4;
-        }
-        plcol0((PLINT)(UPL__COL_ARM + a));
-        plmtex("t", disp, pos, 0.0, text);
-        pos += width;
+        legend_entry(text, (PLINT)(UPL__COL_ARM + a), &pos, &disp);
     }
+    if (extra)
+        legend_entry(extra, UPL__COL_REF, &pos, &disp);
     plcol0(UPL__COL_INK);
 }
 
@@ -126,9 +136,9 @@ upl_status upl__plot_forecast_scatter(const upl_dataset *ds, const upl_analysis_
     pllsty(2);
     pljoin(lo, lo, hi, hi);
     pllsty(1);
-    plptex(lo + 0.97 * (hi - lo), lo + 0.93 * (hi - lo), 1.0, 1.0, 1.0, "forecast = actual");
     dots(x, y, arm, n, ds->n_arms);
-    arm_legend(ds, counts);
+    /* the line's name goes in the legend: along the line it would sit on the dots */
+    arm_legend(ds, counts, "- - - forecast = actual");
     st = upl__chart_end(id_prefix, "Forecast against actual time, by arm", svg);
 cleanup:
     free(x);
@@ -210,7 +220,7 @@ upl_status upl__plot_agreement(const upl_dataset *ds, const upl_analysis_result 
     }
     pllsty(1);
     plwidth(1.0);
-    arm_legend(ds, counts);
+    arm_legend(ds, counts, NULL);
     st = upl__chart_end(id_prefix, "Self-reported against measured time (Bland-Altman)", svg);
 cleanup:
     free(x);

@@ -2,6 +2,7 @@
  * intervals, one row each (the SE panel, participants, subgroups, perception). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <plplot.h>
 
@@ -39,28 +40,86 @@ static void format_change(char *buf, size_t size, const upl__interval_row *r)
     }
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The quartiles of the n finite values in v (sorted in place), by linear interpolation. */
+static void quartiles(double *v, size_t n, double *q1, double *q3)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    double p1 = 0.25 * (double)(n - 1), p3 = 0.75 * (double)(n - 1);
+    size_t i1 = (size_t)p1, i3 = (size_t)p3;
+    *q1 = v[i1] + (p1 - (double)i1) * (i1 + 1 < n ? v[i1 + 1] - v[i1] : 0.0);
+    *q3 = v[i3] + (p3 - (double)i3) * (i3 + 1 < n ? v[i3 + 1] - v[i3] : 0.0);
+}
+
+/* Least (side < 0) or greatest (side > 0) interval end of rows[] that is not far out
+ * among the ends on that side (beyond the quartile by 3 interquartile ranges, Tukey's
+ * "far out"), on the log scale; NAN when fewer than 4 rows have an interval. */
+static double bulk_end(const upl__interval_row *rows, size_t n, int side)
+{
+    double *v = malloc((n + 1) * sizeof *v), q1, q3, best = NAN;
+    size_t m = 0;
+    if (!v)
+        return NAN;
+    for (size_t i = 0; i < n; i++) {
+        double e = log_change(side < 0 ? rows[i].lo : rows[i].hi);
+        if (!rows[i].emphasis && isfinite(e))
+            v[m++] = e;
+    }
+    if (m >= 4) {
+        quartiles(v, m, &q1, &q3);
+        double fence = side < 0 ? q1 - 3.0 * (q3 - q1) : q3 + 3.0 * (q3 - q1);
+        for (size_t i = 0; i < m; i++)
+            if (side < 0 ? v[i] >= fence : v[i] <= fence)
+                best = isfinite(best) ? (side < 0 ? fmin(best, v[i]) : fmax(best, v[i])) : v[i];
+    }
+    free(v);
+    return best;
+}
+
+/* An arrowhead at the axis edge x on row y, pointing outwards (dir -1 left, +1 right). */
+static void edge_arrow(double x, double y, double dir, double xspan)
+{
+    double len = 0.022 * xspan;
+    PLFLT px[3] = {x, x - dir * len, x - dir * len}, py[3] = {y, y - 0.2, y + 0.2};
+    plfill(3, px, py);
+}
+
 upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t control,
                                const char *xlabel, const char *id_prefix, const char *title,
-                               upl_svg *svg)
+                               upl_svg *svg, size_t *n_cut)
 {
+    /* The axis holds every point estimate, the whole interval of the emphasised rows (the
+     * pooled effect, the chosen SE) and the bulk of the other intervals: an interval end
+     * far out among the others (a participant with five tasks, [-98%, +1700%]) would
+     * squash every other row, so such ends are cut at the axis edge with an arrowhead (the
+     * numbers at the right are the whole intervals).  Never beyond -95% and +1900%. */
     double lo = log(0.8), hi = log(1.25); /* always show some room around no change */
+    double bulk_lo = bulk_end(rows, n, -1), bulk_hi = bulk_end(rows, n, 1);
     for (size_t i = 0; i < n; i++) {
         double v[3] = {log_change(rows[i].pct), log_change(rows[i].lo), log_change(rows[i].hi)};
         for (int j = 0; j < 3; j++) {
             if (!isfinite(v[j]))
                 continue;
+            if (j == 1 && !rows[i].emphasis && isfinite(bulk_lo) && v[j] < bulk_lo)
+                continue;
+            if (j == 2 && !rows[i].emphasis && isfinite(bulk_hi) && v[j] > bulk_hi)
+                continue;
             lo = v[j] < lo ? v[j] : lo;
             hi = v[j] > hi ? v[j] : hi;
         }
     }
-    /* a wild interval (a participant with three tasks) must not squash the others: the
-     * axis stops at -95% and +1900%, longer intervals run to its edge without an end bar
-     * (the numbers at the right are the real ones) */
     lo = lo < log(0.05) ? log(0.05) : lo;
     hi = hi > log(20.0) ? log(20.0) : hi;
     double pad = 0.06 * (hi - lo);
     lo -= pad;
     hi += pad;
+    if (n_cut)
+        *n_cut = 0;
     double height = 80.0 + 24.0 * (double)n;
     upl_status st = upl__chart_begin(720.0, height, control);
     if (st != UPL_OK)
@@ -91,10 +150,16 @@ upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t c
         if (isfinite(a) && isfinite(b)) {
             int cut_a = a<lo, cut_b = b> hi;
             pljoin(cut_a ? lo : a, y, cut_b ? hi : b, y);
-            if (!cut_a)
+            if (cut_a)
+                edge_arrow(lo, y, -1.0, hi - lo);
+            else
                 pljoin(a, y - 0.18, a, y + 0.18);
-            if (!cut_b)
+            if (cut_b)
+                edge_arrow(hi, y, 1.0, hi - lo);
+            else
                 pljoin(b, y - 0.18, b, y + 0.18);
+            if (n_cut && (cut_a || cut_b))
+                (*n_cut)++;
         }
         if (isfinite(x) && x >= lo && x <= hi) {
             PLFLT px = x, py = y;

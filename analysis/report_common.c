@@ -1,6 +1,7 @@
 /* What the HTML and Markdown reports share: baseline statistics by arm, the headline
  * in words, the methods text generated from the protocol, dates. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,66 @@ void upl__report_change_words(char *buf, size_t size, double pct)
         snprintf(buf, size, "took %.1f%% longer", 100.0 * pct);
     else
         snprintf(buf, size, "took %.1f%% less time", -100.0 * pct);
+}
+
+/* Appends to buf (a string) what fits. */
+static void append(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+void upl__report_rows_sentence(char *buf, size_t size, const upl_row_counts *rc)
+{
+    const struct {
+        size_t n;
+        const char *what;
+    } part[] = {{rc->excluded, "excluded"},
+                {rc->abandoned, "abandoned"},
+                {rc->not_done, "not done"},
+                {rc->unassigned, "without an arm"},
+                {rc->missing_outcome, "without an outcome"},
+                {rc->missing_covariate, "without the covariate"}};
+    size_t n_parts = sizeof part / sizeof part[0], shown = 0, other = 0;
+    for (size_t i = 0; i < n_parts; i++) {
+        shown += part[i].n > 0;
+        other += part[i].n;
+    }
+    buf[0] = '\0';
+    if (other == 0) {
+        if (rc->analysed == 1)
+            append(buf, size, "The one task was analysed.");
+        else
+            append(buf, size, "All %zu tasks were analysed.", rc->analysed);
+    } else {
+        append(buf, size, "Of %zu task%s, %zu %s analysed; ", rc->input, rc->input == 1 ? "" : "s",
+               rc->analysed, rc->analysed == 1 ? "was" : "were");
+        if (other == 1)
+            append(buf, size, "the other one was not (");
+        else
+            append(buf, size, "the other %zu were not (", other);
+        for (size_t i = 0, k = 0; i < n_parts; i++) {
+            if (part[i].n == 0)
+                continue;
+            append(buf, size, "%s%zu %s",
+                   k == 0           ? ""
+                   : k + 1 == shown ? " and "
+                                    : ", ",
+                   part[i].n, part[i].what);
+            k++;
+        }
+        append(buf, size, ").");
+    }
+    if (rc->imputed > 0)
+        append(buf, size, " %zu post-review time%s imputed.", rc->imputed,
+               rc->imputed == 1 ? " was" : "s were");
 }
 
 void upl__report_time(char *buf, size_t size, int64_t t)

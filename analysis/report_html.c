@@ -13,7 +13,7 @@
 
 #include "report_html.h"
 
-static const char css[] =
+const char upl__html_css[] =
     "*{box-sizing:border-box}"
     "body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
     "color:#222;background:#fff;max-width:62rem;margin:0 auto;padding:1.5rem 1.5rem 3rem}"
@@ -219,15 +219,11 @@ static void section_consort(upl__html *h)
         upl__html_printf(h, "</div>\n");
     }
     upl__html_printf(h, "</div>\n");
-    if (rc)
-        upl__html_printf(
-            h,
-            "<p>Of %zu tasks, %zu were analysed; %zu excluded, %zu abandoned, %zu not "
-            "done, %zu without an arm, %zu without an outcome and %zu without the covariate "
-            "were not. %zu post-review time%s imputed.</p>\n",
-            rc->input, rc->analysed, rc->excluded, rc->abandoned, rc->not_done, rc->unassigned,
-            rc->missing_outcome, rc->missing_covariate, rc->imputed,
-            rc->imputed == 1 ? " was" : "s were");
+    if (rc) {
+        char rows[512];
+        upl__report_rows_sentence(rows, sizeof rows, rc);
+        upl__html_printf(h, "<p>%s</p>\n", rows);
+    }
     upl__html_printf(h, "</section>\n");
 }
 
@@ -394,8 +390,9 @@ upl_status upl_report_render_html(const upl_report_input *in, FILE *out)
                      "<meta name=\"generator\" content=\"uplift %s\">\n<title>",
                      in->uplift_version ? in->uplift_version : "");
     upl__html_esc(out, title);
-    upl__html_printf(
-        &h, " - uplift report</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>", css);
+    upl__html_printf(&h,
+                     " - uplift report</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>",
+                     upl__html_css);
     upl__html_esc(out, title);
     upl__html_printf(&h,
                      "</h1>\n<p class=\"sub\">Report of a randomized controlled trial of developer "

@@ -14,6 +14,9 @@ typedef struct upl__html {
     upl_status st;
 } upl__html;
 
+/* The page's style sheet (the study report's, shared by the power-curve page). */
+extern const char upl__html_css[];
+
 /* Text with <, >, & and " escaped. */
 void upl__html_esc(FILE *out, const char *s);
 /* printf into the page. */

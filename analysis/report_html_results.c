@@ -10,6 +10,18 @@
 
 #include "report_html.h"
 
+/* Appends to a chart's caption that n_cut intervals run past the axis, when any do. */
+static void cut_note(char *caption, size_t size, size_t n_cut)
+{
+    size_t used = strlen(caption);
+    if (n_cut == 0 || used + 1 >= size)
+        return;
+    snprintf(caption + used, size - used,
+             " %zu interval%s longer than the axis: cut at its edge (arrowhead); the figures "
+             "at the right are the whole interval%s.",
+             n_cut, n_cut == 1 ? " is" : "s are", n_cut == 1 ? "" : "s");
+}
+
 static void se_panel(upl__html *h, size_t e)
 {
     const upl_analysis_result *r = h->in->result;
@@ -71,8 +83,10 @@ static void se_panel(upl__html *h, size_t e)
     snprintf(id, sizeof id, "se-panel-%zu", e);
     snprintf(title, sizeof title, "Effect of %s on completion time under every standard error",
              eff->arm);
-    upl_status st = upl__plot_intervals(rows, n, h->in->dataset->control,
-                                        "Change in completion time (log scale)", id, title, &svg);
+    size_t n_cut = 0;
+    upl_status st =
+        upl__plot_intervals(rows, n, h->in->dataset->control,
+                            "Change in completion time (log scale)", id, title, &svg, &n_cut);
     if (st != UPL_OK) {
         h->st = st;
         return;
@@ -84,6 +98,7 @@ static void se_panel(upl__html *h, size_t e)
              "(bold: the one chosen). Undefined types (cluster-robust with fewer than two "
              "participants) have no interval.",
              title, 100.0 * r->spec.level);
+    cut_note(caption, sizeof caption, n_cut);
     upl__html_figure(h, fig, &svg, caption);
 }
 
@@ -249,19 +264,21 @@ void upl__html_section_participants(upl__html *h)
         rows[n].emphasis = 1;
     }
     upl_svg svg;
-    upl_status st = upl__plot_intervals(rows, n + (r->n_effects ? 1 : 0), h->in->dataset->control,
-                                        "Change in completion time with AI (log scale)",
-                                        "participants", "Effect of AI by participant", &svg);
+    size_t n_cut = 0;
+    upl_status st =
+        upl__plot_intervals(rows, n + (r->n_effects ? 1 : 0), h->in->dataset->control,
+                            "Change in completion time with AI (log scale)", "participants",
+                            "Effect of AI by participant", &svg, &n_cut);
     free(rows);
     if (st != UPL_OK) {
         h->st = st;
         return;
     }
-    upl__html_figure(
-        h, "fig-participants", &svg,
-        "Forest plot: each participant's change in completion time with its interval; the "
-        "bottom row is the pooled estimate. Participants with few tasks have wide "
-        "intervals.");
+    char caption[512] = "Forest plot: each participant's change in completion time with its "
+                        "interval; the bottom row is the pooled estimate. Participants with "
+                        "few tasks have wide intervals.";
+    cut_note(caption, sizeof caption, n_cut);
+    upl__html_figure(h, "fig-participants", &svg, caption);
     char ts[32], te[32];
     snprintf(ts, sizeof ts, "%zu", r->per_participant_slowdown);
     snprintf(te, sizeof te, "%zu", r->per_participant_estimated);
@@ -358,9 +375,9 @@ void upl__html_section_perception(upl__html *h)
                                     arm_col,
                                     1};
     upl_svg svg;
-    upl_status st = upl__plot_intervals(rows, n, h->in->dataset->control,
-                                        "Change in completion time with AI (log scale)",
-                                        "perception", "Perceived and measured effect of AI", &svg);
+    upl_status st = upl__plot_intervals(
+        rows, n, h->in->dataset->control, "Change in completion time with AI (log scale)",
+        "perception", "Perceived and measured effect of AI", &svg, NULL);
     free(rows);
     free(labels);
     if (st != UPL_OK) {
@@ -509,16 +526,19 @@ void upl__html_section_subgroups(upl__html *h)
     upl_svg svg;
     char title[160];
     snprintf(title, sizeof title, "Effect of AI by %s", s->column ? s->column : "subgroup");
+    size_t n_cut = 0;
     upl_status st = upl__plot_intervals(rows, s->n_levels, h->in->dataset->control,
                                         "Change in completion time with AI (log scale)",
-                                        "subgroups", title, &svg);
+                                        "subgroups", title, &svg, &n_cut);
     free(rows);
     if (st != UPL_OK) {
         h->st = st;
         return;
     }
-    upl__html_figure(h, "fig-subgroups", &svg,
-                     "Effect in each subgroup from the interaction model, with Wald intervals.");
+    char caption[512] = "Effect in each subgroup from the interaction model, with Wald "
+                        "intervals.";
+    cut_note(caption, sizeof caption, n_cut);
+    upl__html_figure(h, "fig-subgroups", &svg, caption);
     char t[64];
     upl__html_printf(h, "<p>Test that the effect is the same in every level: ");
     if (s->test && isfinite(s->stat)) {

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "uplift/power.h"
 #include "uplift/report.h"
 
 /* ---- chart canvas (plot_svg.c) ---- */
@@ -56,9 +57,12 @@ typedef struct upl__interval_row {
     int emphasis;       /* drawn bold (the chosen SE, the overall effect) */
 } upl__interval_row;
 
+/* The axis holds the point estimates, the emphasised rows' intervals and the bulk of
+ * the others; interval ends far beyond the rest are cut at the axis edge with an
+ * arrowhead, and *n_cut (when not NULL) counts the rows so cut. */
 upl_status upl__plot_intervals(const upl__interval_row *rows, size_t n, size_t control,
                                const char *xlabel, const char *id_prefix, const char *title,
-                               upl_svg *svg);
+                               upl_svg *svg, size_t *n_cut);
 
 /* Forecast for the assigned condition against the analysed outcome, each task a dot in
  * its arm's colour, log axes, with the line forecast = actual. */
@@ -75,6 +79,12 @@ upl_status upl__plot_agreement(const upl_dataset *ds, const upl_analysis_result 
  * when ri holds no histogram. */
 upl_status upl__plot_ri_histogram(const upl_randomization_inference *ri, size_t control, int color,
                                   const char *id_prefix, upl_svg *svg);
+
+/* Power (%) against the true effect (change-of-time axis) of n power runs, each point
+ * with its 95% Monte Carlo interval (power -/+ 1.96 power_mc_se), a dashed line at
+ * alpha and, when target is finite, a dotted one at the target power. */
+upl_status upl__plot_power_curve(const upl_power_result *pts, size_t n, double alpha, double target,
+                                 const char *id_prefix, upl_svg *svg);
 
 /* ---- shared text (report_common.c) ---- */
 
@@ -99,6 +109,10 @@ void upl__report_change_words(char *buf, size_t size, double pct);
 /* The methods paragraphs, plain text, one call of para per paragraph. */
 void upl__report_methods(const upl_report_input *in, void (*para)(void *ctx, const char *text),
                          void *ctx);
+
+/* The row accounting in one sentence, zero counts left out: "Of 48 tasks, 44 were
+ * analysed; the other 4 were not (1 excluded, 1 abandoned and 2 not done)." */
+void upl__report_rows_sentence(char *buf, size_t size, const upl_row_counts *rc);
 
 /* UTC "2026-11-25 15:04 UTC" of t, or "-" for 0. */
 void upl__report_time(char *buf, size_t size, int64_t t);

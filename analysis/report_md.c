@@ -138,13 +138,9 @@ static void consort(const upl_report_input *in, FILE *out)
     }
     if (!rc)
         return;
-    fprintf(out,
-            "Of %zu tasks, %zu were analysed; %zu excluded, %zu abandoned, %zu not done, %zu "
-            "without an arm, %zu without an outcome and %zu without the covariate were not. "
-            "%zu post-review time%s imputed.\n\n",
-            rc->input, rc->analysed, rc->excluded, rc->abandoned, rc->not_done, rc->unassigned,
-            rc->missing_outcome, rc->missing_covariate, rc->imputed,
-            rc->imputed == 1 ? " was" : "s were");
+    char rows[512];
+    upl__report_rows_sentence(rows, sizeof rows, rc);
+    fprintf(out, "%s\n\n", rows);
 }
 
 static upl_status baseline(const upl_report_input *in, FILE *out)

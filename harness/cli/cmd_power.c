@@ -1,11 +1,13 @@
 /* uplift power --participants N --tasks N|MIN-MAX (--effect PCT | --target-power P)
- * [--sims N] [--se TYPE] [--seed S] [--json] [design and analysis options] */
+ * [--sims N] [--se TYPE] [--seed S] [--json] [--curve PCT,... [--out FILE [--format
+ * html|md]]] [design and analysis options] */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "sim_options.h"
@@ -18,12 +20,18 @@ const upl_command upl__cmd_power = {
     .name = "power",
     .summary = "Power, or the minimum detectable effect, of a design by simulation.",
     .usage = "uplift power --participants N --tasks N|MIN-MAX (--effect PCT | --target-power P) "
-             "[--sims N] [--se TYPE] [--seed S] [--json] [design options]",
+             "[--sims N] [--se TYPE] [--seed S] [--json] [--curve PCT,... [--out FILE]] "
+             "[design options]",
     .help = "  --effect PCT              report the power at this effect\n"
             "  --target-power P          report the minimum detectable effect at this power\n"
             "  --sims N                  simulated studies per evaluation [1000]\n"
             "  --panel                   also report power and coverage of every SE type\n"
             "  --curve PCT,PCT,...       also the power at each of these effects (a power curve)\n"
+            "  --out FILE                with --curve: also write the curve as a page, a chart\n"
+            "                            of power against the effect with Monte Carlo error bars\n"
+            "                            and its table ('-': the page on standard output\n"
+            "                            instead of the text or JSON)\n"
+            "  --format html|md          of --out [html; md when FILE ends in .md]\n"
             "  --json                    one JSON object: power, power_mc_se, mde_pct, ...\n"
             "Analysis of each study (as 'uplift analyze'):\n"
             "  --outcome total|initial|measured        [total]\n"
@@ -57,7 +65,9 @@ enum {
     O_DIST,
     O_LEVEL,
     O_IMPUTE,
-    O_CURVE
+    O_CURVE,
+    O_OUT,
+    O_FORMAT
 };
 
 #define MAX_CURVE 32
@@ -262,6 +272,56 @@ static int run_curve(upl_power_spec *spec, curve *cv)
     return UPL_EXIT_OK;
 }
 
+/* The time printed on the page: SOURCE_DATE_EPOCH when set (reproducible bytes), else
+ * now, as in `uplift report`. */
+static int64_t page_time(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (s && *s) {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (!*end && !errno && v > 0)
+            return (int64_t)v;
+    }
+    return (int64_t)time(NULL);
+}
+
+/* --out FILE: the curve as a page, written whole or not at all; no-op without a path.
+ * Returns an exit code. */
+static int write_page(const upl_cli *cli, const char *path, const char *format,
+                      const upl_power_spec *spec, const upl_power_result *r,
+                      const upl_mde_result *m, const curve *cv)
+{
+    if (!path)
+        return UPL_EXIT_OK;
+    upl_power_report page = {
+        .design = &spec->design,
+        .model = &spec->model,
+        .result = r,
+        .mde = m,
+        .curve = cv->at,
+        .n_curve = cv->n,
+        .uplift_version = UPL_VERSION,
+        .command_line = cli->command_line,
+        .generated_at = page_time(),
+    };
+    upl_output out;
+    if (upl__output_open(&out, path) != 0)
+        return UPL_EXIT_FAIL;
+    upl_status st = strcmp(format, "md") == 0 ? upl_power_report_render_md(&page, out.stream)
+                                              : upl_power_report_render_html(&page, out.stream);
+    if (st != UPL_OK) {
+        upl__output_abort(&out);
+        return upl__fail("cannot write the power curve '%s': %s", path, upl_strerror(st));
+    }
+    if (upl__output_commit(&out) != 0)
+        return UPL_EXIT_FAIL;
+    if (strcmp(path, "-") != 0)
+        fprintf(stderr, "uplift: wrote %s\n", path);
+    return UPL_EXIT_OK;
+}
+
 static int model_option(const upl_command *cmd, upl_model_spec *spec, int c, const char *arg)
 {
     int bad = 0;
@@ -335,7 +395,9 @@ static int run_power(upl_cli *cli, int argc, char **argv)
                                         {"dist", required_argument, NULL, O_DIST},
                                         {"level", required_argument, NULL, O_LEVEL},
                                         {"impute", required_argument, NULL, O_IMPUTE},
-                                        {"curve", required_argument, NULL, O_CURVE}};
+                                        {"curve", required_argument, NULL, O_CURVE},
+                                        {"out", required_argument, NULL, O_OUT},
+                                        {"format", required_argument, NULL, O_FORMAT}};
     const upl_command *cmd = &upl__cmd_power;
     struct option options[64];
     size_t n_own = sizeof own / sizeof own[0];
@@ -353,10 +415,17 @@ static int run_power(upl_cli *cli, int argc, char **argv)
     curve cv;
     memset(&cv, 0, sizeof cv);
     int json = 0, c;
+    const char *out_path = NULL, *format = NULL;
     while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
         if (c == '?')
             return UPL_EXIT_USAGE;
-        if (c == O_JSON) {
+        if (c == O_OUT) {
+            out_path = optarg;
+        } else if (c == O_FORMAT) {
+            if (strcmp(optarg, "html") != 0 && strcmp(optarg, "md") != 0)
+                return upl__usage(cmd, "--format '%s' is not html or md", optarg);
+            format = optarg;
+        } else if (c == O_JSON) {
             json = 1;
         } else if (c == O_CURVE) {
             if (!curve_option(cmd, &cv, optarg))
@@ -396,8 +465,20 @@ static int run_power(upl_cli *cli, int argc, char **argv)
                                "minimum detectable effect), not both");
     if (!mde && !s.have_effect)
         return upl__usage(cmd, "--effect PCT or --target-power P is required");
+    if (format && !out_path)
+        return upl__usage(cmd, "--format is the format of --out FILE: give --out too");
+    if (out_path && !cv.n)
+        return upl__usage(cmd, "--out writes the power curve: give its effects with --curve "
+                               "PCT,PCT,...");
+    if (out_path && !*out_path)
+        return upl__usage(cmd, "--out needs a file name ('-' for standard output)");
+    if (out_path && !format) {
+        size_t len = strlen(out_path);
+        format = len > 3 && strcmp(out_path + len - 3, ".md") == 0 ? "md" : "html";
+    }
     if (!upl__sim_finish(cmd, &s, 0))
         return UPL_EXIT_USAGE;
+    int page_to_stdout = out_path && strcmp(out_path, "-") == 0; /* instead of the text */
     spec.design = s.params;
     progress_state ps = {-1, 0};
     if (cli->stderr_is_tty) {
@@ -417,9 +498,11 @@ static int run_power(upl_cli *cli, int argc, char **argv)
             fputc('\n', stderr);
         if (st != UPL_OK)
             rc = upl__fail("%s", diag.msg);
-        else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK)
-            rc = json ? print_json(&s.params, &m->at, m, &cv)
-                      : print_text(&s.params, &spec.model, &m->at, m, &cv);
+        else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
+                 (rc = write_page(cli, out_path, format, &spec, &m->at, m, &cv)) == UPL_EXIT_OK)
+            rc = page_to_stdout ? UPL_EXIT_OK
+                 : json         ? print_json(&s.params, &m->at, m, &cv)
+                                : print_text(&s.params, &spec.model, &m->at, m, &cv);
         free(m);
         free(cv.at);
         return rc;
@@ -432,9 +515,11 @@ static int run_power(upl_cli *cli, int argc, char **argv)
         fputc('\n', stderr);
     if (st != UPL_OK)
         rc = upl__fail("%s", diag.msg);
-    else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK)
-        rc = json ? print_json(&s.params, r, NULL, &cv)
-                  : print_text(&s.params, &spec.model, r, NULL, &cv);
+    else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
+             (rc = write_page(cli, out_path, format, &spec, r, NULL, &cv)) == UPL_EXIT_OK)
+        rc = page_to_stdout ? UPL_EXIT_OK
+             : json         ? print_json(&s.params, r, NULL, &cv)
+                            : print_text(&s.params, &spec.model, r, NULL, &cv);
     free(r);
     free(cv.at);
     return rc;

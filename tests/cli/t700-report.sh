@@ -217,6 +217,20 @@ for r in s["exclusion_reasons"]:
     if "%s: %d" % (r["reason"], r["count"]) not in consort:
         die("exclusion reason %r missing" % r["reason"])
 
+# the row accounting in one sentence, zero counts left out
+rows = a["rows"]
+parts = [(rows[k], w) for k, w in (("excluded", "excluded"), ("abandoned", "abandoned"),
+         ("not_done", "not done"), ("unassigned", "without an arm"),
+         ("missing_outcome", "without an outcome"),
+         ("missing_covariate", "without the covariate")) if rows[k]]
+other = sum(n for n, _ in parts)
+listed = ["%d %s" % p for p in parts]
+listed = ", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1 else listed[0]
+want = "Of %d tasks, %d were analysed; the other %d were not (%s)." % (
+    rows["input"], rows["analysed"], other, listed)
+if want not in consort or re.search(r"\b0 (excluded|abandoned|not done|without)", consort):
+    die("row sentence: want %r" % want)
+
 # baseline: tasks randomized per arm
 base = section("baseline")
 row = re.search(r"Tasks randomized</td>(.*?)</tr>", base).group(1)

@@ -17,4 +17,16 @@ while read -r cmd; do
     truth=${target%.csv}.truth.json
     cmp "${name%.csv}.truth.json" "$UPLIFT_SRC/$truth" || fail "'$cmd' no longer gives $truth"
 done <commands.txt
+
+# the METR-like sample's forecasts vary by task (--forecast-ratio-sd 0.25): its forecast
+# effect is -24% in expectation with a real interval, as its README line says
+up 0 analyze --csv "$UPLIFT_SRC/data-samples/metr-like/tasks.csv" --json
+python3 - out <<'PY' || fail "metr-like forecast effect"
+import json, sys
+p = json.load(open(sys.argv[1]))["perception"]
+lo, hi = p["forecast_pct_ci"]
+assert abs(p["forecast_pct"] - -0.218) < 0.001, p["forecast_pct"]
+assert hi - lo > 0.03, "forecast interval [%g, %g] is nearly zero-width" % (lo, hi)
+PY
+contains "$readme" "give -21.8% [-24.4%, -19.0%]"
 done_testing
