@@ -342,6 +342,7 @@ void upl_self_report_clear(upl_self_report *r)
     r->post_review_min = NAN;
     r->perceived_pct = NAN;
     r->ai_used = UPL_AI_USED_UNKNOWN;
+    r->review = UPL_REVIEW_UNSAID;
 }
 
 static upl_status check_report(upl_store *store, const upl_self_report *r)
@@ -366,8 +367,15 @@ static upl_status check_report(upl_store *store, const upl_self_report *r)
     if (r->ai_used != UPL_AI_USED_UNKNOWN && r->ai_used != UPL_AI_USED_NO &&
         r->ai_used != UPL_AI_USED_YES)
         return upl__store_fail(store, UPL_INVALID, "ai_used must be yes, no or unknown");
+    if (r->review == UPL_REVIEW_PENDING && isnan(r->reported_min))
+        return upl__store_fail(store, UPL_INVALID,
+                               "a pending review belongs to the first report (with its time)");
+    if (r->review != UPL_REVIEW_UNSAID && !isnan(r->post_review_min))
+        return upl__store_fail(store, UPL_INVALID,
+                               "a post-review time says the review is back and took time; it "
+                               "cannot also be pending or empty");
     if (isnan(r->reported_min) && isnan(r->post_review_min) && isnan(r->perceived_pct) &&
-        r->ai_used == UPL_AI_USED_UNKNOWN)
+        r->ai_used == UPL_AI_USED_UNKNOWN && r->review == UPL_REVIEW_UNSAID)
         return upl__store_fail(store, UPL_INVALID, "nothing to record");
     return UPL_OK;
 }
@@ -386,6 +394,11 @@ static upl_status check_unset(upl_store *store, const task_row *t, const upl_sel
                                "task %lld already records ai_used=%s; a recorded report cannot "
                                "change (ask the coordinator if it is wrong)",
                                id, t->ai_used == UPL_AI_USED_YES ? "yes" : "no");
+    if (isnan(r->reported_min) && r->review == UPL_REVIEW_NONE && !isnan(t->post_review_min))
+        return upl__store_fail(store, UPL_REFUSED,
+                               "task %lld already records %g min of post-review time; "
+                               "'no review' only closes a review left pending",
+                               id, t->post_review_min);
     return UPL_OK;
 }
 
@@ -438,8 +451,9 @@ upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self
         }
         rc = upl__store_prepare(store,
                                 "UPDATE task SET status = 'done', reported_min = ?1, "
-                                "post_review_min = coalesce(?2, 0), perceived_pct = ?3, "
-                                "ai_used = ?4, done_at = ?5 WHERE id = ?6",
+                                "post_review_min = CASE WHEN ?7 THEN NULL ELSE coalesce(?2, 0) "
+                                "END, perceived_pct = ?3, ai_used = ?4, done_at = ?5 "
+                                "WHERE id = ?6",
                                 &stmt);
     } else {
         if (isnan(t.reported_min)) {
@@ -450,11 +464,13 @@ upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self
                                  id, id);
             goto cleanup;
         }
-        /* each later --post-review adds one more round of review work */
+        /* each later --post-review adds one more round of review work; a pending review
+         * (empty) stays empty until a round or 'no review' is reported */
         rc = upl__store_prepare(store,
-                                "UPDATE task SET post_review_min = coalesce(post_review_min, 0) "
-                                "+ coalesce(?2, 0), perceived_pct = coalesce(?3, perceived_pct), "
-                                "ai_used = coalesce(?4, ai_used) WHERE id = ?6",
+                                "UPDATE task SET post_review_min = CASE WHEN ?2 IS NULL AND NOT "
+                                "?8 THEN post_review_min ELSE coalesce(post_review_min, 0) + "
+                                "coalesce(?2, 0) END, perceived_pct = coalesce(?3, "
+                                "perceived_pct), ai_used = coalesce(?4, ai_used) WHERE id = ?6",
                                 &stmt);
     }
     if (rc != UPL_OK)
@@ -466,8 +482,12 @@ upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self
         sqlite3_bind_null(stmt, 4);
     else
         sqlite3_bind_int(stmt, 4, r->ai_used);
-    if (first)
+    if (first) {
         sqlite3_bind_int64(stmt, 5, upl_store_now(store));
+        sqlite3_bind_int(stmt, 7, r->review == UPL_REVIEW_PENDING);
+    } else {
+        sqlite3_bind_int(stmt, 8, r->review == UPL_REVIEW_NONE);
+    }
     sqlite3_bind_int64(stmt, 6, task_id);
     if ((rc = upl__store_step_done(store, stmt, "cannot record the report")) != UPL_OK)
         goto cleanup;

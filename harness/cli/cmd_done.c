@@ -1,5 +1,6 @@
-/* uplift done TASK --time DUR [--post-review DUR] [--perceived PCT] [--ai-used yes|no]:
- * the participant's self-report, and later additions to it. */
+/* uplift done TASK --time DUR [--post-review DUR | --review-pending | --no-review]
+ * [--perceived PCT] [--ai-used yes|no]: the participant's self-report, and later
+ * additions to it. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,18 +15,25 @@ static const struct option done_options[] = {{"time", required_argument, NULL, '
                                              {"post-review", required_argument, NULL, 'r'},
                                              {"perceived", required_argument, NULL, 'p'},
                                              {"ai-used", required_argument, NULL, 'a'},
+                                             {"review-pending", no_argument, NULL, 'w'},
+                                             {"no-review", no_argument, NULL, 'n'},
                                              {NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_done = {
     .name = "done",
     .summary = "Report a task done: time taken, review time, perceived AI effect.",
-    .usage = "uplift done TASK --time DUR [--post-review DUR] [--perceived PCT] "
-             "[--ai-used yes|no]",
+    .usage = "uplift done TASK --time DUR [--post-review DUR | --review-pending | --no-review] "
+             "[--perceived PCT] [--ai-used yes|no]",
     .help = "Options:\n"
             "  --time DUR         time to the first review-ready submission (90, 90m, 1h30m,\n"
             "                     1:30, 45s; stored in minutes)\n"
             "  --post-review DUR  time spent after review; given later on its own, each call\n"
             "                     adds one more round of review work\n"
+            "  --review-pending   the review has not come back: the post-review time stays\n"
+            "                     empty (missing, imputed or left out by the analysis per the\n"
+            "                     protocol's missing-data rule) until reported\n"
+            "  --no-review        no review work: 0 min (the default of a first report\n"
+            "                     without --post-review); later, closes a pending review\n"
             "  --perceived PCT    how AI changed your time on this task: -20% or '20% faster'\n"
             "                     both mean 20% less time; '+15%' or '15% slower' more\n"
             "  --ai-used yes|no   whether you actually used AI on this task\n"
@@ -70,6 +78,12 @@ static int run_done(upl_cli *cli, int argc, char **argv)
             if (upl_percent_parse(optarg, &report.perceived_pct, &diag) != UPL_OK)
                 return upl__usage(cmd, "--perceived: %s", diag.msg);
             break;
+        case 'w':
+            report.review = UPL_REVIEW_PENDING;
+            break;
+        case 'n':
+            report.review = UPL_REVIEW_NONE;
+            break;
         case 'a':
             if (strcmp(optarg, "yes") == 0)
                 report.ai_used = UPL_AI_USED_YES;
@@ -88,9 +102,15 @@ static int run_done(upl_cli *cli, int argc, char **argv)
     if (!upl__parse_task_id(cmd, argv[optind], &task_id))
         return UPL_EXIT_USAGE;
     if (isnan(report.reported_min) && isnan(report.post_review_min) &&
-        isnan(report.perceived_pct) && report.ai_used == UPL_AI_USED_UNKNOWN)
+        isnan(report.perceived_pct) && report.ai_used == UPL_AI_USED_UNKNOWN &&
+        report.review == UPL_REVIEW_UNSAID)
         return upl__usage(cmd, "nothing to report: give --time DUR (or, later, --post-review "
-                               "DUR, --perceived PCT or --ai-used yes|no)");
+                               "DUR, --no-review, --perceived PCT or --ai-used yes|no)");
+    if (report.review != UPL_REVIEW_UNSAID && !isnan(report.post_review_min))
+        return upl__usage(cmd, "--post-review DUR cannot go with --%s",
+                          report.review == UPL_REVIEW_PENDING ? "review-pending" : "no-review");
+    if (report.review == UPL_REVIEW_PENDING && isnan(report.reported_min))
+        return upl__usage(cmd, "--review-pending goes with the first report (--time DUR)");
 
     upl_status st = upl_store_task_done(cli->store, task_id, &report);
     if (st == UPL_REFUSED || st == UPL_NOTFOUND || st == UPL_INVALID)
@@ -105,8 +125,10 @@ static int run_done(upl_cli *cli, int argc, char **argv)
     char reported[32], post[32], measured[32];
     upl_duration_format(info.reported_min, reported, sizeof reported);
     upl_duration_format(info.post_review_min, post, sizeof post);
-    printf("task %lld %s: reported %s min, post-review %s min", task_id,
-           isnan(report.reported_min) ? "updated" : "done", reported, post);
+    printf("task %lld %s: reported %s min, post-review %s%s", task_id,
+           isnan(report.reported_min) ? "updated" : "done", reported,
+           isnan(info.post_review_min) ? "pending" : post,
+           isnan(info.post_review_min) ? "" : " min");
     if (!isnan(info.measured_min)) {
         upl_duration_format(info.measured_min, measured, sizeof measured);
         printf(", measured %s min", measured);

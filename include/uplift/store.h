@@ -198,6 +198,15 @@ upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kin
 upl_status upl_store_timing_events(upl_store *store, int64_t task_id, upl_timing_event **events,
                                    size_t *n);
 
+/* What a self-report says of the review when it gives no post-review time. */
+typedef enum upl_review {
+    UPL_REVIEW_UNSAID = 0, /* nothing: a first report records 0 minutes (no review) */
+    UPL_REVIEW_PENDING,    /* first report only: the review has not come back, so
+                              post_review_min stays empty (missing) until a later report */
+    UPL_REVIEW_NONE        /* the review needed no work: 0 minutes, also closing a pending
+                              review */
+} upl_review;
+
 /* A participant's self-report; a field left at its cleared value is not given. */
 typedef struct upl_self_report {
     double reported_min;    /* time to the first review-ready submission; NAN: not given */
@@ -205,19 +214,23 @@ typedef struct upl_self_report {
     double perceived_pct;   /* AI's effect on time as the participant sees it (-0.2 = 20%
                                less); NAN: not given */
     int ai_used;            /* UPL_AI_USED_*; UNKNOWN: not given */
+    upl_review review;      /* what is known of the review, beside post_review_min */
 } upl_self_report;
 
 /* Sets every field to "not given". */
 void upl_self_report_clear(upl_self_report *r);
 
 /* Records a self-report (`uplift done`).  With reported_min: the first report; the task
- * becomes done, post_review_min is 0 unless given.  Refused when the task already has a
- * reported time or its timer is still running or paused.  A task never timed may be
- * reported (self-reports alone are valid data).  Without reported_min: a later addition
- * to a done task: post_review_min adds one round of review work to the total, and
- * perceived_pct / ai_used fill values left empty (never overwrite them).  Refused on
- * tasks not assigned, excluded or abandoned.  UPL_INVALID for out-of-range values or an
- * empty report. */
+ * becomes done, post_review_min is 0 unless given or review is UPL_REVIEW_PENDING (then
+ * it stays empty: missing for the analysis until reported).  Refused when the task
+ * already has a reported time or its timer is still running or paused.  A task never
+ * timed may be reported (self-reports alone are valid data).  Without reported_min: a
+ * later addition to a done task: post_review_min adds one round of review work to the
+ * total (a pending review becomes that round), UPL_REVIEW_NONE closes a pending review
+ * at 0 minutes (refused when review time is already recorded), and perceived_pct /
+ * ai_used fill values left empty (never overwrite them).  Refused on tasks not
+ * assigned, excluded or abandoned.  UPL_INVALID for out-of-range values, an empty
+ * report, a pending review given with a post-review time or without reported_min. */
 upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self_report *report);
 
 /* Timing of one task as `task show` and `task list` display it. */

@@ -422,6 +422,58 @@ static void test_done_rules(void **state)
     assert_audit_intact(f->store);
 }
 
+/* A pending review leaves post_review_min empty until a round or 'no review' closes it;
+ * contradictions are invalid, closing a recorded review is refused. */
+static void test_review_pending(void **state)
+{
+    fixture *f = *state;
+    upl_self_report r;
+    upl_task_info info;
+
+    upl_self_report_clear(&r);
+    r.review = UPL_REVIEW_PENDING; /* pending belongs to the first report */
+    assert_int_equal(upl_store_task_done(f->store, f->task[0], &r), UPL_INVALID);
+    r.reported_min = 40;
+    r.post_review_min = 5; /* pending and a time: a contradiction */
+    assert_int_equal(upl_store_task_done(f->store, f->task[0], &r), UPL_INVALID);
+    r.post_review_min = NAN;
+    assert_int_equal(upl_store_task_done(f->store, f->task[0], &r), UPL_OK);
+    assert_int_equal(upl_store_task_get(f->store, f->task[0], &info), UPL_OK);
+    assert_true(isnan(info.post_review_min));
+    upl_task_info_release(&info);
+
+    /* another addition leaves it pending */
+    upl_self_report_clear(&r);
+    r.perceived_pct = -0.2;
+    assert_int_equal(upl_store_task_done(f->store, f->task[0], &r), UPL_OK);
+    assert_int_equal(upl_store_task_get(f->store, f->task[0], &info), UPL_OK);
+    assert_true(isnan(info.post_review_min));
+    upl_task_info_release(&info);
+
+    /* 'no review' closes it at 0, and only a pending one */
+    upl_self_report_clear(&r);
+    r.review = UPL_REVIEW_NONE;
+    assert_int_equal(upl_store_task_done(f->store, f->task[0], &r), UPL_OK);
+    assert_int_equal(upl_store_task_get(f->store, f->task[0], &info), UPL_OK);
+    assert_near(info.post_review_min, 0, 0);
+    upl_task_info_release(&info);
+    assert_int_equal(upl_store_task_done(f->store, f->task[0], &r), UPL_REFUSED);
+    assert_non_null(strstr(upl_store_errmsg(f->store), "already records 0 min"));
+
+    /* a pending review closed by a round of work */
+    upl_self_report_clear(&r);
+    r.reported_min = 30;
+    r.review = UPL_REVIEW_PENDING;
+    assert_int_equal(upl_store_task_done(f->store, f->task[1], &r), UPL_OK);
+    upl_self_report_clear(&r);
+    r.post_review_min = 12;
+    assert_int_equal(upl_store_task_done(f->store, f->task[1], &r), UPL_OK);
+    assert_int_equal(upl_store_task_get(f->store, f->task[1], &info), UPL_OK);
+    assert_near(info.post_review_min, 12, 0);
+    upl_task_info_release(&info);
+    assert_audit_intact(f->store);
+}
+
 /* Events survive a commit and a reopen; a rolled-back event leaves nothing. */
 static void test_commit_and_rollback(void **state)
 {
@@ -457,6 +509,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parallel_refused, setup_serial, teardown),
         cmocka_unit_test_setup_teardown(test_parallel_allowed, setup_parallel, teardown),
         cmocka_unit_test_setup_teardown(test_done_rules, setup_serial, teardown),
+        cmocka_unit_test_setup_teardown(test_review_pending, setup_serial, teardown),
         cmocka_unit_test_setup_teardown(test_commit_and_rollback, setup_serial, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
