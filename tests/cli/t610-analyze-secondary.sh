@@ -139,6 +139,13 @@ up 2 analyze --csv sim.csv --permutations many
 one_error_line
 up 2 analyze --csv sim.csv --seed x
 one_error_line
+# seed 0 would be GSL mt19937's default seed 4357 in disguise: refused with the range
+for seed in 0 00 4294967296 -1; do
+    up 2 analyze --csv sim.csv --seed "$seed"
+    one_error_line
+    contains err "from 1 to 4294967295"
+done
+up 0 analyze --csv sim.csv --seed 4294967295 --bootstrap 50 --permutations 50 --json
 up 2 analyze --csv sim.csv --ri-design stratified
 one_error_line
 contains err "simple, complete or blocked-by-participant"
