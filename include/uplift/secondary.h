@@ -124,8 +124,9 @@ upl_status upl_agreement_estimate(const upl_dataset *ds, const upl_model_spec *s
  * effect - mean(group), the group's predictions resampled with replacement alongside.
  * Fills *rom and *perc (caller-owned; perc->predictions malloc'd).  replicates (may be
  * NULL) receives the bootstrap's table, statistics in the order of upl_perc_stat then
- * one gap per group (release it with upl_boot_result_release(); empty when s->bootstrap
- * is 0).  UPL_REFUSED with fewer than two clusters. */
+ * one gap per group, then each group's mean prediction (n_groups each) (release it with
+ * upl_boot_result_release(); empty when s->bootstrap is 0).  UPL_REFUSED with fewer than two
+ * clusters. */
 typedef enum {
     UPL_PERC_EFFECT,       /* effects[0].pct */
     UPL_PERC_ROM,          /* ratio of means - 1 */

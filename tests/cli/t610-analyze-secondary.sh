@@ -22,6 +22,7 @@ def interval(v):
 rom = d["ratio_of_means"]
 assert rom["bootstrap"] == 1000 and rom["seed"] == 5
 interval(rom["pct_ci"]); interval(rom["pct_ci_bca"])
+assert rom["undefined"] == 0, rom
 p = d["perception"]
 for k in ("forecast_pct", "posthoc_pct", "gap_forecast", "gap_posthoc"):
     assert isinstance(p[k], float), k
@@ -29,6 +30,8 @@ for k in ("forecast_pct", "posthoc_pct", "gap_forecast", "gap_posthoc"):
 assert abs(p["forecast_pct"] + 0.24) < 0.005, p["forecast_pct"]
 assert abs(p["gap_forecast"] - (d["effects"][0]["pct"] - p["forecast_pct"])) < 1e-12
 assert p["predictions"] == []
+assert p["undefined"] == {"effect": 0, "forecast_pct": 0, "posthoc_pct": 0,
+                          "gap_forecast": 0, "gap_posthoc": 0}, p["undefined"]
 a = d["agreement"]
 assert a["n"] == d["n"]
 lo, hi = interval(a["ratio_ci"])
@@ -127,10 +130,26 @@ PY
 # text output
 up 0 analyze --csv sim.csv --subgroup category --bootstrap 200
 contains out "Perception and ratio of means"
+contains out "percentile         BCa"
+contains out "undefined resamples, left out: ratio of means 0, model's effect 0"
+python3 - out <<'PY' || fail "text: BCa beside percentile"
+import re, sys
+t = open(sys.argv[1]).read()
+for label in ("ratio of mean times - 1", "gap: measured - forecast", "gap: measured - post-hoc"):
+    line = next(l for l in t.splitlines() if l.strip().startswith(label))
+    assert len(re.findall(r"\[[-+]\d+\.\d%, [-+]\d+\.\d%\]", line)) == 2, line
+PY
 contains out "Self-reported vs measured time"
 contains out "effect of AI use (2SLS)"
 contains out "heterogeneity: F("
 contains out "Randomization inference (complete"
+
+# full compliance: the first-stage F is infinite, printed as undefined (not "nan")
+up 0 simulate --participants 12 --tasks 6 --effect 19% --seed 62 --treated-nonuse 0 \
+    --control-use 0 --out full.csv
+up 0 analyze --csv full.csv --bootstrap 50 --permutations 0
+contains out "first-stage F                      - (full compliance"
+grep -qi nan out && fail "text output prints nan: $(grep -i nan out)"
 
 # usage errors (exit 2) before any reading, failures (exit 1) in one line
 up 2 analyze --csv sim.csv --bootstrap -5
