@@ -90,6 +90,9 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
  * non-control arm; levels sorted by strcmp.  Heterogeneity: the Wald statistic W of
  * equal effects across the L levels, reported as F = W / (L - 1) on (L - 1, n - k or
  * G - 1 for cluster types) with t intervals, as chi-square(L - 1) with z intervals.
+ * With participant fixed effects, level main-effect columns spanned by them (a column
+ * constant within participants, e.g. seniority) are left out, as lm_robust drops aliased
+ * columns; k counts the columns kept.
  * column is "category" or an extra column.  *out is caller-owned: free out->levels.
  * UPL_NOTFOUND for an unknown column, UPL_REFUSED (diag) when fewer than two levels
  * remain or the model is rank deficient. */

@@ -144,6 +144,21 @@ contains out "effect of AI use (2SLS)"
 contains out "heterogeneity: F("
 contains out "Randomization inference (complete"
 
+# a participant-level column with participant fixed effects: its level main effects are
+# spanned by the fixed effects and left out; each level's effect is still estimated
+awk -F, -v OFS=, 'NR == 1 { print $0, "seniority"; next }
+    { n = substr($2, 2) + 0; print $0, (n % 3 == 0 ? "senior" : n % 3 == 1 ? "junior" : "mid") }' \
+    sim.csv >senior.csv
+up 0 analyze --csv senior.csv --fe participant --subgroup seniority --bootstrap 0 \
+    --permutations 0 --json
+python3 - out <<'PY' || fail "subgroups by a participant-level column under --fe participant"
+import json, sys
+sg = json.load(open(sys.argv[1]))["subgroups"]
+assert sg is not None and [l["level"] for l in sg["levels"]] == ["junior", "mid", "senior"], sg
+assert all(l["se"] > 0 and l["pct_ci"] is not None for l in sg["levels"]), sg
+assert 0 < sg["heterogeneity_p"] < 1, sg
+PY
+
 # full compliance: the first-stage F is infinite, printed as undefined (not "nan")
 up 0 simulate --participants 12 --tasks 6 --effect 19% --seed 62 --treated-nonuse 0 \
     --control-use 0 --out full.csv
