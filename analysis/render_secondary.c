@@ -286,7 +286,9 @@ void upl__render_secondary_text(const upl_analysis_result *r, FILE *out)
             snprintf(label, sizeof label, "%.60s (n=%zu)", s->levels[i].level, s->levels[i].n);
             line(out, label, s->levels[i].pct, s->levels[i].pct_lo, s->levels[i].pct_hi);
         }
-        if (s->test && strcmp(s->test, "F") == 0)
+        if (!isfinite(s->stat) || !isfinite(s->heterogeneity_p))
+            fputs("  heterogeneity: - (the Wald statistic is not defined)\n", out);
+        else if (s->test && strcmp(s->test, "F") == 0)
             fprintf(out, "  heterogeneity: F(%g, %g) = %.3f, p = %.4f\n", s->df1, s->df2, s->stat,
                     s->heterogeneity_p);
         else
