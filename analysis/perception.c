@@ -120,6 +120,7 @@ static int pipe_stat(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng,
         for (size_t i = 0; i < n; i++)
             m += v[rng ? (size_t)gsl_rng_uniform_int(rng, (unsigned long)n) : i];
         out[ST_GROUPS + g] = eff - m / (double)n;
+        out[ST_GROUPS + p->n_groups + g] = m / (double)n; /* the group's own mean */
     }
     return 0;
 }
@@ -295,7 +296,7 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
         rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
         goto done;
     }
-    size_t m = ST_GROUPS + p.n_groups;
+    size_t m = ST_GROUPS + 2 * p.n_groups; /* gaps, then the groups' mean predictions */
     if (s->bootstrap > 0) {
         if (p.G < 2) {
             rc = upl_diag_set(diag, UPL_REFUSED, "a cluster bootstrap needs two participants");
@@ -339,6 +340,7 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
     rom->bca_hi = ci[ST_ROM].bca_hi;
     rom->bootstrap = s->bootstrap;
     rom->seed = s->seed;
+    rom->undefined = s->bootstrap - (s->bootstrap ? ci[ST_ROM].used : 0);
     perc->forecast_pct = theta[ST_FORECAST];
     perc->forecast_lo = ci[ST_FORECAST].lo;
     perc->forecast_hi = ci[ST_FORECAST].hi;
@@ -356,6 +358,10 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
         perc->bca[2 * j + 1] = ci[ST_FORECAST + j].bca_hi;
     }
     perc->bootstrap = s->bootstrap;
+    static const size_t undef_stat[5] = {ST_EFFECT, ST_FORECAST, ST_POSTHOC, ST_GAP_FORECAST,
+                                         ST_GAP_POSTHOC};
+    for (size_t j = 0; j < 5; j++)
+        perc->undefined[j] = s->bootstrap - (s->bootstrap ? ci[undef_stat[j]].used : 0);
     for (size_t g = 0; g < p.G; g++) {
         perc->n_forecast += p.sum[g].n_f;
         perc->n_posthoc += p.sum[g].n_perc;
@@ -381,11 +387,17 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
             for (size_t i = 0; i < p.g_n[g]; i++)
                 o->pct += p.g_val[p.g_start[g] + i];
             o->pct /= (double)p.g_n[g];
-            upl_boot_ci gc = none;
-            if (s->bootstrap > 0)
+            upl_boot_ci gc = none, mc = none;
+            if (s->bootstrap > 0) {
                 upl_boot_interval(&br, ST_GROUPS + g, spec->level, scratch, &gc);
+                upl_boot_interval(&br, ST_GROUPS + p.n_groups + g, spec->level, scratch, &mc);
+            }
             o->gap_lo = gc.lo;
             o->gap_hi = gc.hi;
+            o->gap_bca_lo = gc.bca_lo;
+            o->gap_bca_hi = gc.bca_hi;
+            o->pct_lo = mc.lo;
+            o->pct_hi = mc.hi;
         }
     }
 done:

@@ -41,9 +41,12 @@ static json_t *perception(const upl_perception *p)
     json_t *preds = json_array();
     for (size_t i = 0; preds && i < p->n_predictions; i++) {
         const upl_prediction_gap *g = &p->predictions[i];
-        json_array_append_new(preds, json_pack("{s:s?,s:o,s:I,s:o,s:o}", "group", g->group, "pct",
-                                               num(g->pct), "n", (json_int_t)g->n, "gap",
-                                               num(g->gap), "gap_ci", pair(g->gap_lo, g->gap_hi)));
+        json_array_append_new(preds,
+                              json_pack("{s:s?,s:o,s:o,s:I,s:o,s:o,s:o}", "group", g->group, "pct",
+                                        num(g->pct), "pct_ci", pair(g->pct_lo, g->pct_hi), "n",
+                                        (json_int_t)g->n, "gap", num(g->gap), "gap_ci",
+                                        pair(g->gap_lo, g->gap_hi), "gap_ci_bca",
+                                        pair(g->gap_bca_lo, g->gap_bca_hi)));
     }
     json_object_set_new(o, "predictions", or_null(preds));
     json_object_set_new(o, "n_forecast", json_integer((json_int_t)p->n_forecast));
@@ -55,6 +58,12 @@ static json_t *perception(const upl_perception *p)
                                   "posthoc_pct", pair(p->bca[2], p->bca[3]), "gap_forecast",
                                   pair(p->bca[4], p->bca[5]), "gap_posthoc",
                                   pair(p->bca[6], p->bca[7])));
+    json_object_set_new(o, "undefined",
+                        json_pack("{s:I,s:I,s:I,s:I,s:I}", "effect", (json_int_t)p->undefined[0],
+                                  "forecast_pct", (json_int_t)p->undefined[1], "posthoc_pct",
+                                  (json_int_t)p->undefined[2], "gap_forecast",
+                                  (json_int_t)p->undefined[3], "gap_posthoc",
+                                  (json_int_t)p->undefined[4]));
     return o;
 }
 
@@ -63,9 +72,10 @@ void upl__render_secondary_json(const upl_analysis_result *r, json_t *root)
     json_t *v = NULL;
     if (r->ratio_of_means) {
         const upl_ratio_of_means *m = r->ratio_of_means;
-        v = json_pack("{s:o,s:o,s:o,s:I,s:I}", "pct", num(m->pct), "pct_ci",
+        v = json_pack("{s:o,s:o,s:o,s:I,s:I,s:I}", "pct", num(m->pct), "pct_ci",
                       pair(m->pct_lo, m->pct_hi), "pct_ci_bca", pair(m->bca_lo, m->bca_hi),
-                      "bootstrap", (json_int_t)m->bootstrap, "seed", (json_int_t)m->seed);
+                      "bootstrap", (json_int_t)m->bootstrap, "seed", (json_int_t)m->seed,
+                      "undefined", (json_int_t)m->undefined);
     }
     json_object_set_new(root, "ratio_of_means", or_null(v));
 
@@ -175,39 +185,69 @@ static void line(FILE *out, const char *label, double v, double lo, double hi)
     fputc('\n', out);
 }
 
+/* A bootstrap quantity: estimate, percentile interval, BCa interval in columns. */
+static void line_bca(FILE *out, const char *label, double v, double lo, double hi, double bca_lo,
+                     double bca_hi)
+{
+    char buf[64];
+    fprintf(out, "  %-34s ", label);
+    if (isfinite(v))
+        snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * v);
+    else
+        snprintf(buf, sizeof buf, "-");
+    fprintf(out, "%-8s ", buf);
+    if (isfinite(lo) && isfinite(hi))
+        snprintf(buf, sizeof buf, "[%+.1f%%, %+.1f%%]", 100.0 * lo, 100.0 * hi);
+    else
+        snprintf(buf, sizeof buf, "-");
+    fprintf(out, "%-18s ", buf);
+    pct_ci(out, bca_lo, bca_hi);
+    fputc('\n', out);
+}
+
 void upl__render_secondary_text(const upl_analysis_result *r, FILE *out)
 {
     double lvl = 100.0 * r->spec.level;
     if (r->ratio_of_means || r->perception) {
         size_t b = r->ratio_of_means ? r->ratio_of_means->bootstrap : r->perception->bootstrap;
         fprintf(out,
-                "\nPerception and ratio of means (%g%% percentile intervals, cluster bootstrap of "
-                "%zu resamples of participants)\n",
+                "\nPerception and ratio of means (%g%% intervals, cluster bootstrap of %zu "
+                "resamples of participants)\n",
                 lvl, b);
+        fprintf(out, "  %-34s %-8s %-18s %s\n", "", "", "percentile", "BCa");
     }
     if (r->ratio_of_means) {
         const upl_ratio_of_means *m = r->ratio_of_means;
-        line(out, "ratio of mean times - 1", m->pct, m->pct_lo, m->pct_hi);
+        line_bca(out, "ratio of mean times - 1", m->pct, m->pct_lo, m->pct_hi, m->bca_lo,
+                 m->bca_hi);
     }
     if (r->effects && r->n_effects)
-        line(out, "measured effect (model)", r->effects[0].est.pct, r->effects[0].est.pct_lo,
-             r->effects[0].est.pct_hi);
+        line_bca(out, "measured effect (model, Wald)", r->effects[0].est.pct,
+                 r->effects[0].est.pct_lo, r->effects[0].est.pct_hi, NAN, NAN);
     if (r->perception) {
         const upl_perception *p = r->perception;
-        line(out, "forecast effect (before the draw)", p->forecast_pct, p->forecast_lo,
-             p->forecast_hi);
-        line(out, "post-hoc perceived effect", p->posthoc_pct, p->posthoc_lo, p->posthoc_hi);
-        line(out, "gap: measured - forecast", p->gap_forecast, p->gap_forecast_lo,
-             p->gap_forecast_hi);
-        line(out, "gap: measured - post-hoc", p->gap_posthoc, p->gap_posthoc_lo, p->gap_posthoc_hi);
+        line_bca(out, "forecast effect (before the draw)", p->forecast_pct, p->forecast_lo,
+                 p->forecast_hi, p->bca[0], p->bca[1]);
+        line_bca(out, "post-hoc perceived effect", p->posthoc_pct, p->posthoc_lo, p->posthoc_hi,
+                 p->bca[2], p->bca[3]);
+        line_bca(out, "gap: measured - forecast", p->gap_forecast, p->gap_forecast_lo,
+                 p->gap_forecast_hi, p->bca[4], p->bca[5]);
+        line_bca(out, "gap: measured - post-hoc", p->gap_posthoc, p->gap_posthoc_lo,
+                 p->gap_posthoc_hi, p->bca[6], p->bca[7]);
         for (size_t i = 0; i < p->n_predictions; i++) {
             const upl_prediction_gap *g = &p->predictions[i];
             char label[96];
             snprintf(label, sizeof label, "prediction '%.40s' (n=%zu)", g->group, g->n);
-            line(out, label, g->pct, NAN, NAN);
+            line_bca(out, label, g->pct, g->pct_lo, g->pct_hi, NAN, NAN);
             snprintf(label, sizeof label, "gap: measured - '%.40s'", g->group);
-            line(out, label, g->gap, g->gap_lo, g->gap_hi);
+            line_bca(out, label, g->gap, g->gap_lo, g->gap_hi, g->gap_bca_lo, g->gap_bca_hi);
         }
+        if (p->bootstrap && r->ratio_of_means)
+            fprintf(out,
+                    "  undefined resamples, left out: ratio of means %zu, model's effect %zu, "
+                    "gaps %zu and %zu (of %zu)\n",
+                    r->ratio_of_means->undefined, p->undefined[0], p->undefined[3], p->undefined[4],
+                    p->bootstrap);
     }
     if (r->agreement) {
         const upl_agreement *a = r->agreement;
@@ -229,7 +269,13 @@ void upl__render_secondary_text(const upl_analysis_result *r, FILE *out)
         fprintf(out, "  control tasks done with AI         %.1f%% of %zu\n", 100.0 * c->control_use,
                 c->n_control_known);
         line(out, "effect of AI use (2SLS)", c->iv.pct, c->iv.pct_lo, c->iv.pct_hi);
-        fprintf(out, "  first-stage F                      %.2f\n", c->first_stage_f);
+        fputs("  first-stage F                      ", out);
+        if (isfinite(c->first_stage_f))
+            fprintf(out, "%.2f\n", c->first_stage_f);
+        else if (!(c->treated_nonuse > 0.0) && !(c->control_use > 0.0))
+            fputs("- (full compliance: the first stage is exact)\n", out);
+        else
+            fputs("-\n", out);
     }
     if (r->subgroups) {
         const upl_subgroups *s = r->subgroups;
@@ -240,7 +286,9 @@ void upl__render_secondary_text(const upl_analysis_result *r, FILE *out)
             snprintf(label, sizeof label, "%.60s (n=%zu)", s->levels[i].level, s->levels[i].n);
             line(out, label, s->levels[i].pct, s->levels[i].pct_lo, s->levels[i].pct_hi);
         }
-        if (s->test && strcmp(s->test, "F") == 0)
+        if (!isfinite(s->stat) || !isfinite(s->heterogeneity_p))
+            fputs("  heterogeneity: - (the Wald statistic is not defined)\n", out);
+        else if (s->test && strcmp(s->test, "F") == 0)
             fprintf(out, "  heterogeneity: F(%g, %g) = %.3f, p = %.4f\n", s->df1, s->df2, s->stat,
                     s->heterogeneity_p);
         else

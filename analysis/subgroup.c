@@ -50,6 +50,52 @@ done:
     return w;
 }
 
+static size_t uf_find(size_t *parent, size_t x)
+{
+    while (parent[x] != x)
+        x = parent[x] = parent[parent[x]];
+    return x;
+}
+
+/* With participant fixed effects, which level main-effect columns to leave out as spanned
+ * by the fixed effects.  Two levels are connected when a participant has tasks in both;
+ * within a connected component of levels, the sum of the level indicators equals the sum
+ * of the indicators of the component's participants.  So with the G participants'
+ * indicators in the model, exactly one level per component is aliased: the rank of the
+ * level indicators beyond the participants is L - C (C components), and the within-
+ * participant-demeaned indicators of a component are independent once one of its levels
+ * is left out (their only null vectors are constant on components).  The model keeps the
+ * intercept-free layout with the G - 1 dummies of participants 1..G-1: the component of
+ * participant 0 keeps all its levels (their sum stands for participant 0's indicator),
+ * every other component leaves out its first level.  Exact (no tolerance): a level that
+ * is constant within every participant (seniority, team) is a component of its own.
+ * Sets col[l] to the main-effect column of level l or SIZE_MAX, returns the columns kept. */
+static size_t level_columns(const size_t *lvl, const size_t *cl, size_t m, size_t L, size_t G,
+                            size_t *parent /* L */, size_t *first /* G */, size_t *col)
+{
+    for (size_t l = 0; l < L; l++)
+        parent[l] = l;
+    for (size_t g = 0; g < G; g++)
+        first[g] = SIZE_MAX;
+    for (size_t i = 0; i < m; i++) {
+        size_t g = cl[i];
+        if (first[g] == SIZE_MAX) {
+            first[g] = lvl[i];
+            continue;
+        }
+        size_t a = uf_find(parent, first[g]), b = uf_find(parent, lvl[i]);
+        if (a != b)
+            parent[a < b ? b : a] = a < b ? a : b; /* the root is the smallest level */
+    }
+    size_t root0 = uf_find(parent, first[0]), kept = 0;
+    for (size_t l = 0; l < L; l++) {
+        size_t r = uf_find(parent, l);
+        /* the root is its component's first level: left out unless participant 0's */
+        col[l] = r == l && r != root0 ? SIZE_MAX : kept++;
+    }
+    return kept;
+}
+
 upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
                                  const upl_model_spec *spec, const char *column, upl_subgroups *out,
                                  upl_diag *diag)
@@ -57,6 +103,7 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
     upl_status rc = UPL_OK;
     const char **lv = NULL, **uniq = NULL;
     size_t *lvl = NULL, *rows = NULL, *cl = NULL, *scratch = NULL, *cnt = NULL;
+    size_t *parent = NULL, *first = NULL, *mcol = NULL;
     gsl_matrix *X = NULL;
     gsl_vector *y = NULL;
     upl__fit fit = {0};
@@ -153,7 +200,19 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
         upl__remap_clusters(d, rows, m, cl, &G, scratch);
     int fe = spec->participant_fe && clustered;
     size_t other = d->n_arms - 2;
-    size_t k = 2 * L + other + (cov_col != SIZE_MAX ? 1u : 0u) + (fe && G > 1 ? G - 1 : 0);
+    /* the level main effects: all L, or with fixed effects those not spanned by them */
+    parent = malloc(L * sizeof *parent);
+    mcol = malloc(L * sizeof *mcol);
+    first = malloc((G ? G : 1) * sizeof *first);
+    if (!parent || !mcol || !first)
+        goto nomem;
+    size_t Lk = L;
+    if (fe && G > 1)
+        Lk = level_columns(lvl, cl, m, L, G, parent, first, mcol);
+    else
+        for (size_t l = 0; l < L; l++)
+            mcol[l] = l;
+    size_t k = Lk + L + other + (cov_col != SIZE_MAX ? 1u : 0u) + (fe && G > 1 ? G - 1 : 0);
     if (m <= k) {
         rc = upl_diag_set(diag, UPL_REFUSED, "subgroups: %zu tasks for %zu parameters", m, k);
         goto done;
@@ -165,10 +224,11 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
     for (size_t i = 0; i < m; i++) {
         size_t j = rows[i];
         double *x = X->data + i * X->tda;
-        x[lvl[i]] = 1.0;
+        if (mcol[lvl[i]] != SIZE_MAX)
+            x[mcol[lvl[i]]] = 1.0;
         if (d->arm[j] == arm1)
-            x[L + lvl[i]] = 1.0;
-        size_t c = 2 * L;
+            x[Lk + lvl[i]] = 1.0;
+        size_t c = Lk + L;
         for (size_t a = 0; a < d->n_arms; a++) {
             if (a == d->control || a == arm1)
                 continue;
@@ -180,7 +240,7 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
     upl_se_type type = spec->se_type;
     size_t bad = SIZE_MAX;
     upl_diag fd = {0}; /* the fit's own message, quoted in diag */
-    rc = upl__fit_run(&fit, X, y, cl, G, type, 2 * L, &bad, &fd);
+    rc = upl__fit_run(&fit, X, y, cl, G, type, Lk + L, &bad, &fd);
     if (rc != UPL_OK) {
         rc = upl_diag_set(diag, rc == UPL_NOMEM ? rc : UPL_REFUSED,
                           "subgroups by '%s': the interaction model cannot be estimated "
@@ -194,7 +254,7 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
     out->n_levels = L;
     for (size_t l = 0; l < L; l++) {
         upl_estimate est;
-        upl__fit_estimate(&fit, L + l, spec->dist, spec->level, &est);
+        upl__fit_estimate(&fit, Lk + l, spec->dist, spec->level, &est);
         upl_subgroup_level *o = &out->levels[l];
         o->level = uniq[l];
         o->n = cnt[2 * l] + cnt[2 * l + 1];
@@ -211,7 +271,7 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
         out->levels[l].n = 0;
     for (size_t i = 0; i < m; i++)
         out->levels[lvl[i]].n++;
-    double w = fit.defined ? wald_equal(&fit, L, L) : NAN;
+    double w = fit.defined ? wald_equal(&fit, Lk, L) : NAN;
     double q = (double)(L - 1);
     if (spec->dist == UPL_DIST_Z) {
         out->test = "chisq";
@@ -244,5 +304,8 @@ done:
     free(cl);
     free(scratch);
     free(cnt);
+    free(parent);
+    free(first);
+    free(mcol);
     return rc;
 }

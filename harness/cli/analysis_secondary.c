@@ -73,10 +73,8 @@ int upl__secondary_check(const upl_command *cmd, const upl__secondary_opts *o, i
             s->exact_max = 0;
     }
     if (o->seed) {
-        if (!parse_count(o->seed, 0xffffffffULL, &v))
-            return !upl__usage(cmd, "--seed must be an integer from 0 to 4294967295, not '%s'",
-                               o->seed);
-        s->seed = (unsigned long)v;
+        if (!upl__parse_seed(cmd, o->seed, &s->seed))
+            return 0;
     }
     if (o->ri_design) {
         if (!csv_input)

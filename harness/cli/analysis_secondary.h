@@ -38,7 +38,8 @@ enum {
     "  --permutations N                        randomization-inference draws [10000]\n"            \
     "                                          (exact enumeration up to 100000 assignments)\n"     \
     "  --ri-design simple|complete|blocked-by-participant  (--csv) [complete]\n"                   \
-    "  --seed N                                seed of the bootstrap and permutations [1]\n"
+    "  --seed N                                seed of the bootstrap and permutations,\n"          \
+    "                                          1 to 4294967295 [1]\n"
 
 typedef struct upl__secondary_opts {
     const char *subgroup, *bootstrap, *permutations, *ri_design, *seed;

@@ -81,6 +81,13 @@ int upl__fail_store(const upl_cli *cli, const char *what);
 /* Parses a positive integer task id; prints a usage error and returns 0 on failure. */
 int upl__parse_task_id(const upl_command *cmd, const char *text, long long *id);
 
+/* --seed of analyze, report, simulate and power: an integer from 1 to 4294967295 (GSL's
+ * mt19937 uses the low 32 bits of its seed and replaces 0 by its default 4357, so 0
+ * would silently give seed 4357's numbers).  Returns 1 with *seed set, or 0 after
+ * printing a usage error for cmd that states the range (the caller then returns
+ * UPL_EXIT_USAGE). */
+int upl__parse_seed(const upl_command *cmd, const char *text, unsigned long *seed);
+
 /* Splits "KEY=VALUE" in place; returns 0 when there is no '=' or the key is empty. */
 int upl__split_assignment(char *text, char **key, char **value);
 

@@ -9,6 +9,24 @@
 
 #include "cli.h"
 
+int upl__parse_seed(const upl_command *cmd, const char *text, unsigned long *seed)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = 0;
+    if (*text && *text != '-' && *text != '+')
+        v = strtoull(text, &end, 10);
+    if (v == 0 || errno || !end || *end || v > 0xffffffffULL) {
+        upl__usage(cmd,
+                   "--seed '%s' is not an integer from 1 to 4294967295 (GSL's mt19937 uses 32 "
+                   "bits and replaces seed 0 by 4357)",
+                   text);
+        return 0;
+    }
+    *seed = (unsigned long)v;
+    return 1;
+}
+
 int upl__split_assignment(char *text, char **key, char **value)
 {
     char *eq = strchr(text, '=');

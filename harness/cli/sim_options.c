@@ -263,13 +263,8 @@ int upl__sim_option(const upl_command *cmd, upl__sim_cli *s, int c, char *arg)
     case O_EFFECT:
         s->have_effect = 1;
         return percent(cmd, "effect", arg, &p->effect_pct);
-    case O_SEED: {
-        size_t seed;
-        if (!parse_size(arg, &seed) || seed > 4294967295u)
-            return bad_value(cmd, "seed", arg, "an integer from 0 to 4294967295");
-        p->seed = (unsigned long)seed;
-        return 1;
-    }
+    case O_SEED:
+        return upl__parse_seed(cmd, arg, &p->seed) ? 1 : -1;
     case O_ARMS:
         return arms_option(cmd, s, arg);
     case O_ARM_EFFECT:

@@ -21,7 +21,7 @@ size_t upl__sim_longopts_count(void);
     "  --participants N          developers, the clusters (required)\n"                            \
     "  --tasks N|MIN-MAX         tasks per participant, fixed or uniform on MIN-MAX (required)\n"  \
     "  --effect PCT              change of time with AI: 19%, 0.19, 20% faster\n"                  \
-    "  --seed S                  seed of the generator (GSL mt19937) [1]\n"                        \
+    "  --seed S                  seed of the generator (GSL mt19937), 1 to 4294967295 [1]\n"       \
     "  --arms A:R,B:R,...        arm labels and allocation ratios; the control is no_ai\n"         \
     "                            when present, else the first [ai:1,no_ai:1]\n"                    \
     "  --arm-effect ARM=PCT      effect of one arm (repeatable) [--effect]\n"                      \

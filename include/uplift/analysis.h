@@ -119,6 +119,8 @@ typedef struct upl_ratio_of_means {
     /* issue 6: BCa interval beside the percentile one, and the seed */
     double bca_lo, bca_hi;
     unsigned long seed;
+    /* resamples on which the ratio was undefined (an arm missing), left out */
+    size_t undefined;
 } upl_ratio_of_means;
 
 /* issue 6: an external group's prediction (experts, managers) against the measured
@@ -128,6 +130,12 @@ typedef struct upl_prediction_gap {
     size_t n;    /* predictions of the group */
     double pct;  /* their mean */
     double gap, gap_lo, gap_hi;
+    /* the gap's BCa interval (acceleration from the participant jackknife, the
+     * predictions held fixed in it), and the percentile interval of the group's mean
+     * prediction from resampling its predictions in the same bootstrap (NAN without
+     * bootstrap; a one-prediction group has the point as its interval) */
+    double gap_bca_lo, gap_bca_hi;
+    double pct_lo, pct_hi;
 } upl_prediction_gap;
 
 typedef struct upl_perception {
@@ -142,6 +150,11 @@ typedef struct upl_perception {
     double bca[8];
     size_t n_predictions;
     upl_prediction_gap *predictions; /* owned */
+    /* resamples left out of each interval as undefined (an arm missing from the resample,
+     * or no task with forecasts / a post-hoc estimate), in the order effect (the
+     * model's, also left out of every prediction gap), forecast, posthoc, gap_forecast,
+     * gap_posthoc */
+    size_t undefined[5];
 } upl_perception;
 
 typedef struct upl_agreement {

@@ -90,6 +90,9 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
  * non-control arm; levels sorted by strcmp.  Heterogeneity: the Wald statistic W of
  * equal effects across the L levels, reported as F = W / (L - 1) on (L - 1, n - k or
  * G - 1 for cluster types) with t intervals, as chi-square(L - 1) with z intervals.
+ * With participant fixed effects, level main-effect columns spanned by them (a column
+ * constant within participants, e.g. seniority) are left out, as lm_robust drops aliased
+ * columns; k counts the columns kept.
  * column is "category" or an extra column.  *out is caller-owned: free out->levels.
  * UPL_NOTFOUND for an unknown column, UPL_REFUSED (diag) when fewer than two levels
  * remain or the model is rank deficient. */
@@ -124,8 +127,9 @@ upl_status upl_agreement_estimate(const upl_dataset *ds, const upl_model_spec *s
  * effect - mean(group), the group's predictions resampled with replacement alongside.
  * Fills *rom and *perc (caller-owned; perc->predictions malloc'd).  replicates (may be
  * NULL) receives the bootstrap's table, statistics in the order of upl_perc_stat then
- * one gap per group (release it with upl_boot_result_release(); empty when s->bootstrap
- * is 0).  UPL_REFUSED with fewer than two clusters. */
+ * one gap per group, then each group's mean prediction (n_groups each) (release it with
+ * upl_boot_result_release(); empty when s->bootstrap is 0).  UPL_REFUSED with fewer than two
+ * clusters. */
 typedef enum {
     UPL_PERC_EFFECT,       /* effects[0].pct */
     UPL_PERC_ROM,          /* ratio of means - 1 */

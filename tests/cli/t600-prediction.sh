@@ -76,7 +76,23 @@ for p in (e, m):
     assert abs(p["gap"] - (eff - p["pct"])) < 1e-12, p
     lo, hi = p["gap_ci"]
     assert lo < p["gap"] < hi, p
+    lo, hi = p["gap_ci_bca"]
+    assert lo < p["gap"] < hi, p
+# the group's own mean prediction, resampled: two experts' means are -0.39, -0.37 or
+# -0.35 (1/4, 1/2, 1/4), so the 2.5% and 97.5% points of 500 resamples are the extremes;
+# three managers' resampled means lie between their smallest and largest prediction
+assert max(abs(a - b) for a, b in zip(e["pct_ci"], [-0.39, -0.35])) < 1e-12, e
+lo, hi = m["pct_ci"]
+assert -0.3 - 1e-12 <= lo < m["pct"] < hi <= -0.2 + 1e-12, m
 PY
 up 0 analyze --bootstrap 200
 contains out "gap: measured - 't600-experts'"
+python3 - out <<'PY' || fail "text: prediction lines with intervals"
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+pred = next(l for l in lines if "prediction 't600-experts' (n=2)" in l)
+assert "[-39.0%, -35.0%]" in pred, pred
+gap = next(l for l in lines if "gap: measured - 't600-experts'" in l)
+assert gap.count("[") == 2, gap
+PY
 done_testing

@@ -22,6 +22,7 @@ def interval(v):
 rom = d["ratio_of_means"]
 assert rom["bootstrap"] == 1000 and rom["seed"] == 5
 interval(rom["pct_ci"]); interval(rom["pct_ci_bca"])
+assert rom["undefined"] == 0, rom
 p = d["perception"]
 for k in ("forecast_pct", "posthoc_pct", "gap_forecast", "gap_posthoc"):
     assert isinstance(p[k], float), k
@@ -29,6 +30,8 @@ for k in ("forecast_pct", "posthoc_pct", "gap_forecast", "gap_posthoc"):
 assert abs(p["forecast_pct"] + 0.24) < 0.005, p["forecast_pct"]
 assert abs(p["gap_forecast"] - (d["effects"][0]["pct"] - p["forecast_pct"])) < 1e-12
 assert p["predictions"] == []
+assert p["undefined"] == {"effect": 0, "forecast_pct": 0, "posthoc_pct": 0,
+                          "gap_forecast": 0, "gap_posthoc": 0}, p["undefined"]
 a = d["agreement"]
 assert a["n"] == d["n"]
 lo, hi = interval(a["ratio_ci"])
@@ -127,10 +130,41 @@ PY
 # text output
 up 0 analyze --csv sim.csv --subgroup category --bootstrap 200
 contains out "Perception and ratio of means"
+contains out "percentile         BCa"
+contains out "undefined resamples, left out: ratio of means 0, model's effect 0"
+python3 - out <<'PY' || fail "text: BCa beside percentile"
+import re, sys
+t = open(sys.argv[1]).read()
+for label in ("ratio of mean times - 1", "gap: measured - forecast", "gap: measured - post-hoc"):
+    line = next(l for l in t.splitlines() if l.strip().startswith(label))
+    assert len(re.findall(r"\[[-+]\d+\.\d%, [-+]\d+\.\d%\]", line)) == 2, line
+PY
 contains out "Self-reported vs measured time"
 contains out "effect of AI use (2SLS)"
 contains out "heterogeneity: F("
 contains out "Randomization inference (complete"
+
+# a participant-level column with participant fixed effects: its level main effects are
+# spanned by the fixed effects and left out; each level's effect is still estimated
+awk -F, -v OFS=, 'NR == 1 { print $0, "seniority"; next }
+    { n = substr($2, 2) + 0; print $0, (n % 3 == 0 ? "senior" : n % 3 == 1 ? "junior" : "mid") }' \
+    sim.csv >senior.csv
+up 0 analyze --csv senior.csv --fe participant --subgroup seniority --bootstrap 0 \
+    --permutations 0 --json
+python3 - out <<'PY' || fail "subgroups by a participant-level column under --fe participant"
+import json, sys
+sg = json.load(open(sys.argv[1]))["subgroups"]
+assert sg is not None and [l["level"] for l in sg["levels"]] == ["junior", "mid", "senior"], sg
+assert all(l["se"] > 0 and l["pct_ci"] is not None for l in sg["levels"]), sg
+assert 0 < sg["heterogeneity_p"] < 1, sg
+PY
+
+# full compliance: the first-stage F is infinite, printed as undefined (not "nan")
+up 0 simulate --participants 12 --tasks 6 --effect 19% --seed 62 --treated-nonuse 0 \
+    --control-use 0 --out full.csv
+up 0 analyze --csv full.csv --bootstrap 50 --permutations 0
+contains out "first-stage F                      - (full compliance"
+grep -qi nan out && fail "text output prints nan: $(grep -i nan out)"
 
 # usage errors (exit 2) before any reading, failures (exit 1) in one line
 up 2 analyze --csv sim.csv --bootstrap -5
@@ -139,6 +173,13 @@ up 2 analyze --csv sim.csv --permutations many
 one_error_line
 up 2 analyze --csv sim.csv --seed x
 one_error_line
+# seed 0 would be GSL mt19937's default seed 4357 in disguise: refused with the range
+for seed in 0 00 4294967296 -1; do
+    up 2 analyze --csv sim.csv --seed "$seed"
+    one_error_line
+    contains err "from 1 to 4294967295"
+done
+up 0 analyze --csv sim.csv --seed 4294967295 --bootstrap 50 --permutations 50 --json
 up 2 analyze --csv sim.csv --ri-design stratified
 one_error_line
 contains err "simple, complete or blocked-by-participant"

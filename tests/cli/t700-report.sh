@@ -344,6 +344,9 @@ up 2 report --format pdf
 one_error_line
 up 2 report --se bogus
 one_error_line
+up 2 report --seed 0
+one_error_line
+contains err "from 1 to 4294967295"
 up 2 report --map participant=dev
 one_error_line
 up 2 report extra

@@ -98,6 +98,8 @@ for bad in \
     "--participants 16 --tasks 5 --effect 19% --arms ai,ai --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --out -" \
     "--participants 16 --tasks 5 --effect 19% --out x.csv extra" \
+    "--participants 16 --tasks 5 --effect 19% --seed 0 --out x.csv" \
+    "--participants 16 --tasks 5 --effect 19% --seed 4294967296 --out x.csv" \
     "--participants 16 --tasks 5 --effect 19% --frobnicate --out x.csv"; do
     # shellcheck disable=SC2086
     up 2 simulate $bad

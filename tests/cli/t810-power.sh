@@ -121,6 +121,7 @@ for bad in \
     "--participants 16 --tasks 10 --effect 20% --sims 0" \
     "--participants 16 --tasks 10 --effect 20% --se cr9" \
     "--participants 16 --tasks 10 --effect 20% --level 2" \
+    "--participants 16 --tasks 10 --effect 20% --seed 0" \
     "--tasks 10 --effect 20%"; do
     # shellcheck disable=SC2086
     up 2 power $bad

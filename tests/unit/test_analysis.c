@@ -156,6 +156,28 @@ static void test_keys_and_nulls(void **state)
     assert_non_null(strstr(buf, "vs the no_ai arm"));
     assert_non_null(strstr(buf, "only 4 clusters"));
     free(buf);
+
+    /* undefined values print as '-', never "nan": a first-stage F without full
+     * compliance, a heterogeneity test whose Wald statistic is undefined */
+    res.compliance = calloc(1, sizeof *res.compliance);
+    res.subgroups = calloc(1, sizeof *res.subgroups);
+    assert_non_null(res.compliance);
+    assert_non_null(res.subgroups);
+    res.compliance->treated_nonuse = 0.1;
+    res.compliance->first_stage_f = NAN;
+    upl_estimate_fill(&res.compliance->iv, NAN, NAN, NAN, UPL_DIST_T, 0.95);
+    res.subgroups->column = "category";
+    res.subgroups->test = "F";
+    res.subgroups->stat = res.subgroups->heterogeneity_p = NAN;
+    res.subgroups->df1 = 1.0;
+    res.subgroups->df2 = 10.0;
+    f = open_memstream(&buf, &len);
+    assert_int_equal(upl_analysis_render_text(&res, f), UPL_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "first-stage F                      -\n"));
+    assert_non_null(strstr(buf, "heterogeneity: - "));
+    assert_null(strstr(buf, "nan"));
+    free(buf);
     upl_analysis_result_release(&res);
     upl_dataset_release(&ds);
 }

@@ -501,6 +501,19 @@ static void test_recovery(void **state)
     assert_true(p->predictions[0].gap_lo < p->predictions[0].gap &&
                 p->predictions[0].gap < p->predictions[0].gap_hi);
     assert_true(fabs(p->predictions[1].gap - (e->pct + 0.30)) < 1e-12);
+    /* the gap's BCa interval, and the interval of the group's own mean prediction: two
+     * experts (-0.39, -0.35) resample to means -0.39, -0.37, -0.35 with probabilities
+     * 1/4, 1/2, 1/4, so the 2.5% and 97.5% points of 2000 resamples are the extremes; one
+     * manager's prediction has no spread */
+    assert_true(p->predictions[0].gap_bca_lo < p->predictions[0].gap &&
+                p->predictions[0].gap < p->predictions[0].gap_bca_hi);
+    assert_true(fabs(p->predictions[0].pct_lo + 0.39) < 1e-12);
+    assert_true(fabs(p->predictions[0].pct_hi + 0.35) < 1e-12);
+    assert_true(fabs(p->predictions[1].pct_lo + 0.30) < 1e-12);
+    assert_true(fabs(p->predictions[1].pct_hi + 0.30) < 1e-12);
+    /* no resample missed an arm at 40 developers x 12 tasks */
+    assert_int_equal(p->undefined[0], 0);
+    assert_int_equal(r.ratio_of_means->undefined, 0);
     /* every participant has both arms here, so each has an estimate */
     assert_int_equal(r.per_participant_estimated, 40);
     assert_int_equal(r.subgroups->n_levels, 4);
@@ -683,8 +696,13 @@ static void test_bootstrap_brute_force(void **state)
     (void)state;
     upl_dataset ds;
     upl_sim_truth truth;
-    sim_study(&ds, &truth, 31, 9, 8, 0.19);
-    for (int fe = 0; fe <= 1; fe++) {
+    size_t undefined_total = 0;
+    for (int run = 0; run < 3; run++) {
+        int fe = run == 1;
+        /* 9 developers x 8 tasks without and with fixed effects, then 8 developers with
+         * one task each (no fixed effects possible), where whole arms go missing */
+        if (run != 1)
+            sim_study(&ds, &truth, 31, run ? 8 : 9, run ? 1 : 8, 0.19);
         upl_model_spec spec;
         upl_model_spec_default(&spec);
         spec.participant_fe = fe;
@@ -705,7 +723,7 @@ static void test_bootstrap_brute_force(void **state)
             upl_boot_run(d.n_clusters, 2, 300, 77, brute_stat, &b, NULL, NULL, &slow, &diag),
             UPL_OK);
         double worst = 0.0;
-        size_t undefined = 0;
+        size_t undefined = 0, undefined_q[2] = {0, 0};
         for (size_t r = 0; r < 300; r++) {
             for (size_t q = 0; q < 2; q++) {
                 double f = fast.rep[r * fast.m + (q ? UPL_PERC_ROM : UPL_PERC_EFFECT)];
@@ -713,6 +731,7 @@ static void test_bootstrap_brute_force(void **state)
                 if (isnan(w)) { /* an arm missing from the resample */
                     assert_true(isnan(f));
                     undefined++;
+                    undefined_q[q]++;
                     continue;
                 }
                 worst = fmax(worst, fabs(f - w) / fmax(fabs(w), 1e-3));
@@ -726,12 +745,18 @@ static void test_bootstrap_brute_force(void **state)
                "replicates (%zu undefined in both)\n",
                fe ? "participant fixed effects" : "no fixed effects", worst, undefined);
         assert_true(worst < 1e-9);
+        /* the counts of undefined resamples reported are the brute force's */
+        assert_int_equal(perc.undefined[0], undefined_q[0]);
+        assert_int_equal(rom.undefined, undefined_q[1]);
+        undefined_total += undefined_q[0];
         free(perc.predictions);
         upl_boot_result_release(&fast);
         upl_boot_result_release(&slow);
         upl_design_release(&d);
+        if (run != 0)
+            upl_dataset_release(&ds);
     }
-    upl_dataset_release(&ds);
+    assert_true(undefined_total > 0); /* the undefined case is exercised */
 }
 
 int main(void)
