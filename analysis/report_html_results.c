@@ -365,8 +365,12 @@ void upl__html_section_perception(upl__html *h)
     for (size_t i = 0; i < pc->n_predictions; i++) {
         snprintf(labels[i], sizeof labels[i], "Predicted by %s",
                  pc->predictions[i].group ? pc->predictions[i].group : "?");
-        rows[n++] =
-            (upl__interval_row){labels[i], pc->predictions[i].pct, NAN, NAN, UPL__COL_MUTED, 0};
+        rows[n++] = (upl__interval_row){labels[i],
+                                        pc->predictions[i].pct,
+                                        pc->predictions[i].pct_lo,
+                                        pc->predictions[i].pct_hi,
+                                        UPL__COL_MUTED,
+                                        0};
     }
     rows[n++] = (upl__interval_row){"Measured",
                                     r->effects[0].est.pct,
@@ -388,8 +392,8 @@ void upl__html_section_perception(upl__html *h)
         h, "fig-perception", &svg,
         pc->n_predictions
             ? "What participants forecast before each task and believed afterwards, and what "
-              "outside groups predicted (their mean, without an interval), against the "
-              "measured effect with its interval."
+              "outside groups predicted (their mean, with the interval from resampling "
+              "their predictions), against the measured effect, each with its interval."
             : "What participants forecast before each task and believed afterwards, against "
               "the measured effect, each with its interval. No outside predictions are "
               "recorded (uplift prediction add).");
@@ -424,7 +428,10 @@ void upl__html_section_perception(upl__html *h)
         upl__html_printf(h, " (mean of %zu)</td><td class=\"r\">", g->n);
         snprintf(k, sizeof k, "perception.predictions[%zu].pct", i);
         upl__html_num_pct(h, k, g->pct);
-        upl__html_printf(h, "</td><td class=\"r\">&#8211;</td></tr>\n<tr><td>Gap: measured minus ");
+        upl__html_printf(h, "</td><td class=\"r\">");
+        snprintf(k, sizeof k, "perception.predictions[%zu].pct_ci", i);
+        upl__html_num_interval(h, k, g->pct_lo, g->pct_hi);
+        upl__html_printf(h, "</td></tr>\n<tr><td>Gap: measured minus ");
         upl__html_esc(h->out, g->group);
         upl__html_printf(h, "</td><td class=\"r\">");
         snprintf(k, sizeof k, "perception.predictions[%zu].gap", i);

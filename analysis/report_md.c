@@ -315,8 +315,8 @@ static void later(const upl_report_input *in, FILE *out)
             const upl_prediction_gap *g = &p->predictions[i];
             fputs("| Predicted by ", out);
             cell(out, g->group);
-            fprintf(out, " (mean of %zu) | %s | - |\n| Gap: measured minus ", g->n,
-                    pct(t1, sizeof t1, g->pct));
+            fprintf(out, " (mean of %zu) | %s | %s |\n| Gap: measured minus ", g->n,
+                    pct(t1, sizeof t1, g->pct), interval(t2, sizeof t2, g->pct_lo, g->pct_hi));
             cell(out, g->group);
             fprintf(out, " | %s | %s |\n", pct(t1, sizeof t1, g->gap),
                     interval(t2, sizeof t2, g->gap_lo, g->gap_hi));

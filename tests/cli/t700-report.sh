@@ -166,7 +166,9 @@ for key, value, shown in keyed:
             die("%s shown as %r, expected %s" % (key, shown, " or ".join(sorted(allowed))))
 for key in ["n", "clusters", "effects[0].pct", "effects[0].pct_ci[0]", "effects[0].pct_ci[1]",
             "effects[0].p", "effects[0].se", "effects[0].df", "effects[0].coef",
-            "effects[0].n_arm"] + ["se_panel[%d].pct_ci[1]" % i for i in range(len(a["se_panel"]))]:
+            "effects[0].n_arm"] + ["se_panel[%d].pct_ci[1]" % i for i in range(len(a["se_panel"]))] \
+        + ["perception.predictions[%d].pct_ci[%d]" % (i, j)
+           for i in range(len(a["perception"]["predictions"])) for j in (0, 1)]:
     if key not in seen:
         die("number %s not in the report" % key)
 if len(a["se_panel"]) != 16:
