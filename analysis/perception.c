@@ -396,8 +396,9 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
             o->gap_hi = gc.hi;
             o->gap_bca_lo = gc.bca_lo;
             o->gap_bca_hi = gc.bca_hi;
-            o->pct_lo = mc.lo;
-            o->pct_hi = mc.hi;
+            /* one prediction has no spread: its resampled "interval" is the point */
+            o->pct_lo = p.g_n[g] > 1 ? mc.lo : NAN;
+            o->pct_hi = p.g_n[g] > 1 ? mc.hi : NAN;
         }
     }
 done:

@@ -133,7 +133,7 @@ typedef struct upl_prediction_gap {
     /* the gap's BCa interval (acceleration from the participant jackknife, the
      * predictions held fixed in it), and the percentile interval of the group's mean
      * prediction from resampling its predictions in the same bootstrap (NAN without
-     * bootstrap; a one-prediction group has the point as its interval) */
+     * bootstrap, and for a one-prediction group: nothing to resample) */
     double gap_bca_lo, gap_bca_hi;
     double pct_lo, pct_hi;
 } upl_prediction_gap;

@@ -61,6 +61,7 @@ sqlite3 study.db "SELECT count(*) FROM audit WHERE action = 'prediction.add'" >n
 [ "$(cat n.txt)" = $((n0 + 5)) ] || fail "predictions are not audited"
 
 # analyze: group means, gaps against the measured effect with bootstrap intervals
+up 0 prediction add --group t600-solo --pct -10%
 up 0 analyze --json --bootstrap 500 --seed 3
 python3 - out <<'PY' || fail "perception.predictions"
 import json, sys
@@ -84,6 +85,9 @@ for p in (e, m):
 assert max(abs(a - b) for a, b in zip(e["pct_ci"], [-0.39, -0.35])) < 1e-12, e
 lo, hi = m["pct_ci"]
 assert -0.3 - 1e-12 <= lo < m["pct"] < hi <= -0.2 + 1e-12, m
+# one prediction has no spread to resample: no interval of its own, a gap interval still
+s = preds["t600-solo"]
+assert s["n"] == 1 and s["pct_ci"] is None and s["gap_ci"][0] < s["gap"] < s["gap_ci"][1], s
 PY
 up 0 analyze --bootstrap 200
 contains out "gap: measured - 't600-experts'"
