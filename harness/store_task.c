@@ -186,7 +186,7 @@ static upl_status check_covariate(upl_store *store, const upl_protocol *protocol
         const upl_covariate_decl *decl = &protocol->covariates[i];
         if (strcmp(decl->name, cov->key) != 0)
             continue;
-        if (decl->type == UPL_COVTYPE_NUMBER) {
+        if (decl->type == UPL_COVTYPE_NUMBER && cov->value && *cov->value) {
             char *end = NULL;
             double v = strtod(cov->value, &end);
             if (end == cov->value || *end || !isfinite(v))
