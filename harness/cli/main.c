@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "uplift/duration.h"
 #include "uplift/store.h"
 
 #define UPL_COMMAND(sym) extern const upl_command sym;
@@ -327,12 +329,21 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
         return check_stdout(cmd->run(cli, argc, argv));
 
     unsigned open_flags = (cmd->flags & UPL_CMD_WRITES) ? 0 : UPL_STORE_READONLY;
+    /* $UPLIFT_NOW replaces the clock (demos and tests that replay a past study): the
+     * time every row and audit entry of this command records, and "now" for --at */
+    int64_t now = 0;
+    const char *now_text = getenv("UPLIFT_NOW");
+    if (now_text && *now_text &&
+        upl_time_parse(now_text, (int64_t)time(NULL), &now, &diag) != UPL_OK)
+        return upl__usage(NULL, "$UPLIFT_NOW: %s", diag.msg);
     if (access(cli->db_path, F_OK) != 0)
         return upl__fail("no study at '%s': create one with 'uplift init --protocol FILE' "
                          "or point --db at it",
                          cli->db_path);
     if (upl_store_open(cli->db_path, open_flags, &cli->store, &diag) != UPL_OK)
         return upl__fail("%s", diag.msg);
+    if (now)
+        upl_store_set_clock(cli->store, now);
     int write = (cmd->flags & UPL_CMD_WRITES) != 0;
     if (upl_store_begin(cli->store, write) != UPL_OK) {
         rc = upl__fail_store(cli, "cannot start a transaction");
