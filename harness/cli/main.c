@@ -333,8 +333,8 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
      * time every row and audit entry of this command records, and "now" for --at */
     int64_t now = 0;
     const char *now_text = getenv("UPLIFT_NOW");
-    if (now_text && *now_text &&
-        upl_time_parse(now_text, (int64_t)time(NULL), &now, &diag) != UPL_OK)
+    int set_clock = now_text && *now_text;
+    if (set_clock && upl_time_parse(now_text, (int64_t)time(NULL), &now, &diag) != UPL_OK)
         return upl__usage(NULL, "$UPLIFT_NOW: %s", diag.msg);
     if (access(cli->db_path, F_OK) != 0)
         return upl__fail("no study at '%s': create one with 'uplift init --protocol FILE' "
@@ -342,7 +342,7 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
                          cli->db_path);
     if (upl_store_open(cli->db_path, open_flags, &cli->store, &diag) != UPL_OK)
         return upl__fail("%s", diag.msg);
-    if (now)
+    if (set_clock)
         upl_store_set_clock(cli->store, now);
     int write = (cmd->flags & UPL_CMD_WRITES) != 0;
     if (upl_store_begin(cli->store, write) != UPL_OK) {
