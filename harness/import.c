@@ -7,6 +7,7 @@
 #include "uplift/csv.h"
 #include "uplift/duration.h"
 #include "uplift/exchange.h"
+#include "uplift/text.h"
 
 enum col_role {
     COL_PARTICIPANT,
@@ -147,6 +148,13 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
     for (size_t c = 0; c < n; c++) {
         const char *cell = fields[c];
         upl_status rc = UPL_OK;
+        if (ctx->roles[c] != COL_IGNORED) {
+            char what[96];
+            upl_diag inner = {0};
+            snprintf(what, sizeof what, "column '%s'", ctx->col_names[c]);
+            if (upl__text_check(what, cell, &inner) != UPL_OK)
+                return upl_diag_set(diag, UPL_PARSE, "%s:%zu: %s", ctx->name, line, inner.msg);
+        }
         switch (ctx->roles[c]) {
         case COL_PARTICIPANT:
             task.participant = cell;
@@ -168,6 +176,8 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
             rc = parse_forecast(ctx, line, c, cell, &task.forecast_no_ai_min, diag);
             break;
         case COL_COVARIATE:
+            if (!*cell)
+                break; /* an empty cell: not recorded (as the export writes it) */
             ctx->covariates[ctx->n_covariates].key = ctx->col_names[c];
             ctx->covariates[ctx->n_covariates].value = cell;
             ctx->n_covariates++;

@@ -10,6 +10,7 @@
 
 #include "store_internal.h"
 #include "store_schema.h"
+#include "uplift/text.h"
 
 /* How long a writer waits for another writer before giving up: participants logging at
  * the same moment must queue, never see "database is locked". */
@@ -76,6 +77,14 @@ static upl_status map_sqlite(int code)
     default:
         return UPL_DB;
     }
+}
+
+upl_status upl__store_check_text(upl_store *store, const char *what, const char *text)
+{
+    upl_diag diag = {0};
+    if (upl__text_check(what, text, &diag) != UPL_OK)
+        return upl__store_fail(store, UPL_INVALID, "%s", diag.msg);
+    return UPL_OK;
 }
 
 upl_status upl__store_sqlfail(upl_store *store, const char *what)

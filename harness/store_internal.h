@@ -30,6 +30,10 @@ upl_status upl__store_fail(upl_store *store, upl_status status, const char *fmt,
 #endif
     ;
 
+/* UPL_OK when text (may be NULL) has no control character, else UPL_INVALID with the
+ * message of upl__text_check() (uplift/text.h), which starts with what. */
+upl_status upl__store_check_text(upl_store *store, const char *what, const char *text);
+
 /* Sets the message from SQLite's last error, prefixed by what was being done, and maps
  * the SQLite code (BUSY -> UPL_BUSY, constraint -> UPL_REFUSED, else UPL_DB). */
 upl_status upl__store_sqlfail(upl_store *store, const char *what);

@@ -4,16 +4,12 @@
 #include <string.h>
 
 #include "store_internal.h"
+#include "uplift/text.h"
 
 static int valid_group(const char *g)
 {
     size_t len = g ? strlen(g) : 0;
-    if (len == 0 || len > 64)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)g[i] < 0x20 || g[i] == 0x7f)
-            return 0;
-    return 1;
+    return len > 0 && len <= 64 && !upl__text_control(g, NULL, NULL);
 }
 
 upl_status upl_store_prediction_add(upl_store *store, const char *group, double pct,
@@ -22,6 +18,9 @@ upl_status upl_store_prediction_add(upl_store *store, const char *group, double 
     sqlite3_stmt *stmt = NULL;
     upl_status rc = upl__store_require_write(store);
     if (rc != UPL_OK)
+        return rc;
+    if ((rc = upl__store_check_text(store, "the group", group)) != UPL_OK ||
+        (rc = upl__store_check_text(store, "the source", source)) != UPL_OK)
         return rc;
     if (!valid_group(group))
         return upl__store_fail(store, UPL_INVALID, "group '%s' must be 1-64 printable characters",

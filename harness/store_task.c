@@ -48,6 +48,8 @@ upl_status upl_store_participant_add(upl_store *store, const char *handle, const
     upl_status rc = upl__store_require_write(store);
     if (rc != UPL_OK)
         return rc;
+    if ((rc = upl__store_check_text(store, "the participant handle", handle)) != UPL_OK)
+        return rc;
     if (!valid_handle(handle))
         return upl__store_fail(store, UPL_INVALID,
                                "participant handle '%s' must be 1-64 letters, digits or ._@+-",
@@ -81,6 +83,12 @@ upl_status upl_store_participant_add(upl_store *store, const char *handle, const
             rc = upl__store_fail(store, UPL_INVALID, "an attribute needs a name (KEY=VALUE)");
             goto cleanup;
         }
+        if ((rc = upl__store_check_text(store, "an attribute name", attrs[i].key)) != UPL_OK)
+            goto cleanup;
+        char what[96];
+        snprintf(what, sizeof what, "attribute '%s'", attrs[i].key);
+        if ((rc = upl__store_check_text(store, what, attrs[i].value)) != UPL_OK)
+            goto cleanup;
         sqlite3_bind_int64(stmt, 1, id);
         sqlite3_bind_text(stmt, 2, attrs[i].key, -1, SQLITE_STATIC);
         sqlite3_bind_text(stmt, 3, attrs[i].value, -1, SQLITE_STATIC);
@@ -186,7 +194,12 @@ static upl_status check_covariate(upl_store *store, const upl_protocol *protocol
         const upl_covariate_decl *decl = &protocol->covariates[i];
         if (strcmp(decl->name, cov->key) != 0)
             continue;
-        if (decl->type == UPL_COVTYPE_NUMBER) {
+        char what[96];
+        snprintf(what, sizeof what, "covariate '%s'", cov->key);
+        upl_status rc = upl__store_check_text(store, what, cov->value);
+        if (rc != UPL_OK)
+            return rc;
+        if (decl->type == UPL_COVTYPE_NUMBER && cov->value && *cov->value) {
             char *end = NULL;
             double v = strtod(cov->value, &end);
             if (end == cov->value || *end || !isfinite(v))
@@ -209,6 +222,11 @@ upl_status upl_store_task_add(upl_store *store, const upl_task_new *task, int64_
         return rc;
     if (!task->title || !*task->title)
         return upl__store_fail(store, UPL_INVALID, "a task needs a title");
+    if ((rc = upl__store_check_text(store, "participant", task->participant)) != UPL_OK ||
+        (rc = upl__store_check_text(store, "title", task->title)) != UPL_OK ||
+        (rc = upl__store_check_text(store, "category", task->category)) != UPL_OK ||
+        (rc = upl__store_check_text(store, "url", task->url)) != UPL_OK)
+        return rc;
     if (isnan(task->forecast_ai_min) != isnan(task->forecast_no_ai_min))
         return upl__store_fail(store, UPL_INVALID,
                                "give both forecasts (with and without AI) or neither");
@@ -400,6 +418,8 @@ upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reas
         return rc;
     if (!reason || !*reason)
         return upl__store_fail(store, UPL_INVALID, "an exclusion needs a reason");
+    if ((rc = upl__store_check_text(store, "the reason", reason)) != UPL_OK)
+        return rc;
     if ((rc = upl_store_task_get(store, id, &info)) != UPL_OK)
         return rc;
     if (info.status == UPL_TASK_EXCLUDED || info.status == UPL_TASK_ABANDONED) {

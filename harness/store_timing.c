@@ -19,7 +19,8 @@ typedef struct task_row {
     int64_t participant_id;
     char *handle;
     upl_task_status status;
-    int assigned; /* has an allocation */
+    int assigned;        /* has an allocation */
+    int64_t assigned_at; /* when it was drawn; 0 unless assigned */
     char *excluded_reason;
     double reported_min, post_review_min, perceived_pct;
     int ai_used;
@@ -42,7 +43,7 @@ static upl_status load_task(upl_store *store, int64_t id, task_row *t)
         store,
         "SELECT t.id, t.participant_id, p.handle, t.status, a.task_id IS NOT NULL, "
         "t.excluded_reason, t.reported_min, t.post_review_min, t.perceived_pct, t.ai_used, "
-        "t.done_at FROM task t JOIN participant p ON p.id = t.participant_id "
+        "t.done_at, a.assigned_at FROM task t JOIN participant p ON p.id = t.participant_id "
         "LEFT JOIN allocation a ON a.task_id = t.id WHERE t.id = ?",
         &stmt);
     if (rc != UPL_OK)
@@ -65,6 +66,7 @@ static upl_status load_task(upl_store *store, int64_t id, task_row *t)
     t->perceived_pct = upl__store_column_double(stmt, 8);
     t->ai_used = upl__store_column_ai_used(stmt, 9);
     t->done_at = sqlite3_column_int64(stmt, 10);
+    t->assigned_at = sqlite3_column_int64(stmt, 11);
     if (oom)
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
 cleanup:
@@ -292,7 +294,8 @@ upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kin
     if ((rc = upl_store_timing_events(store, task_id, &ev, &n)) != UPL_OK)
         goto cleanup;
     int64_t now = upl_store_now(store);
-    if ((rc = upl_timing_check(ev, n, task_id, kind, at, now, &diag)) != UPL_OK) {
+    if ((rc = upl_timing_check(ev, n, task_id, kind, at, now, &diag)) != UPL_OK ||
+        (rc = upl_timing_check_assigned(task_id, kind, at, t.assigned_at, &diag)) != UPL_OK) {
         rc = upl__store_fail(store, rc, "%s", diag.msg);
         goto cleanup;
     }

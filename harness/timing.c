@@ -166,6 +166,22 @@ upl_status upl_timing_check(const upl_timing_event *ev, size_t n, int64_t task_i
     return UPL_OK;
 }
 
+upl_status upl_timing_check_assigned(int64_t task_id, upl_event_kind kind, int64_t at,
+                                     int64_t assigned_at, upl_diag *diag)
+{
+    char t_at[32], t_assigned[32];
+    if (at >= assigned_at)
+        return UPL_OK;
+    upl_time_format(at, t_at, sizeof t_at);
+    upl_time_format(assigned_at, t_assigned, sizeof t_assigned);
+    return upl_diag_set(diag, UPL_REFUSED,
+                        "%s at %s is before task %lld was assigned at %s; time worked before "
+                        "the arm was known cannot count: give a time from %s on with --at (or "
+                        "check the clock)",
+                        upl_event_kind_name(kind), t_at, (long long)task_id, t_assigned,
+                        t_assigned);
+}
+
 upl_status upl_timing_intervals(const upl_timing_event *ev, size_t n, int64_t now,
                                 upl_interval *out, size_t *n_out, upl_diag *diag)
 {

@@ -52,6 +52,14 @@ extern const upl_command *const upl__commands[];
 const upl_command *upl__command_find(int argc, char **argv, int *words);
 void upl__command_print_help(const upl_command *cmd, FILE *out);
 
+/* Command groups: the first word of two-word commands ("task" of "task add").
+ * _is_group: 1 when word is one.  _group_list: its subcommands as "add, import, list
+ * or show" into buf (cut to size).  _group_print_help: every subcommand's usage and
+ * summary. */
+int upl__command_is_group(const char *word);
+void upl__command_group_list(const char *group, char *buf, size_t size);
+void upl__command_group_print_help(const char *group, FILE *out);
+
 /* "uplift: <message>" on stderr, one line. Returns UPL_EXIT_FAIL. */
 int upl__fail(const char *fmt, ...)
 #if defined(__GNUC__)

@@ -21,6 +21,16 @@ static int run_help(upl_cli *cli, int argc, char **argv)
     if (argc > 1) {
         int words = 0;
         const upl_command *cmd = upl__command_find(argc - 1, argv + 1, &words);
+        if (!cmd && argc == 2 && upl__command_is_group(argv[1])) {
+            upl__command_group_print_help(argv[1], stdout);
+            return UPL_EXIT_OK;
+        }
+        if (!cmd && upl__command_is_group(argv[1])) {
+            char list[256];
+            upl__command_group_list(argv[1], list, sizeof list);
+            return upl__usage(NULL, "no such command '%s %s': '%s' has %s", argv[1], argv[2],
+                              argv[1], list);
+        }
         if (!cmd)
             return upl__usage(NULL, "no such command '%s'", argv[1]);
         upl__command_print_help(cmd, stdout);

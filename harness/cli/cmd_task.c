@@ -32,7 +32,8 @@ const upl_command upl__cmd_task_add = {
             "  --url URL             the issue's address\n"
             "  --forecast-ai DUR     forecast time with AI allowed (90, 1h30m, 1:30, 45s)\n"
             "  --forecast-no-ai DUR  forecast time without AI; give both forecasts or neither\n"
-            "  --cov NAME=VALUE      a covariate the protocol declares; repeatable\n",
+            "  --cov NAME=VALUE      a covariate the protocol declares; repeatable; an empty\n"
+            "                        VALUE records nothing\n",
     .options = add_options,
     .min_args = 0,
     .max_args = 0,
@@ -50,7 +51,8 @@ const upl_command upl__cmd_task_import = {
             "url, forecast_ai_min, forecast_no_ai_min and the protocol's covariates are\n"
             "optional.  The result columns of 'uplift export' (task_id, arm, status, ...) are\n"
             "accepted and ignored, so an export re-imports into a new study.  Participants\n"
-            "must exist.  A bad row names its line and column and nothing is imported.\n",
+            "must exist.  An empty covariate cell records nothing (the value is missing).  A\n"
+            "bad row names its line and column and nothing is imported.\n",
     .options = import_options,
     .min_args = 1,
     .max_args = 1,

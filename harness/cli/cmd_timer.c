@@ -15,7 +15,8 @@ static const struct option timer_options[] = {{"at", required_argument, NULL, 'a
     "Options:\n"                                                                                   \
     "  --at TIME   when it happened, if not now: ISO-8601 (2026-03-01T09:30, optional\n"           \
     "              seconds and zone; no zone = local time) or HH:MM (today, local time).\n"        \
-    "              The event is marked as entered by hand.\n"                                      \
+    "              The event is marked as entered by hand.  It may not be earlier\n"               \
+    "              than the task's assignment (when 'uplift randomize' drew its arm).\n"           \
     "\nMeasured time is the sum of the running stretches: start or resume until pause or\n"        \
     "stop.  A stopped timer is final; later review work goes to 'uplift done TASK\n"               \
     "--post-review DUR'.  'uplift task show TASK' shows the timeline.\n"

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "uplift/duration.h"
 #include "uplift/store.h"
 
 #define UPL_COMMAND(sym) extern const upl_command sym;
@@ -56,20 +58,72 @@ int upl__fail_store(const upl_cli *cli, const char *what)
     return upl__fail("%s: %s", what, upl_store_errmsg(cli->store));
 }
 
+/* The option in longopts whose name is exactly name[0..len), or NULL. */
+static const struct option *exact_option(const struct option *longopts, const char *name,
+                                         size_t len)
+{
+    for (const struct option *o = longopts; o->name; o++)
+        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+/* Reports a refused option: "--json=1" for an option that takes no value, an unknown
+ * or ambiguous long option (named without its "=value"), an unknown short option.
+ * text is the word getopt_long just read, NULL inside a cluster of short options. */
+static void refuse_option(const upl_command *cmd, const char *text, const struct option *longopts)
+{
+    if (text && strncmp(text, "--", 2) == 0) {
+        size_t len = strcspn(text + 2, "=");
+        const struct option *o = exact_option(longopts, text + 2, len);
+        if (o && o->has_arg == no_argument && text[2 + len] == '=')
+            upl__usage(cmd, "option '--%s' takes no value", o->name);
+        else
+            upl__usage(cmd, "unknown option '%.*s' for '%s'", (int)(len + 2), text, cmd->name);
+    } else if (optopt > 0 && optopt < 128) {
+        upl__usage(cmd, "unknown option '-%c' for '%s'", optopt, cmd->name);
+    } else {
+        upl__usage(cmd, "unknown option '%s' for '%s'", text ? text : "?", cmd->name);
+    }
+}
+
 int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct option *longopts)
 {
-    int saved = optind;
+    int index = -1;
+    int before = optind > 0 ? optind : 1; /* optind 0: getopt_long starts at 1 */
     opterr = 0;
-    int c = getopt_long(argc, argv, ":", longopts, NULL);
-    if (c == '?') {
-        const char *arg = argv[optind - 1 > saved ? optind - 1 : saved];
-        if (optopt)
-            upl__usage(cmd, "unknown option '-%c' for '%s'", optopt, cmd->name);
+    optopt = 0;
+    optarg = NULL;
+    int c = getopt_long(argc, argv, ":", longopts, &index);
+    if (c == -1)
+        return c;
+    /* The word just read (the option, or its value when given as the next word); a
+     * long option always moves optind past it, a short option inside a cluster such
+     * as "-xy" does not. */
+    const char *text = optind != before && optind >= 1 && optind <= argc ? argv[optind - 1] : NULL;
+    if (c == ':') {
+        if (text && strncmp(text, "--", 2) == 0 &&
+            !exact_option(longopts, text + 2, strcspn(text + 2, "=")))
+            refuse_option(cmd, text, longopts); /* "--out" abbreviating "--outcome" */
         else
-            upl__usage(cmd, "unknown option '%s' for '%s'", arg, cmd->name);
-    } else if (c == ':') {
-        upl__usage(cmd, "option '%s' needs a value", argv[optind - 1]);
-        c = '?';
+            upl__usage(cmd, "option '%s' needs a value", text ? text : "?");
+        return '?';
+    }
+    if (c == '?') {
+        refuse_option(cmd, text, longopts);
+        return '?';
+    }
+    /* getopt_long takes any unambiguous prefix ("--out" for "--outcome"): require the
+     * option's whole name, so that a typo is never read as another option */
+    if (text && optarg == text && optind >= 2)
+        text = argv[optind - 2];
+    if (text && index >= 0 && strncmp(text, "--", 2) == 0) {
+        size_t len = strcspn(text + 2, "=");
+        if (strlen(longopts[index].name) != len ||
+            strncmp(longopts[index].name, text + 2, len) != 0) {
+            upl__usage(cmd, "unknown option '%.*s' for '%s'", (int)(len + 2), text, cmd->name);
+            return '?';
+        }
     }
     return c;
 }
@@ -122,6 +176,57 @@ const upl_command *upl__command_find(int argc, char **argv, int *words)
         }
     }
     return NULL;
+}
+
+/* Does cmd belong to group, that is, is its name "<group> <word>"? */
+static int in_group(const upl_command *cmd, const char *group)
+{
+    size_t len = strlen(group);
+    return strncmp(cmd->name, group, len) == 0 && cmd->name[len] == ' ';
+}
+
+int upl__command_is_group(const char *word)
+{
+    for (const upl_command *const *c = upl__commands; *c; c++)
+        if (in_group(*c, word))
+            return 1;
+    return 0;
+}
+
+void upl__command_group_list(const char *group, char *buf, size_t size)
+{
+    size_t n = 0, total = 0, len = strlen(group) + 1;
+    for (const upl_command *const *c = upl__commands; *c; c++)
+        total += in_group(*c, group) ? 1u : 0u;
+    buf[0] = '\0';
+    for (const upl_command *const *c = upl__commands; *c; c++) {
+        if (!in_group(*c, group))
+            continue;
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%s",
+                 n == 0           ? ""
+                 : n + 1 == total ? " or "
+                                  : ", ",
+                 (*c)->name + len);
+        n++;
+    }
+}
+
+void upl__command_group_print_help(const char *group, FILE *out)
+{
+    size_t len = strlen(group) + 1;
+    int first = 1;
+    for (const upl_command *const *c = upl__commands; *c; c++) {
+        if (!in_group(*c, group))
+            continue;
+        fprintf(out, "%s %s\n", first ? "usage:" : "   or:", (*c)->usage);
+        first = 0;
+    }
+    fputs("\nSubcommands:\n", out);
+    for (const upl_command *const *c = upl__commands; *c; c++)
+        if (in_group(*c, group))
+            fprintf(out, "  %-10s %s\n", (*c)->name + len, (*c)->summary);
+    fprintf(out, "\n'uplift %s SUBCOMMAND --help' shows a subcommand's options.\n", group);
 }
 
 void upl__command_print_help(const upl_command *cmd, FILE *out)
@@ -224,12 +329,21 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
         return check_stdout(cmd->run(cli, argc, argv));
 
     unsigned open_flags = (cmd->flags & UPL_CMD_WRITES) ? 0 : UPL_STORE_READONLY;
+    /* $UPLIFT_NOW replaces the clock (demos and tests that replay a past study): the
+     * time every row and audit entry of this command records, and "now" for --at */
+    int64_t now = 0;
+    const char *now_text = getenv("UPLIFT_NOW");
+    int set_clock = now_text && *now_text;
+    if (set_clock && upl_time_parse(now_text, (int64_t)time(NULL), &now, &diag) != UPL_OK)
+        return upl__usage(NULL, "$UPLIFT_NOW: %s", diag.msg);
     if (access(cli->db_path, F_OK) != 0)
         return upl__fail("no study at '%s': create one with 'uplift init --protocol FILE' "
                          "or point --db at it",
                          cli->db_path);
     if (upl_store_open(cli->db_path, open_flags, &cli->store, &diag) != UPL_OK)
         return upl__fail("%s", diag.msg);
+    if (set_clock)
+        upl_store_set_clock(cli->store, now);
     int write = (cmd->flags & UPL_CMD_WRITES) != 0;
     if (upl_store_begin(cli->store, write) != UPL_OK) {
         rc = upl__fail_store(cli, "cannot start a transaction");
@@ -248,6 +362,26 @@ cleanup:
     upl_store_close(cli->store);
     cli->store = NULL;
     return rc;
+}
+
+/* A group word without a known subcommand ("uplift task", "uplift task frob"): the
+ * group's help when asked for, else a usage error that lists the subcommands. */
+static int run_group(const char *group, int argc, char **argv)
+{
+    char list[256];
+    if (argc > 0 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+        upl__command_group_print_help(group, stdout);
+        return check_stdout(UPL_EXIT_OK);
+    }
+    upl__command_group_list(group, list, sizeof list);
+    if (argc == 0 || argv[0][0] == '-')
+        fprintf(stderr, "uplift: '%s' needs a subcommand: %s (see 'uplift %s --help')\n", group,
+                list, group);
+    else
+        fprintf(stderr,
+                "uplift: unknown subcommand '%s' for '%s': use %s (see 'uplift %s --help')\n",
+                argv[0], group, list, group);
+    return UPL_EXIT_USAGE;
 }
 
 static char *join_args(int argc, char **argv)
@@ -315,6 +449,10 @@ int main(int argc, char **argv)
 
     int words = 0;
     const upl_command *cmd = upl__command_find(argc - i, argv + i, &words);
+    if (!cmd && upl__command_is_group(argv[i])) {
+        rc = run_group(argv[i], argc - i - 1, argv + i + 1);
+        goto out;
+    }
     if (!cmd) {
         const char *near = closest_command(argv[i]);
         if (near)

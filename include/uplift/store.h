@@ -100,7 +100,8 @@ typedef struct upl_task_new {
     double forecast_ai_min; /* NAN when not given; both or neither */
     double forecast_no_ai_min;
     size_t n_covariates;
-    const upl_attr *covariates; /* protocol-declared covariates */
+    const upl_attr *covariates; /* protocol-declared covariates; an empty value is not
+                                   recorded (NULL in the table, an empty export cell) */
 } upl_task_new;
 
 upl_status upl_store_task_add(upl_store *store, const upl_task_new *task, int64_t *id_out);

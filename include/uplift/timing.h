@@ -70,6 +70,14 @@ upl_status upl_timing_state(const upl_timing_event *ev, size_t n, upl_timer_stat
 upl_status upl_timing_check(const upl_timing_event *ev, size_t n, int64_t task_id,
                             upl_event_kind kind, int64_t at, int64_t now, upl_diag *diag);
 
+/* May an event of this kind, happening at `at`, be logged for task task_id, which was
+ * assigned to its arm at assigned_at?  Work timed before the arm was known could not
+ * have followed the assignment, so an event earlier than the assignment is refused:
+ * UPL_REFUSED with one line in diag (may be NULL) that gives both times in ISO UTC and
+ * the earliest time allowed.  An event at the assignment second or later is UPL_OK. */
+upl_status upl_timing_check_assigned(int64_t task_id, upl_event_kind kind, int64_t at,
+                                     int64_t assigned_at, upl_diag *diag);
+
 /* Writes the running intervals of the history into out, which must have room for n
  * entries (there are never more), and their number into *n_out.  A timer running now
  * gives a last interval that is open and ends at now (or at its begin, when now is

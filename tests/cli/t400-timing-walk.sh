@@ -10,11 +10,20 @@ timing:
   report_tolerance: 0.25
 YAML
 up 0 init --protocol protocol.yaml
+# Time may only be logged from the task's assignment on.  The walk replays a past
+# week, so the study is set up and randomized at its start: $UPLIFT_NOW sets the clock
+# of the commands run while it is exported.
+clock_at() {
+    UPLIFT_NOW=$1
+    export UPLIFT_NOW
+}
+clock_at 2026-03-01T08:00Z
 up 0 participant add ana
 up 0 task add --participant ana --title "Fix the parser" --category bug --forecast-ai 1h --forecast-no-ai 2h
 [ "$(cat out)" = 1 ] || fail "task add did not print id 1"
 up 0 task add --participant ana --title "Never timed" --forecast-ai 30m --forecast-no-ai 40m
 up 0 randomize
+unset UPLIFT_NOW
 
 up 0 start 1 --at 2026-03-01T09:00
 contains out "task 1 started at 2026-03-01T09:00:00Z, entered by hand"
@@ -78,8 +87,10 @@ up 0 task show 2 --json
 [ "$(json_get out 'd["flags"]')" = "[]" ] || fail "flags of an untimed task"
 
 # a mismatch beyond the protocol's tolerance is flagged
+clock_at 2026-03-02T08:59Z
 up 0 task add --participant ana --title "Quick one" --forecast-ai 10m --forecast-no-ai 10m
 up 0 randomize 3
+unset UPLIFT_NOW
 up 0 start 3 --at 2026-03-02T09:00Z
 up 0 stop 3 --at 2026-03-02T09:20Z
 up 0 done 3 --time 30
@@ -87,8 +98,10 @@ up 0 task show 3 --json
 [ "$(json_get out 'd["flags"]')" = "['mismatch', 'backdated']" ] || fail "mismatch flag"
 
 # a timer left running over 12 hours is flagged while it runs and after it stops
+clock_at "$(date -u -d '14 hours ago' +%Y-%m-%dT%H:%M:%SZ)"
 up 0 task add --participant ana --title "Forgotten timer" --forecast-ai 1h --forecast-no-ai 1h
 up 0 randomize 4
+unset UPLIFT_NOW
 up 0 start 4 --at "$(date -u -d '13 hours ago' +%Y-%m-%dT%H:%MZ)"
 up 0 task show 4 --json
 [ "$(json_get out 'd["flags"]')" = "['long_run', 'backdated']" ] || fail "long_run while running"
@@ -110,11 +123,13 @@ timing:
   parallel_tasks: true
 YAML
 up 0 init --protocol parallel.yaml
+clock_at 2026-03-01T08:00Z
 up 0 participant add bo
 for t in first second third; do
     up 0 task add --participant bo --title "$t" --forecast-ai 1h --forecast-no-ai 1h
 done
 up 0 randomize
+unset UPLIFT_NOW
 up 0 start 1 --at 2026-03-01T09:00Z
 up 0 start 2 --at 2026-03-01T09:30Z
 up 0 stop 1 --at 2026-03-01T10:00Z

@@ -7,6 +7,10 @@ cat >protocol.yaml <<'YAML'
 title: timing refusals
 YAML
 up 0 init --protocol protocol.yaml
+# the study is set up and randomized on the morning of 2026-03-01 ($UPLIFT_NOW sets
+# the clock), so that time can be logged from then on
+UPLIFT_NOW=2026-03-01T08:00Z
+export UPLIFT_NOW
 up 0 participant add ana
 up 0 participant add ben
 for t in one two three four; do
@@ -16,6 +20,7 @@ up 0 task add --participant ben --title "ben's" --forecast-ai 1h --forecast-no-a
 up 0 task add --participant ana --title "no forecast yet"
 up 0 randomize 1 2 3 4 5
 up 0 exclude 4 --reason "duplicate issue"
+unset UPLIFT_NOW
 
 # refused COMMAND... TEXT: exit 1, one error line containing TEXT, database unchanged
 refused() {
@@ -36,6 +41,10 @@ refused "task 1 has not been started, so it cannot stop" stop 1
 refused "'uplift start 1'" pause 1
 refused "task 1 has not been started, so it cannot resume" resume 1
 
+# no time before the task's assignment: the arm was not known yet
+refused "start at 2026-03-01T07:59:00Z is before task 1 was assigned at 2026-03-01T08:00:00Z" \
+    start 1 --at 2026-03-01T07:59Z
+contains err "give a time from 2026-03-01T08:00:00Z on with --at"
 up 0 start 1 --at 2026-03-01T09:00Z
 refused "stop at 2026-03-01T08:00:00Z is before the start at 2026-03-01T09:00:00Z" \
     stop 1 --at 2026-03-01T08:00Z
@@ -45,8 +54,9 @@ refused "is in the future" pause 1 --at 2999-01-01T00:00Z
 # a second running task of the same participant
 refused "participant 'ana' already has task 1 running (since 2026-03-01T09:00:00Z)" start 2
 contains err "'uplift pause 1'"
-# another participant may run a task at the same time
-up 0 start 5 --at 2026-03-01T09:05Z
+# another participant may run a task at the same time (from the second of its
+# assignment on)
+up 0 start 5 --at 2026-03-01T08:00Z
 # done while the timer runs
 refused "task 1's timer is still running (since 2026-03-01T09:00:00Z); stop it first" \
     done 1 --time 1h
@@ -79,6 +89,15 @@ refused "task 1 already has a reported time (60 min), which cannot change" done 
 refused "task 1 already has a perceived change (-10%)" done 1 --perceived "+5%"
 refused "task 1 is done (reported 60 min)" start 1
 
+# a task randomized now takes no time from before now
+up 0 forecast 6 --ai 1h --no-ai 1h
+up 0 randomize 6
+assigned=$(sqlite3 "$UPLIFT_DB" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', assigned_at, 'unixepoch') FROM allocation WHERE task_id = 6")
+refused "start at 2026-03-01T11:00:00Z is before task 6 was assigned at $assigned; time worked before the arm was known cannot count" \
+    start 6 --at 2026-03-01T11:00Z
+refused "is before task 6 was assigned at $assigned" start 6 --at "$(date -u -d '2 hours ago' +%Y-%m-%dT%H:%M:%SZ)"
+up 0 start 6
+
 # usage errors: exit 2, one line, nothing written
 usage() {
     before=$(db_state)
@@ -96,4 +115,10 @@ usage done 3 --time 8d
 usage done 3 --time 1h --ai-used maybe
 usage done 3 --time 1h --perceived "-100%"
 usage task show
+# a clock given in the environment must be a time
+before=$(db_state)
+run 2 env UPLIFT_NOW=yesterday-ish "$UPLIFT" start 3
+one_error_line
+contains err "\$UPLIFT_NOW: "
+[ "$before" = "$(db_state)" ] || fail "a bad \$UPLIFT_NOW changed the database"
 done_testing

@@ -250,7 +250,7 @@ static void blocks_check(const unsigned *ratios, const unsigned *sizes, size_t n
                          const char *name)
 {
     upl_protocol p = make_protocol(UPL_SCHEME_PERMUTED_BLOCK, ratios, sizes, n_sizes, 1);
-    enum { DRAWS = 60, STRATA = 3, SEEDS = 2000 };
+    enum { DRAWS = 60, STRATA = 3, SEEDS = 10000 };
     static const char *const strata[STRATA] = {"participant=a;category=bug",
                                                "participant=a;category=feature",
                                                "participant=b;category=bug"};

@@ -215,6 +215,27 @@ static void test_future(void **state)
     assert_non_null(strstr(d.msg, "in the future (now is 2026-03-01T09:00:00Z)"));
 }
 
+/* No event before the task's assignment, whatever its kind; the assignment second
+ * itself is allowed. */
+static void test_before_assignment(void **state)
+{
+    (void)state;
+    upl_diag d = {0};
+    const upl_event_kind kinds[] = {UPL_EVENT_START, UPL_EVENT_PAUSE, UPL_EVENT_RESUME,
+                                    UPL_EVENT_STOP};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(upl_timing_check_assigned(7, kinds[i], T9, T9, &d), UPL_OK);
+        assert_int_equal(upl_timing_check_assigned(7, kinds[i], T9 + MIN(5), T9, &d), UPL_OK);
+        assert_int_equal(upl_timing_check_assigned(7, kinds[i], T9 - 1, T9, &d), UPL_REFUSED);
+    }
+    assert_int_equal(upl_timing_check_assigned(7, UPL_EVENT_START, T9 - MIN(60), T9, &d),
+                     UPL_REFUSED);
+    assert_non_null(strstr(d.msg, "start at 2026-03-01T08:00:00Z is before task 7 was assigned "
+                                  "at 2026-03-01T09:00:00Z;"));
+    assert_non_null(strstr(d.msg, "give a time from 2026-03-01T09:00:00Z on with --at"));
+    assert_int_equal(upl_timing_check_assigned(7, UPL_EVENT_STOP, T9 - 1, T9, NULL), UPL_REFUSED);
+}
+
 static void test_corrupt_history(void **state)
 {
     (void)state;
@@ -327,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_transition_table),
         cmocka_unit_test(test_refusal_messages),
         cmocka_unit_test(test_future),
+        cmocka_unit_test(test_before_assignment),
         cmocka_unit_test(test_corrupt_history),
         cmocka_unit_test(test_long_run_and_backdated),
         cmocka_unit_test(test_mismatch),

@@ -1,0 +1,70 @@
+/* The control-character check of stored text (harness/text.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "uplift/text.h"
+
+static void test_printable(void **state)
+{
+    (void)state;
+    const char *ok[] = {"",
+                        "Fix the parser",
+                        "Überarbeite — 改善",
+                        "a\xC2\xA0"
+                        "b" /* NBSP */,
+                        "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./",
+                        "\xC3\xA9t\xC3\xA9"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        assert_int_equal(upl__text_control(ok[i], NULL, NULL), 0);
+    assert_int_equal(upl__text_control(NULL, NULL, NULL), 0);
+    assert_int_equal(upl__text_check("title", NULL, NULL), UPL_OK);
+}
+
+static void test_controls(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        unsigned code;
+        size_t position;
+    } cases[] = {
+        {"\x01", 0x01, 1},
+        {"ab\tc", 0x09, 3},
+        {"line\n", 0x0A, 5},
+        {"red \x1b[31m", 0x1B, 5},
+        {"x\x7f", 0x7F, 2},
+        {"\xC2\x80", 0x80, 1},
+        {"C\xC2\x9B"
+         "2J",
+         0x9B, 2},
+        {"\xC3\xA9\xC3\xA9\r", 0x0D, 3},
+        {"\x1f", 0x1F, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned code = 0;
+        size_t position = 0;
+        assert_int_equal(upl__text_control(cases[i].text, &code, &position), 1);
+        assert_int_equal(code, cases[i].code);
+        assert_int_equal(position, cases[i].position);
+    }
+    upl_diag d = {0};
+    assert_int_equal(upl__text_check("title", "Red \x1b[31m", &d), UPL_INVALID);
+    assert_string_equal(d.msg, "title contains control character U+001B (escape) at character "
+                               "5; give printable text (no tabs, line breaks or escape sequences)");
+    assert_int_equal(upl__text_check("reason", "a\xC2\x9B", &d), UPL_INVALID);
+    assert_non_null(strstr(d.msg, "reason contains control character U+009B at character 2"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_printable),
+        cmocka_unit_test(test_controls),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
