@@ -104,7 +104,7 @@ int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct opti
     if (c == ':') {
         if (text && strncmp(text, "--", 2) == 0 &&
             !exact_option(longopts, text + 2, strcspn(text + 2, "=")))
-            refuse_option(cmd, text, longopts); /* "--out" abbreviating "--outcome" */
+            refuse_option(cmd, text, longopts); /* "--outc" abbreviating "--outcome" */
         else
             upl__usage(cmd, "option '%s' needs a value", text ? text : "?");
         return '?';

@@ -81,12 +81,15 @@ contains err "uplift: option '--json' takes no value (see 'uplift status --help'
 up 2 task list --json=yes
 contains err "option '--json' takes no value"
 # a long option must be spelt out: getopt's abbreviations are refused, so a prefix
-# is never taken for another option ("--out" is not "--outcome")
-up 2 power --out x.html
+# is never taken for another option ("--outc" is not "--outcome", "--part" not
+# "--participants")
+up 2 power --outc initial
 one_error_line
-contains err "uplift: unknown option '--out' for 'power' (see 'uplift power --help')"
-up 2 power --out=x.html
-contains err "unknown option '--out' for 'power'"
+contains err "uplift: unknown option '--outc' for 'power' (see 'uplift power --help')"
+up 2 power --outc=initial
+contains err "unknown option '--outc' for 'power'"
+up 2 power --part 8
+contains err "unknown option '--part' for 'power'"
 up 2 power --outc
 contains err "unknown option '--outc' for 'power'"
 up 2 task list --part ana
