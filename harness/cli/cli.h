@@ -7,6 +7,7 @@
 #define UPLIFT_CLI_H
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "uplift/status.h"
@@ -95,6 +96,10 @@ int upl__parse_task_id(const upl_command *cmd, const char *text, long long *id);
  * printing a usage error for cmd that states the range (the caller then returns
  * UPL_EXIT_USAGE). */
 int upl__parse_seed(const upl_command *cmd, const char *text, unsigned long *seed);
+
+/* The time a generated page (report, power curve) states: SOURCE_DATE_EPOCH when set to
+ * a positive integer (reproducible bytes), else now. */
+int64_t upl__page_time(void);
 
 /* Splits "KEY=VALUE" in place; returns 0 when there is no '=' or the key is empty. */
 int upl__split_assignment(char *text, char **key, char **value);

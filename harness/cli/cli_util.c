@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -143,4 +144,17 @@ void upl__progress_bar(void *ctx, const char *what, size_t done, size_t total)
     if (done >= total)
         fputc('\n', stderr);
     fflush(stderr);
+}
+
+int64_t upl__page_time(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (s && *s) {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (!*end && !errno && v > 0)
+            return (int64_t)v;
+    }
+    return (int64_t)time(NULL);
 }

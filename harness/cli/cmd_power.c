@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "sim_options.h"
@@ -272,21 +271,6 @@ static int run_curve(upl_power_spec *spec, curve *cv)
     return UPL_EXIT_OK;
 }
 
-/* The time printed on the page: SOURCE_DATE_EPOCH when set (reproducible bytes), else
- * now, as in `uplift report`. */
-static int64_t page_time(void)
-{
-    const char *s = getenv("SOURCE_DATE_EPOCH");
-    if (s && *s) {
-        char *end = NULL;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (!*end && !errno && v > 0)
-            return (int64_t)v;
-    }
-    return (int64_t)time(NULL);
-}
-
 /* --out FILE: the curve as a page, written whole or not at all; no-op without a path.
  * Returns an exit code. */
 static int write_page(const upl_cli *cli, const char *path, const char *format,
@@ -304,7 +288,7 @@ static int write_page(const upl_cli *cli, const char *path, const char *format,
         .n_curve = cv->n,
         .uplift_version = UPL_VERSION,
         .command_line = cli->command_line,
-        .generated_at = page_time(),
+        .generated_at = upl__page_time(),
     };
     upl_output out;
     if (upl__output_open(&out, path) != 0)

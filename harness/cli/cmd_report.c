@@ -2,12 +2,10 @@
  *
  * Reads the study (read-only: protocol, status, tasks) or a CSV with the options of
  * `uplift analyze`, runs the analysis and writes the report whole or not at all. */
-#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analysis_input.h"
 #include "analysis_secondary.h"
@@ -54,19 +52,6 @@ const upl_command upl__cmd_report = {
 };
 
 typedef enum { FORMAT_HTML, FORMAT_MD, FORMAT_JSON } report_format;
-
-static int64_t report_time(void)
-{
-    const char *s = getenv("SOURCE_DATE_EPOCH");
-    if (s && *s) {
-        char *end = NULL;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (!*end && !errno && v > 0)
-            return (int64_t)v;
-    }
-    return (int64_t)time(NULL);
-}
 
 static int run_report(upl_cli *cli, int argc, char **argv)
 {
@@ -183,7 +168,7 @@ static int run_report(upl_cli *cli, int argc, char **argv)
         .uplift_version = UPL_VERSION,
         .sqlite_version = o.csv ? NULL : sqlite3_libversion(),
         .command_line = cli->command_line,
-        .generated_at = report_time(),
+        .generated_at = upl__page_time(),
     };
     if (upl__output_open(&out, out_path) != 0) {
         rc = UPL_EXIT_FAIL;
