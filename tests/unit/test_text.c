@@ -15,8 +15,8 @@ static void test_printable(void **state)
     const char *ok[] = {"",
                         "Fix the parser",
                         "Überarbeite — 改善",
-                        "a\xC2\xA0"
-                        "b" /* NBSP */,
+                        ("a\xC2\xA0"
+                         "b") /* NBSP */,
                         "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./",
                         "\xC3\xA9t\xC3\xA9"};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
