@@ -41,6 +41,12 @@ post_review() { # TASK: its post_review_min cell in the export in out
 [ "$(post_review 3)" = 0 ] || fail "--no-review is 0 min"
 [ "$(post_review 4)" = 6 ] || fail "post-review time"
 
+# a task whose review is pending is done in the CONSORT flow (blocks of 4 within each
+# participant: 6 tasks per arm, all started and done)
+up 0 status --json
+[ "$(json_get out '[(a["arm"], a["assigned"], a["started"], a["done"], a["excluded"], a["abandoned"]) for a in d["arms"]]')" \
+    = "[('no_ai', 6, 6, 6, 0, 0), ('ai', 6, 6, 6, 0, 0)]" ] || fail "per-arm CONSORT counts"
+
 # the analysis imputes the two pending reviews (arm-mean) or leaves them out
 up 0 analyze --json --bootstrap 0 --permutations 0
 [ "$(json_get out 'd["rows"]["imputed"]')" = 2 ] || fail "arm-mean imputed count"
