@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <plplot.h>
 
 #include "report_internal.h"
@@ -40,22 +42,6 @@ static void format_change(char *buf, size_t size, const upl__interval_row *r)
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The quartiles of the n finite values in v (sorted in place), by linear interpolation. */
-static void quartiles(double *v, size_t n, double *q1, double *q3)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    double p1 = 0.25 * (double)(n - 1), p3 = 0.75 * (double)(n - 1);
-    size_t i1 = (size_t)p1, i3 = (size_t)p3;
-    *q1 = v[i1] + (p1 - (double)i1) * (i1 + 1 < n ? v[i1 + 1] - v[i1] : 0.0);
-    *q3 = v[i3] + (p3 - (double)i3) * (i3 + 1 < n ? v[i3 + 1] - v[i3] : 0.0);
-}
-
 /* Least (side < 0) or greatest (side > 0) interval end of rows[] that is not far out
  * among the ends on that side (beyond the quartile by 3 interquartile ranges, Tukey's
  * "far out"), on the log scale; NAN when fewer than 4 rows have an interval. */
@@ -71,7 +57,9 @@ static double bulk_end(const upl__interval_row *rows, size_t n, int side)
             v[m++] = e;
     }
     if (m >= 4) {
-        quartiles(v, m, &q1, &q3);
+        gsl_sort(v, 1, m);
+        q1 = gsl_stats_quantile_from_sorted_data(v, 1, m, 0.25);
+        q3 = gsl_stats_quantile_from_sorted_data(v, 1, m, 0.75);
         double fence = side < 0 ? q1 - 3.0 * (q3 - q1) : q3 + 3.0 * (q3 - q1);
         for (size_t i = 0; i < m; i++)
             if (side < 0 ? v[i] >= fence : v[i] <= fence)

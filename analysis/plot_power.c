@@ -76,10 +76,10 @@ upl_status upl__plot_power_curve(const upl_power_result *pts, size_t n, double a
     plwidth(1.4);
     double cap = 0.012 * (hi - lo);
     for (size_t k = 0; k < m; k++) {
-        double se = pts[order[k]].power_mc_se;
-        if (!isfinite(se))
+        double a, b;
+        if (!isfinite(pts[order[k]].power_mc_se))
             continue;
-        double a = fmax(0.0, y[k] - 196.0 * se), b = fmin(100.0, y[k] + 196.0 * se);
+        upl__power_mc_interval(&pts[order[k]], &a, &b);
         pljoin(x[k], a, x[k], b);
         pljoin(x[k] - cap, a, x[k] + cap, a);
         pljoin(x[k] - cap, b, x[k] + cap, b);

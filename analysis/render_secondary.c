@@ -160,49 +160,39 @@ void upl__render_secondary_json(const upl_analysis_result *r, json_t *root)
 
 /* ---- text ---- */
 
-static void pct(FILE *out, double x)
+/* A change of time as "+12.3%", or "-" when undefined. */
+static const char *pct(char *buf, size_t size, double x)
 {
     if (isfinite(x))
-        fprintf(out, "%+.1f%%", 100.0 * x);
+        snprintf(buf, size, "%+.1f%%", 100.0 * x);
     else
-        fputs("-", out);
+        snprintf(buf, size, "-");
+    return buf;
 }
 
-static void pct_ci(FILE *out, double lo, double hi)
+/* An interval as "[-1.0%, +43.0%]", or "-" when undefined. */
+static const char *pct_ci(char *buf, size_t size, double lo, double hi)
 {
     if (isfinite(lo) && isfinite(hi))
-        fprintf(out, "[%+.1f%%, %+.1f%%]", 100.0 * lo, 100.0 * hi);
+        snprintf(buf, size, "[%+.1f%%, %+.1f%%]", 100.0 * lo, 100.0 * hi);
     else
-        fputs("-", out);
+        snprintf(buf, size, "-");
+    return buf;
 }
 
 static void line(FILE *out, const char *label, double v, double lo, double hi)
 {
-    fprintf(out, "  %-34s ", label);
-    pct(out, v);
-    fputs("  ", out);
-    pct_ci(out, lo, hi);
-    fputc('\n', out);
+    char a[32], b[64];
+    fprintf(out, "  %-34s %s  %s\n", label, pct(a, sizeof a, v), pct_ci(b, sizeof b, lo, hi));
 }
 
 /* A bootstrap quantity: estimate, percentile interval, BCa interval in columns. */
 static void line_bca(FILE *out, const char *label, double v, double lo, double hi, double bca_lo,
                      double bca_hi)
 {
-    char buf[64];
-    fprintf(out, "  %-34s ", label);
-    if (isfinite(v))
-        snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * v);
-    else
-        snprintf(buf, sizeof buf, "-");
-    fprintf(out, "%-8s ", buf);
-    if (isfinite(lo) && isfinite(hi))
-        snprintf(buf, sizeof buf, "[%+.1f%%, %+.1f%%]", 100.0 * lo, 100.0 * hi);
-    else
-        snprintf(buf, sizeof buf, "-");
-    fprintf(out, "%-18s ", buf);
-    pct_ci(out, bca_lo, bca_hi);
-    fputc('\n', out);
+    char a[32], b[64], c[64];
+    fprintf(out, "  %-34s %-8s %-18s %s\n", label, pct(a, sizeof a, v), pct_ci(b, sizeof b, lo, hi),
+            pct_ci(c, sizeof c, bca_lo, bca_hi));
 }
 
 void upl__render_secondary_text(const upl_analysis_result *r, FILE *out)

@@ -86,6 +86,10 @@ upl_status upl__plot_ri_histogram(const upl_randomization_inference *ri, size_t 
 upl_status upl__plot_power_curve(const upl_power_result *pts, size_t n, double alpha, double target,
                                  const char *id_prefix, upl_svg *svg);
 
+/* The 95% Monte Carlo interval of a power, in percent (power -/+ 1.96 power_mc_se,
+ * clipped to [0, 100]): the chart's bars and the page's table (report_power.c). */
+void upl__power_mc_interval(const upl_power_result *r, double *lo, double *hi);
+
 /* ---- shared text (report_common.c) ---- */
 
 /* Descriptive statistics of one arm over its randomized tasks. */

@@ -33,16 +33,10 @@ static void describe(const upl_power_report *in, char *design, size_t dsize, cha
              upl_dist_name(r->dist), r->alpha, r->sims);
 }
 
-/* The Monte Carlo interval of a power, in percent, clipped to [0, 100]. */
-static void mc_interval(const upl_power_result *r, double *lo, double *hi)
+void upl__power_mc_interval(const upl_power_result *r, double *lo, double *hi)
 {
     *lo = fmax(0.0, 100.0 * (r->power - 1.96 * r->power_mc_se));
     *hi = fmin(100.0, 100.0 * (r->power + 1.96 * r->power_mc_se));
-}
-
-static void time_text(char *buf, size_t size, int64_t t)
-{
-    upl__report_time(buf, size, t);
 }
 
 upl_status upl_power_report_render_html(const upl_power_report *in, FILE *out)
@@ -52,7 +46,7 @@ upl_status upl_power_report_render_html(const upl_power_report *in, FILE *out)
         return UPL_INVALID;
     char design[256], analysis[320], when[64], plver[80] = "";
     describe(in, design, sizeof design, analysis, sizeof analysis);
-    time_text(when, sizeof when, in->generated_at);
+    upl__report_time(when, sizeof when, in->generated_at);
     plgver(plver);
     upl__html_printf(&h,
                      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -97,7 +91,7 @@ upl_status upl_power_report_render_html(const upl_power_report *in, FILE *out)
     for (size_t i = 0; i < in->n_curve; i++) {
         const upl_power_result *r = &in->curve[i];
         double lo, hi;
-        mc_interval(r, &lo, &hi);
+        upl__power_mc_interval(r, &lo, &hi);
         upl__html_printf(&h,
                          "<tr><td class=\"r\">%+.1f%%</td><td class=\"r\">%.3f</td><td "
                          "class=\"r\">%.3f</td><td class=\"r\">[%.1f%%, %.1f%%]</td><td "
@@ -127,7 +121,7 @@ upl_status upl_power_report_render_md(const upl_power_report *in, FILE *out)
         return UPL_INVALID;
     char design[256], analysis[320], when[64];
     describe(in, design, sizeof design, analysis, sizeof analysis);
-    time_text(when, sizeof when, in->generated_at);
+    upl__report_time(when, sizeof when, in->generated_at);
     fprintf(out, "# Power curve\n\nDesign: %s.\n\nAnalysis: %s.\n\n", design, analysis);
     if (in->mde)
         fprintf(out,
@@ -140,7 +134,7 @@ upl_status upl_power_report_render_md(const upl_power_report *in, FILE *out)
     for (size_t i = 0; i < in->n_curve; i++) {
         const upl_power_result *r = &in->curve[i];
         double lo, hi;
-        mc_interval(r, &lo, &hi);
+        upl__power_mc_interval(r, &lo, &hi);
         fprintf(out, "| %+.1f%% | %.3f | %.3f | [%.1f%%, %.1f%%] | %zu |\n", 100.0 * r->effect_pct,
                 r->power, r->power_mc_se, lo, hi, r->failed);
     }

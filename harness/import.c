@@ -176,8 +176,6 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
             rc = parse_forecast(ctx, line, c, cell, &task.forecast_no_ai_min, diag);
             break;
         case COL_COVARIATE:
-            if (!*cell)
-                break; /* an empty cell: not recorded (as the export writes it) */
             ctx->covariates[ctx->n_covariates].key = ctx->col_names[c];
             ctx->covariates[ctx->n_covariates].value = cell;
             ctx->n_covariates++;

@@ -4,12 +4,12 @@
 #include <string.h>
 
 #include "store_internal.h"
-#include "uplift/text.h"
 
+/* Control characters are refused before, by upl__store_check_text(). */
 static int valid_group(const char *g)
 {
     size_t len = g ? strlen(g) : 0;
-    return len > 0 && len <= 64 && !upl__text_control(g, NULL, NULL);
+    return len > 0 && len <= 64;
 }
 
 upl_status upl_store_prediction_add(upl_store *store, const char *group, double pct,

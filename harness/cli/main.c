@@ -117,13 +117,10 @@ int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct opti
      * option's whole name, so that a typo is never read as another option */
     if (text && optarg == text && optind >= 2)
         text = argv[optind - 2];
-    if (text && index >= 0 && strncmp(text, "--", 2) == 0) {
-        size_t len = strcspn(text + 2, "=");
-        if (strlen(longopts[index].name) != len ||
-            strncmp(longopts[index].name, text + 2, len) != 0) {
-            upl__usage(cmd, "unknown option '%.*s' for '%s'", (int)(len + 2), text, cmd->name);
-            return '?';
-        }
+    if (text && index >= 0 && strncmp(text, "--", 2) == 0 &&
+        !exact_option(longopts, text + 2, strcspn(text + 2, "="))) {
+        refuse_option(cmd, text, longopts);
+        return '?';
     }
     return c;
 }
