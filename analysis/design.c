@@ -328,6 +328,14 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
         }
         r++;
     }
+    if (!have_clusters && parts.n > 0) {
+        /* some tasks clustered and some not: no standard error fits that, so refuse */
+        rc = upl_diag_set(diag, UPL_REFUSED,
+                          "task '%s' has no participant but other tasks have one: give every "
+                          "task its participant (or none, to analyse without clusters)",
+                          task_name(ds, d->no_participant_row, buf, sizeof buf));
+        goto fail;
+    }
     if (!have_clusters) {
         free(d->cluster);
         d->cluster = NULL;

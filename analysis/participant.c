@@ -54,8 +54,18 @@ upl_status upl_per_participant(const upl_design *d, const upl_model_spec *spec,
             if (d->arm[idx[t]] == arm1 || d->arm[idx[t]] == d->control)
                 rows[m++] = idx[t];
         size_t k = cov_col != SIZE_MAX && m >= 4 ? 3 : 2;
-        if (m <= k)
+        if (m <= k) {
+            /* one task in each arm (m = k = 2): the estimate is the difference of their
+             * log times, with no degree of freedom left for an interval */
+            double diff = 0.0;
+            for (size_t i = 0; i < m; i++)
+                diff += (d->arm[rows[i]] == arm1 ? 1.0 : -1.0) * gsl_vector_get(d->y, rows[i]);
+            o->pct = exp(diff) - 1.0;
+            (*estimated)++;
+            if (diff > 0.0)
+                (*slowdown)++;
             continue;
+        }
         gsl_matrix_free(X);
         gsl_vector_free(y);
         X = gsl_matrix_alloc(m, k);

@@ -2,6 +2,8 @@
  * in words, the methods text generated from the protocol, dates. */
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,4 +386,165 @@ void upl__report_methods(const upl_report_input *in, void (*para)(void *ctx, con
              "few participants the cluster-robust types (CR2 with Satterthwaite degrees of "
              "freedom in particular) are the honest ones.");
     para(ctx, buf);
+}
+
+/* ---- the escaping writers ---- */
+
+/* One conversion of fmt (after its '%'): its flags, width, precision and length as
+ * printf reads them.  Returns the number of characters of the spec, conversion
+ * included, or 0 when it is not one the writers accept. */
+static size_t conversion_length(const char *p)
+{
+    size_t n = strspn(p, "-+ #0");
+    if (p[n] == '*')
+        n++;
+    else
+        n += strspn(p + n, "0123456789");
+    if (p[n] == '.') {
+        n++;
+        if (p[n] == '*')
+            n++;
+        else
+            n += strspn(p + n, "0123456789");
+    }
+    n += strspn(p + n, "hlzjtL");
+    return p[n] && strchr("diouxXfFeEgGaAcs", p[n]) ? n + 1 : 0;
+}
+
+/* The format and every number are the writer's own (a literal checked by the compiler);
+ * only the string arguments are data, and they reach out through esc. */
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
+void upl__report_vprintf(FILE *out, void (*esc)(FILE *out, const char *s, size_t len),
+                         const char *fmt, va_list ap)
+{
+    while (*fmt) {
+        const char *pct = strchr(fmt, '%');
+        size_t lit = pct ? (size_t)(pct - fmt) : strlen(fmt);
+        fwrite(fmt, 1, lit, out);
+        if (!pct)
+            return;
+        fmt = pct + 1;
+        if (*fmt == '%') {
+            fputc('%', out);
+            fmt++;
+            continue;
+        }
+        size_t len = conversion_length(fmt);
+        if (!len) { /* not a conversion: print it as it stands */
+            fputc('%', out);
+            continue;
+        }
+        char spec[32], buf[512];
+        if (len + 2 > sizeof spec)
+            return;
+        spec[0] = '%';
+        memcpy(spec + 1, fmt, len);
+        spec[len + 1] = '\0';
+        fmt += len;
+        char conv = spec[len];
+        const char *length = spec + 1 + strspn(spec + 1, "-+ #0123456789.*");
+        int star[2], n_star = 0;
+        for (const char *s = spec; *s; s++)
+            if (*s == '*' && n_star < 2)
+                star[n_star++] = va_arg(ap, int);
+        if (conv == 's' || conv == 'c') {
+            char one[2] = {0, 0};
+            const char *s = one;
+            if (conv == 'c')
+                one[0] = (char)va_arg(ap, int);
+            else if (!(s = va_arg(ap, const char *)))
+                s = "";
+            size_t slen = strlen(s);
+            const char *dot = strchr(spec, '.');
+            if (dot && conv == 's') { /* a precision bounds the bytes, as printf does */
+                long prec = dot[1] == '*' ? star[n_star - 1] : strtol(dot + 1, NULL, 10);
+                if (prec >= 0 && (size_t)prec < slen)
+                    slen = (size_t)prec;
+            }
+            esc(out, s, slen);
+            continue;
+        }
+#define UPL__ONE(type)                                                                             \
+    (n_star == 2   ? snprintf(buf, sizeof buf, spec, star[0], star[1], va_arg(ap, type))           \
+     : n_star == 1 ? snprintf(buf, sizeof buf, spec, star[0], va_arg(ap, type))                    \
+                   : snprintf(buf, sizeof buf, spec, va_arg(ap, type)))
+        int is_signed = conv == 'd' || conv == 'i';
+        if (strchr("fFeEgGaA", conv))
+            (void)(length[0] == 'L' ? UPL__ONE(long double) : UPL__ONE(double));
+        else if (length[0] == 'z')
+            (void)UPL__ONE(size_t);
+        else if (length[0] == 'j')
+            (void)(is_signed ? UPL__ONE(intmax_t) : UPL__ONE(uintmax_t));
+        else if (length[0] == 't')
+            (void)UPL__ONE(ptrdiff_t);
+        else if (length[0] == 'l' && length[1] == 'l')
+            (void)(is_signed ? UPL__ONE(long long) : UPL__ONE(unsigned long long));
+        else if (length[0] == 'l')
+            (void)(is_signed ? UPL__ONE(long) : UPL__ONE(unsigned long));
+        else
+            (void)(is_signed ? UPL__ONE(int) : UPL__ONE(unsigned));
+#undef UPL__ONE
+        fputs(buf, out);
+    }
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+/* Markdown text: the characters that make emphasis, code, tables, headings or raw HTML
+ * are escaped; a ']' that would close a link or image ("](", "][", "]:") too, so that
+ * "[x](javascript:...)" stays text while an interval "[-5.0%, +9.1%]" reads as it is;
+ * a line break becomes a space (one paragraph, one cell). */
+static void md_escape(FILE *out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '<')
+            fputs("&lt;", out);
+        else if (c == '>')
+            fputs("&gt;", out);
+        else if (c == '&')
+            fputs("&amp;", out);
+        else if (c == '\n' || c == '\r')
+            fputc(' ', out);
+        else if (strchr("\\`*_|#~", c) || (c == ']' && i + 1 < len && strchr("([:", s[i + 1]))) {
+            fputc('\\', out);
+            fputc(c, out);
+        } else
+            fputc(c, out);
+    }
+}
+
+void upl__md_printf(FILE *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    upl__report_vprintf(out, md_escape, fmt, ap);
+    va_end(ap);
+}
+
+void upl__md_code(FILE *out, const char *s)
+{
+    size_t run = 0, longest = 0;
+    if (!s)
+        s = "";
+    for (const char *p = s; *p; p++) {
+        run = *p == '`' ? run + 1 : 0;
+        if (run > longest)
+            longest = run;
+    }
+    for (size_t i = 0; i <= longest; i++)
+        fputc('`', out);
+    int pad = *s == '`' || (*s && s[strlen(s) - 1] == '`');
+    if (pad)
+        fputc(' ', out);
+    for (const char *p = s; *p; p++)
+        fputc(*p == '\n' || *p == '\r' ? ' ' : *p, out);
+    if (pad)
+        fputc(' ', out);
+    for (size_t i = 0; i <= longest; i++)
+        fputc('`', out);
 }

@@ -76,14 +76,14 @@ static void section_summary(upl__html *h)
     upl__html_printf(h, "<section id=\"summary\">\n<h2>Study summary</h2>\n<table>\n");
     if (in->study) {
         upl__html_printf(h, "<tr><th>Protocol</th><td>");
-        upl__html_esc(h->out, in->protocol ? in->protocol->title : in->study->title);
+        upl__html_printf(h, "%s", in->protocol ? in->protocol->title : in->study->title);
         upl__html_printf(h, "</td></tr>\n<tr><th>Protocol SHA-256</th><td class=\"mono\">");
-        upl__html_esc(h->out, in->study->protocol_hash);
+        upl__html_printf(h, "%s", in->study->protocol_hash);
         upl__html_printf(h, "</td></tr>\n<tr><th>Study id</th><td class=\"mono\">");
-        upl__html_esc(h->out, in->study->uid);
+        upl__html_printf(h, "%s", in->study->uid);
         upl__html_printf(h,
                          "</td></tr>\n<tr><th>Seed commitment (SHA-256)</th><td class=\"mono\">");
-        upl__html_esc(h->out, in->study->commitment);
+        upl__html_printf(h, "%s", in->study->commitment);
         upl__html_printf(h, "</td></tr>\n<tr><th>Secret revealed</th><td>%s</td></tr>\n",
                          in->study->revealed_secret
                              ? "yes: allocation closed, anyone can verify the draws"
@@ -95,7 +95,7 @@ static void section_summary(upl__html *h)
                          in->study->allocation_closed_at ? t : "not yet");
     } else {
         upl__html_printf(h, "<tr><th>Data</th><td>");
-        upl__html_esc(h->out, in->source ? in->source : "CSV file");
+        upl__html_printf(h, "%s", in->source ? in->source : "CSV file");
         upl__html_printf(
             h, " (a CSV file: no protocol, randomization record or audit log)</td></tr>\n");
     }
@@ -103,13 +103,14 @@ static void section_summary(upl__html *h)
         upl__html_printf(h, "<tr><th>Arms</th><td>");
         for (size_t a = 0; a < in->protocol->n_arms; a++) {
             const upl_arm *arm = &in->protocol->arms[a];
-            upl__html_printf(h, "%s", a ? "<br>" : "");
+            if (a)
+                upl__html_raw(h, "<br>");
             upl__html_arm_name(h, arm->label);
             upl__html_printf(h, " (ratio %u%s)", arm->ratio,
                              a == in->protocol->control ? ", control" : "");
             if (arm->description) {
                 upl__html_printf(h, ": ");
-                upl__html_esc(h->out, arm->description);
+                upl__html_printf(h, "%s", arm->description);
             }
         }
         upl__html_printf(h, "</td></tr>\n");
@@ -194,7 +195,8 @@ static void section_consort(upl__html *h)
                              "(before and after assignment):<ul>");
             for (size_t i = 0; i < c->n_reasons; i++) {
                 upl__html_printf(h, "<li>");
-                upl__html_esc(h->out, c->reasons[i].reason ? c->reasons[i].reason : "(no reason)");
+                upl__html_printf(h, "%s",
+                                 c->reasons[i].reason ? c->reasons[i].reason : "(no reason)");
                 upl__html_printf(h, ": %zu</li>", c->reasons[i].count);
             }
             upl__html_printf(h, "</ul></div>\n");
@@ -276,7 +278,7 @@ static void section_baseline(upl__html *h)
     upl__html_printf(h, "</tr>\n");
     for (size_t k = 0; k < nc; k++) {
         upl__html_printf(h, "<tr><td>Category: ");
-        upl__html_esc(h->out, cat[k]);
+        upl__html_printf(h, "%s", cat[k]);
         upl__html_printf(h, "</td>");
         for (size_t a = 0; a < ds->n_arms; a++) {
             size_t n = cc[k * ds->n_arms + a];
@@ -295,7 +297,7 @@ static void methods_para(void *ctx, const char *text)
 {
     upl__html *h = ctx;
     upl__html_printf(h, "<p>");
-    upl__html_esc(h->out, text);
+    upl__html_printf(h, "%s", text);
     upl__html_printf(h, "</p>\n");
 }
 
@@ -319,16 +321,16 @@ static void footer(upl__html *h)
     plgver(plver);
     upl__html_printf(h, "<footer id=\"reproducibility\">\n<h2>Reproducibility</h2>\n<dl>\n");
     upl__html_printf(h, "<dt>uplift</dt><dd>");
-    upl__html_esc(h->out, in->uplift_version ? in->uplift_version : "?");
+    upl__html_printf(h, "%s", in->uplift_version ? in->uplift_version : "?");
     upl__html_printf(h, "</dd>\n<dt>GSL</dt><dd>%s</dd>\n<dt>SQLite</dt><dd>", gsl_version);
-    upl__html_esc(h->out, in->sqlite_version ? in->sqlite_version : "not used");
+    upl__html_printf(h, "%s", in->sqlite_version ? in->sqlite_version : "not used");
     upl__html_printf(h, "</dd>\n<dt>PLplot</dt><dd>");
-    upl__html_esc(h->out, plver);
+    upl__html_printf(h, "%s", plver);
     upl__html_printf(h, "</dd>\n<dt>Randomization seed</dt><dd>");
     if (in->study) {
         upl__html_printf(h, "%s generator; secret committed as <span class=\"mono\">",
                          in->study->rng_name ? in->study->rng_name : "GSL");
-        upl__html_esc(h->out, in->study->commitment);
+        upl__html_printf(h, "%s", in->study->commitment);
         upl__html_printf(h, "</span>%s",
                          in->study->revealed_secret ? " (revealed)" : " (concealed)");
     } else {
@@ -344,9 +346,9 @@ static void footer(upl__html *h)
                              ? "see the command line"
                              : "none (no resampling in this analysis)");
     upl__html_printf(h, "<dt>Data</dt><dd class=\"mono\">");
-    upl__html_esc(h->out, in->source ? in->source : "?");
+    upl__html_printf(h, "%s", in->source ? in->source : "?");
     upl__html_printf(h, "</dd>\n<dt>Command</dt><dd class=\"mono\">");
-    upl__html_esc(h->out, in->command_line ? in->command_line : "?");
+    upl__html_printf(h, "%s", in->command_line ? in->command_line : "?");
     upl__html_printf(h, "</dd>\n</dl>\n</footer>\n");
 }
 
@@ -367,7 +369,8 @@ static void no_analysis(upl__html *h)
             "<section id=\"%s\">\n<h2>%s</h2>\n<p class=\"note\">Not computed: the analysis "
             "cannot run yet (",
             sections[i][0], sections[i][1]);
-        upl__html_esc(h->out, h->in->analysis_error ? h->in->analysis_error : "no reason given");
+        upl__html_printf(h, "%s",
+                         h->in->analysis_error ? h->in->analysis_error : "no reason given");
         upl__html_printf(h, ").</p>\n</section>\n");
     }
 }
@@ -389,15 +392,15 @@ upl_status upl_report_render_html(const upl_report_input *in, FILE *out)
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<meta name=\"generator\" content=\"uplift %s\">\n<title>",
                      in->uplift_version ? in->uplift_version : "");
-    upl__html_esc(out, title);
-    upl__html_printf(&h,
-                     " - uplift report</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>",
-                     upl__html_css);
-    upl__html_esc(out, title);
+    upl__html_printf(&h, "%s", title);
+    upl__html_printf(&h, " - uplift report</title>\n<style>");
+    upl__html_raw(&h, upl__html_css);
+    upl__html_printf(&h, "</style>\n</head>\n<body>\n<header>\n<h1>");
+    upl__html_printf(&h, "%s", title);
     upl__html_printf(&h,
                      "</h1>\n<p class=\"sub\">Report of a randomized controlled trial of developer "
                      "productivity, made by uplift from ");
-    upl__html_esc(out, in->source ? in->source : "the study");
+    upl__html_printf(&h, "%s", in->source ? in->source : "the study");
     upl__html_printf(&h, ".</p>\n");
     upl__html_headlines(&h);
     upl__html_printf(&h, "</header>\n<main>\n");

@@ -17,14 +17,18 @@ typedef struct upl__html {
 /* The page's style sheet (the study report's, shared by the power-curve page). */
 extern const char upl__html_css[];
 
-/* Text with <, >, & and " escaped. */
-void upl__html_esc(FILE *out, const char *s);
-/* printf into the page. */
+/* printf into the page: every %s and %c argument is text, written with <, >, & and "
+ * escaped (upl__report_vprintf); the format is the page's markup and must be a literal.
+ * There is no other way to put a string on the page but upl__html_raw. */
 void upl__html_printf(upl__html *h, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Markup the page itself made (the style sheet, a fixed tag chosen at run time): never
+ * data. */
+void upl__html_raw(upl__html *h, const char *markup);
+/* Numbers as text for %s ("+12.3%", "<0.001", an en dash when not finite). */
 void upl__html_fmt_pct(char *buf, size_t size, double x);
 void upl__html_fmt_p(char *buf, size_t size, double x);
 void upl__html_fmt_fixed(char *buf, size_t size, double x, int decimals);

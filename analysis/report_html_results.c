@@ -44,9 +44,10 @@ static void se_panel(upl__html *h, size_t e)
         if (pe->effect != e)
             continue;
         int chosen = pe->se_type == r->spec.se_type && pe->dist == r->spec.dist;
-        upl__html_printf(h, "<tr%s><td>%s%s</td><td>%s</td><td class=\"r\">",
-                         chosen ? " class=\"chosen\"" : "", upl_se_type_name(pe->se_type),
-                         chosen ? " (chosen)" : "", pe->dist == UPL_DIST_T ? "t" : "normal");
+        upl__html_raw(h, chosen ? "<tr class=\"chosen\">" : "<tr>");
+        upl__html_printf(h, "<td>%s%s</td><td>%s</td><td class=\"r\">",
+                         upl_se_type_name(pe->se_type), chosen ? " (chosen)" : "",
+                         pe->dist == UPL_DIST_T ? "t" : "normal");
         snprintf(k, sizeof k, "se_panel[%zu].se", i);
         upl__html_fmt_fixed(t, sizeof t, pe->est.se, 4);
         upl__html_num(h, k, pe->est.se, t);
@@ -111,7 +112,8 @@ void upl__html_headlines(upl__html *h)
         upl__html_printf(
             h, "<p class=\"warning\"><strong>No result yet:</strong> the analysis cannot run on "
                "this study (");
-        upl__html_esc(h->out, h->in->analysis_error ? h->in->analysis_error : "no reason given");
+        upl__html_printf(h, "%s",
+                         h->in->analysis_error ? h->in->analysis_error : "no reason given");
         upl__html_printf(h, "). This report shows the study's progress.</p>\n");
         return;
     }
@@ -126,7 +128,7 @@ void upl__html_headlines(upl__html *h)
         upl__html_num_interval(h, k, eff->est.pct_lo, eff->est.pct_hi);
         snprintf(k, sizeof k, "effects[%zu].p", e);
         upl__html_fmt_p(t, sizeof t, eff->est.p);
-        upl__html_printf(h, strncmp(t, "&lt;", 4) == 0 ? ", p " : ", p = "); /* not "p = <0.001" */
+        upl__html_printf(h, t[0] == '<' ? ", p " : ", p = "); /* not "p = <0.001" */
         upl__html_num(h, k, eff->est.p, t);
         upl__html_printf(h, ").");
         if (isfinite(eff->est.pct_lo) && isfinite(eff->est.pct_hi))
@@ -153,7 +155,7 @@ void upl__html_section_primary(upl__html *h)
     upl__html_printf(h, "<section id=\"primary\">\n<h2>Primary result</h2>\n");
     for (size_t i = 0; i < r->n_warnings; i++) {
         upl__html_printf(h, "<p class=\"warning\"><strong>Warning:</strong> ");
-        upl__html_esc(h->out, r->warnings[i]);
+        upl__html_printf(h, "%s", r->warnings[i]);
         upl__html_printf(h, "</p>\n");
     }
     upl__html_printf(
@@ -213,11 +215,11 @@ void upl__html_section_primary(upl__html *h)
         upl__html_printf(h, "<p>Compliance: AI not used in ");
         snprintf(t1, sizeof t1, "%.1f%%", 100.0 * c->treated_nonuse);
         upl__html_num(h, "compliance.treated_nonuse", c->treated_nonuse,
-                      isfinite(c->treated_nonuse) ? t1 : "&#8211;");
+                      isfinite(c->treated_nonuse) ? t1 : "\u2013");
         upl__html_printf(h, " of the treated tasks that recorded it; AI used in ");
         snprintf(t1, sizeof t1, "%.1f%%", 100.0 * c->control_use);
         upl__html_num(h, "compliance.control_use", c->control_use,
-                      isfinite(c->control_use) ? t1 : "&#8211;");
+                      isfinite(c->control_use) ? t1 : "\u2013");
         upl__html_printf(
             h, " of the control tasks. Effect of actually using AI (two-stage least squares, "
                "assignment as the instrument): ");
@@ -296,7 +298,7 @@ void upl__html_section_participants(upl__html *h)
         const upl_participant_effect *pe = &r->per_participant[i];
         char k[64];
         upl__html_printf(h, "<tr><td>");
-        upl__html_esc(h->out, pe->participant);
+        upl__html_printf(h, "%s", pe->participant);
         upl__html_printf(h, "</td><td class=\"r\">%zu</td><td class=\"r\">", pe->n);
         snprintf(k, sizeof k, "per_participant[%zu].pct", i);
         upl__html_num_pct(h, k, pe->pct);
@@ -424,7 +426,7 @@ void upl__html_section_perception(upl__html *h)
         const upl_prediction_gap *g = &pc->predictions[i];
         char k[96];
         upl__html_printf(h, "<tr><td>Predicted by ");
-        upl__html_esc(h->out, g->group);
+        upl__html_printf(h, "%s", g->group);
         upl__html_printf(h, " (mean of %zu)</td><td class=\"r\">", g->n);
         snprintf(k, sizeof k, "perception.predictions[%zu].pct", i);
         upl__html_num_pct(h, k, g->pct);
@@ -432,7 +434,7 @@ void upl__html_section_perception(upl__html *h)
         snprintf(k, sizeof k, "perception.predictions[%zu].pct_ci", i);
         upl__html_num_interval(h, k, g->pct_lo, g->pct_hi);
         upl__html_printf(h, "</td></tr>\n<tr><td>Gap: measured minus ");
-        upl__html_esc(h->out, g->group);
+        upl__html_printf(h, "%s", g->group);
         upl__html_printf(h, "</td><td class=\"r\">");
         snprintf(k, sizeof k, "perception.predictions[%zu].gap", i);
         upl__html_num_pct(h, k, g->gap);
@@ -560,20 +562,20 @@ void upl__html_section_subgroups(upl__html *h)
         upl__html_printf(h, ", ");
     }
     upl__html_fmt_p(t, sizeof t, s->heterogeneity_p);
-    upl__html_printf(h, strncmp(t, "&lt;", 4) == 0 ? "p " : "p = ");
+    upl__html_printf(h, t[0] == '<' ? "p " : "p = ");
     upl__html_num(h, "subgroups.heterogeneity_p", s->heterogeneity_p, t);
     if (s->excluded)
         upl__html_printf(
             h, " (%zu tasks without a level, or in a level without tasks in both arms, left out)",
             s->excluded);
     upl__html_printf(h, ".</p>\n<table>\n<tr><th>");
-    upl__html_esc(h->out, s->column);
+    upl__html_printf(h, "%s", s->column);
     upl__html_printf(h, "</th><th class=\"r\">tasks</th><th class=\"r\">change in time</th><th "
                         "class=\"r\">interval</th></tr>\n");
     for (size_t i = 0; i < s->n_levels; i++) {
         char k[64];
         upl__html_printf(h, "<tr><td>");
-        upl__html_esc(h->out, s->levels[i].level);
+        upl__html_printf(h, "%s", s->levels[i].level);
         upl__html_printf(h, "</td><td class=\"r\">%zu</td><td class=\"r\">", s->levels[i].n);
         snprintf(k, sizeof k, "subgroups.levels[%zu].pct", i);
         upl__html_num_pct(h, k, s->levels[i].pct);
@@ -599,7 +601,7 @@ void upl__html_section_ri(upl__html *h)
         upl__html_printf(h, "<p>Re-drawing the assignment %s%zu times with the %s design (",
                          ri->exact ? "" : "at random ", ri->permutations,
                          h->in->study ? "study's own" : "chosen");
-        upl__html_esc(h->out, ri->design ? ri->design : "?");
+        upl__html_printf(h, "%s", ri->design ? ri->design : "?");
         upl__html_printf(h, ") gives a two-sided p-value of ");
         upl__html_fmt_p(t, sizeof t, ri->p);
         upl__html_num(h, "randomization_inference.p", ri->p, t);

@@ -8,9 +8,10 @@
 
 #include "report_html.h"
 
-void upl__html_esc(FILE *out, const char *s)
+/* Text in HTML content or a quoted attribute value. */
+static void html_escape(FILE *out, const char *s, size_t len)
 {
-    for (; s && *s; s++) {
+    for (; len--; s++) {
         switch (*s) {
         case '<':
             fputs("&lt;", out);
@@ -34,8 +35,13 @@ void upl__html_printf(upl__html *h, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(h->out, fmt, ap);
+    upl__report_vprintf(h->out, html_escape, fmt, ap);
     va_end(ap);
+}
+
+void upl__html_raw(upl__html *h, const char *markup)
+{
+    fputs(markup, h->out);
 }
 
 void upl__html_fmt_pct(char *buf, size_t size, double x)
@@ -43,15 +49,15 @@ void upl__html_fmt_pct(char *buf, size_t size, double x)
     if (isfinite(x))
         snprintf(buf, size, "%+.1f%%", 100.0 * x);
     else
-        snprintf(buf, size, "&#8211;");
+        snprintf(buf, size, "\u2013");
 }
 
 void upl__html_fmt_p(char *buf, size_t size, double x)
 {
     if (!isfinite(x))
-        snprintf(buf, size, "&#8211;");
+        snprintf(buf, size, "\u2013");
     else if (x < 0.001)
-        snprintf(buf, size, "&lt;0.001");
+        snprintf(buf, size, "<0.001");
     else
         snprintf(buf, size, "%.3f", x);
 }
@@ -61,11 +67,10 @@ void upl__html_fmt_fixed(char *buf, size_t size, double x, int decimals)
     if (isfinite(x))
         snprintf(buf, size, "%.*f", decimals, x);
     else
-        snprintf(buf, size, "&#8211;");
+        snprintf(buf, size, "\u2013");
 }
 
-/* A number with its JSON path: <span data-key=KEY data-value=V>TEXT</span>.  text is
- * already HTML. */
+/* A number with its JSON path: <span data-key=KEY data-value=V>TEXT</span>. */
 void upl__html_num(upl__html *h, const char *key, double v, const char *text)
 {
     if (isfinite(v))
@@ -120,7 +125,7 @@ void upl__html_arm_name(upl__html *h, const char *label)
     long a = upl__html_arm_index(h->in->dataset, label);
     if (a >= 0)
         upl__html_swatch(h, (size_t)a);
-    upl__html_esc(h->out, label);
+    upl__html_printf(h, "%s", label);
 }
 
 void upl__html_not_computed(upl__html *h, const char *what)
@@ -131,9 +136,7 @@ void upl__html_not_computed(upl__html *h, const char *what)
 void upl__html_figure(upl__html *h, const char *id, upl_svg *svg, const char *caption)
 {
     upl__html_printf(h, "<figure id=\"%s\">\n", id);
-    fwrite(svg->text, 1, svg->len, h->out);
-    upl__html_printf(h, "\n<figcaption>");
-    upl__html_esc(h->out, caption);
-    upl__html_printf(h, "</figcaption>\n</figure>\n");
+    fwrite(svg->text, 1, svg->len, h->out); /* the chart's own SVG, its text escaped */
+    upl__html_printf(h, "\n<figcaption>%s</figcaption>\n</figure>\n", caption);
     upl_svg_release(svg);
 }

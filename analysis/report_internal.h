@@ -3,7 +3,9 @@
 #ifndef UPLIFT_REPORT_INTERNAL_H
 #define UPLIFT_REPORT_INTERNAL_H
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "uplift/power.h"
 #include "uplift/report.h"
@@ -123,5 +125,27 @@ void upl__report_time(char *buf, size_t size, int64_t t);
 
 /* Analysed tasks of arm a (control included). */
 size_t upl__report_arm_n(const upl_analysis_result *res, const upl_dataset *ds, size_t a);
+
+/* ---- the escaping writers: one per format, so that no string reaches a page
+ * unescaped ---- */
+
+/* printf into out, except that every %s and %c argument (the data) is written through
+ * esc; numbers print as printf prints them.  fmt is the page's own markup: the writers
+ * below take it as a checked literal (format attribute, -Wformat=2). */
+void upl__report_vprintf(FILE *out, void (*esc)(FILE *out, const char *s, size_t len),
+                         const char *fmt, va_list ap);
+
+/* Markdown: %s is text with the characters that make Markdown or HTML (\ ` * _ | # ~
+ * < > &, and the ']' that closes a link) escaped and line breaks as spaces, in a
+ * paragraph or a table cell alike. */
+void upl__md_printf(FILE *out, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* s as an inline code span (hashes, ids): fenced with more backticks than it holds in a
+ * row, so it shows exactly.  Not for free text: a code span shows '<' as it is in the
+ * file. */
+void upl__md_code(FILE *out, const char *s);
 
 #endif

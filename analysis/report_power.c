@@ -52,17 +52,18 @@ upl_status upl_power_report_render_html(const upl_power_report *in, FILE *out)
                      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                      "<meta name=\"generator\" content=\"uplift ");
-    upl__html_esc(out, in->uplift_version ? in->uplift_version : "");
+    upl__html_printf(&h, "%s", in->uplift_version ? in->uplift_version : "");
+    upl__html_printf(&h, "\">\n<title>Power curve - uplift</title>\n<style>");
+    upl__html_raw(&h, upl__html_css);
     upl__html_printf(&h,
-                     "\">\n<title>Power curve - uplift</title>\n<style>%s</style>\n</head>\n"
+                     "</style>\n</head>\n"
                      "<body>\n<header>\n<h1>Power curve</h1>\n<p class=\"sub\">How often a "
                      "study of this design finds the effect of AI on completion time, by "
                      "simulation (uplift power).</p>\n</header>\n<main>\n<section id=\"design\">\n"
-                     "<table>\n<tr><th>Design</th><td>",
-                     upl__html_css);
-    upl__html_esc(out, design);
+                     "<table>\n<tr><th>Design</th><td>");
+    upl__html_printf(&h, "%s", design);
     upl__html_printf(&h, "</td></tr>\n<tr><th>Analysis</th><td>");
-    upl__html_esc(out, analysis);
+    upl__html_printf(&h, "%s", analysis);
     upl__html_printf(&h, "</td></tr>\n");
     if (in->mde)
         upl__html_printf(&h,
@@ -103,14 +104,14 @@ upl_status upl_power_report_render_html(const upl_power_report *in, FILE *out)
                          "and s), so the curve is smooth; only the effect differs.</p>\n"
                          "</section>\n</main>\n<footer id=\"reproducibility\">\n<h2>"
                          "Reproducibility</h2>\n<dl>\n<dt>uplift</dt><dd>");
-    upl__html_esc(out, in->uplift_version ? in->uplift_version : "?");
+    upl__html_printf(&h, "%s", in->uplift_version ? in->uplift_version : "?");
     upl__html_printf(&h, "</dd>\n<dt>GSL</dt><dd>%s</dd>\n<dt>PLplot</dt><dd>", gsl_version);
-    upl__html_esc(out, plver);
+    upl__html_printf(&h, "%s", plver);
     upl__html_printf(&h,
                      "</dd>\n<dt>Generated</dt><dd>%s</dd>\n<dt>Command</dt><dd "
                      "class=\"mono\">",
                      when);
-    upl__html_esc(out, in->command_line ? in->command_line : "?");
+    upl__html_printf(&h, "%s", in->command_line ? in->command_line : "?");
     upl__html_printf(&h, "</dd>\n</dl>\n</footer>\n</body>\n</html>\n");
     return ferror(out) ? UPL_IO : UPL_OK;
 }
@@ -122,27 +123,28 @@ upl_status upl_power_report_render_md(const upl_power_report *in, FILE *out)
     char design[256], analysis[320], when[64];
     describe(in, design, sizeof design, analysis, sizeof analysis);
     upl__report_time(when, sizeof when, in->generated_at);
-    fprintf(out, "# Power curve\n\nDesign: %s.\n\nAnalysis: %s.\n\n", design, analysis);
+    upl__md_printf(out, "# Power curve\n\nDesign: %s.\n\nAnalysis: %s.\n\n", design, analysis);
     if (in->mde)
-        fprintf(out,
-                "Minimum detectable effect: %+.1f%% (or %+.1f%% as a saving) at power %.2f; "
-                "power there %.3f (Monte Carlo SE %.3f).\n\n",
-                100.0 * in->mde->mde_pct, 100.0 * in->mde->mde_pct_faster, in->mde->target,
-                in->result->power, in->result->power_mc_se);
-    fprintf(out, "| true effect | power | Monte Carlo SE | 95%% Monte Carlo interval | studies "
-                 "not analysed |\n|---:|---:|---:|---:|---:|\n");
+        upl__md_printf(out,
+                       "Minimum detectable effect: %+.1f%% (or %+.1f%% as a saving) at power %.2f; "
+                       "power there %.3f (Monte Carlo SE %.3f).\n\n",
+                       100.0 * in->mde->mde_pct, 100.0 * in->mde->mde_pct_faster, in->mde->target,
+                       in->result->power, in->result->power_mc_se);
+    upl__md_printf(out,
+                   "| true effect | power | Monte Carlo SE | 95%% Monte Carlo interval | studies "
+                   "not analysed |\n|---:|---:|---:|---:|---:|\n");
     for (size_t i = 0; i < in->n_curve; i++) {
         const upl_power_result *r = &in->curve[i];
         double lo, hi;
         upl__power_mc_interval(r, &lo, &hi);
-        fprintf(out, "| %+.1f%% | %.3f | %.3f | [%.1f%%, %.1f%%] | %zu |\n", 100.0 * r->effect_pct,
-                r->power, r->power_mc_se, lo, hi, r->failed);
+        upl__md_printf(out, "| %+.1f%% | %.3f | %.3f | [%.1f%%, %.1f%%] | %zu |\n",
+                       100.0 * r->effect_pct, r->power, r->power_mc_se, lo, hi, r->failed);
     }
-    fprintf(out,
-            "\nEvery point uses the same simulated studies (common random numbers), so the "
-            "curve is smooth; only the effect differs. The HTML format (`--format html`) "
-            "draws it.\n\nuplift %s, %s: `%s`\n",
-            in->uplift_version ? in->uplift_version : "?", when,
-            in->command_line ? in->command_line : "?");
+    upl__md_printf(out,
+                   "\nEvery point uses the same simulated studies (common random numbers), so the "
+                   "curve is smooth; only the effect differs. The HTML format (`--format html`) "
+                   "draws it.\n\nuplift %s, %s: ",
+                   in->uplift_version ? in->uplift_version : "?", when);
+    upl__md_printf(out, "%s\n", in->command_line ? in->command_line : "?");
     return ferror(out) ? UPL_IO : UPL_OK;
 }

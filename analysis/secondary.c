@@ -200,6 +200,18 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
         goto nomem;
     if (rc != UPL_OK)
         WARN("per_participant not computed: %s", why.msg);
+    size_t no_interval = 0, first = 0;
+    for (size_t g = 0; g < res->n_per_participant; g++) {
+        const upl_participant_effect *pe = &res->per_participant[g];
+        if (isfinite(pe->pct) && !isfinite(pe->pct_lo) && no_interval++ == 0)
+            first = g;
+    }
+    if (no_interval)
+        WARN("per_participant: %zu participant%s with one task in each arm (first: '%s') %s a "
+             "point estimate but no interval (pct_ci null: no degree of freedom left)",
+             no_interval, no_interval == 1 ? "" : "s",
+             upl__printable(res->per_participant[first].participant, col, sizeof col),
+             no_interval == 1 ? "has" : "have");
 
     /* subgroups */
     if (s->subgroup) {

@@ -51,8 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     upl_dataset ds;
     upl_diag diag;
     memset(&diag, 0, sizeof diag);
-    upl_status rc =
-        upl_dataset_read_csv_buffer(&ds, p, (size_t)(end - p), "fuzz.csv", map, treated, &diag);
+    upl_status rc = upl_dataset_read_csv_buffer(&ds, p, (size_t)(end - p), "fuzz.csv", map, treated,
+                                                NULL, &diag);
     if (rc != UPL_OK) {
         one_line(&diag);
         goto out;

@@ -370,22 +370,87 @@ static int needs_quotes(const char *s, size_t len)
     return strpbrk(s, ",\"\r\n") != NULL;
 }
 
+static int formula_start(char c)
+{
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* Single quotes (any number) then a character that starts a formula. */
+static int formula_like(const char *s)
+{
+    while (*s == '\'')
+        s++;
+    return formula_start(*s);
+}
+
+/* [+-]digits[.digits][(e|E)[+-]digits]: a number a spreadsheet reads as one, not a
+ * formula. */
+static int plain_number(const char *s)
+{
+    int digits = 0;
+    if (*s == '+' || *s == '-')
+        s++;
+    for (; *s >= '0' && *s <= '9'; s++)
+        digits++;
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            digits++;
+    if (!digits)
+        return 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
+const char *upl_csv_restore_cell(const char *cell)
+{
+    return cell && cell[0] == '\'' && formula_like(cell + 1) ? cell + 1 : cell;
+}
+
 upl_status upl_csv_write_record(FILE *out, const char *const *fields, size_t n_fields)
 {
+    return upl_csv_write_row(out, fields, NULL, n_fields, 0);
+}
+
+upl_status upl_csv_write_row(FILE *out, const char *const *fields, const unsigned char *numeric,
+                             size_t n_fields, unsigned flags)
+{
+    char *guarded = NULL;
+    upl_status rc = UPL_IO;
     for (size_t i = 0; i < n_fields; i++) {
         const char *f = fields[i] ? fields[i] : "";
         size_t len = strlen(f);
         if (i > 0 && fputc(',', out) == EOF)
-            return UPL_IO;
+            goto cleanup;
+        if ((flags & UPL_CSV_NEUTRALISE) && !(numeric && numeric[i]) && formula_like(f) &&
+            !plain_number(f)) {
+            free(guarded);
+            if (!(guarded = malloc(len + 2))) {
+                rc = UPL_NOMEM;
+                goto cleanup;
+            }
+            guarded[0] = '\'';
+            memcpy(guarded + 1, f, len + 1);
+            f = guarded;
+            len++;
+        }
         /* a lone empty field is written "" so that it does not read back as a blank line */
         if (needs_quotes(f, len) || (n_fields == 1 && len == 0)) {
             if (csv_fwrite(out, f, len) != 0)
-                return UPL_IO;
+                goto cleanup;
         } else if (len > 0 && fwrite(f, 1, len, out) != len) {
-            return UPL_IO;
+            goto cleanup;
         }
     }
-    if (fputc('\n', out) == EOF)
-        return UPL_IO;
-    return UPL_OK;
+    rc = fputc('\n', out) == EOF ? UPL_IO : UPL_OK;
+cleanup:
+    free(guarded);
+    return rc;
 }

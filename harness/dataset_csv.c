@@ -1,7 +1,9 @@
-/* `analyze --csv`: any CSV to a task table, with --map and --treated (CONTRACT sections
- * 3, 4 and 6), streamed through the CSV reader. */
+/* `analyze --csv`: any CSV to a task table, with --map, --treated and --arm-names,
+ * streamed through the CSV reader.  Cells are labels without their surrounding blanks
+ * (include/uplift/text.h); arm values that are numbers compare as numbers. */
 #include "uplift/dataset_csv.h"
 #include "uplift/printable.h"
+#include "uplift/text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,6 +44,7 @@ typedef struct reader {
     size_t n_extra;
     size_t *extra_col;
     const char **extra_val;
+    upl__labels labels; /* the record's cells without surrounding blanks */
 } reader;
 
 static upl_status parse_map(reader *r, char *map, upl_diag *diag)
@@ -184,11 +187,41 @@ static int parse_number(const char *s, int percent, double *out)
     return 0;
 }
 
+/* An arm value that is a number is named by its shortest spelling that reads back as the
+ * same double, so that numeric values compare as numbers: 1, 1.0, 1.00 and 1e0 are all
+ * "1" (METR's public CSV writes its treatment column as 1.0 and 0.0).  Any other value
+ * is its own key.  Returns label or buf. */
+enum { ARM_KEY_SIZE = 32 };
+static const char *arm_key(const char *label, char buf[ARM_KEY_SIZE])
+{
+    double v;
+    if (!*label || parse_number(label, 0, &v) != 0 || isnan(v))
+        return label;
+    v += 0.0; /* -0 is 0 */
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, ARM_KEY_SIZE, "%.*g", digits, v);
+        double back = strtod(buf, NULL);
+        if (!(back < v || back > v))
+            break;
+    }
+    return buf;
+}
+
+static long arm_index(const upl_dataset *ds, const char *key)
+{
+    for (size_t a = 0; a < ds->n_arms; a++)
+        if (strcmp(ds->arms[a], key) == 0)
+            return (long)a;
+    return -1;
+}
+
 static upl_status on_row(void *ctx, size_t record, size_t line, const char *const *fields, size_t n,
                          upl_diag *diag)
 {
     reader *r = ctx;
-    char q[UPL_PRINTABLE_SIZE], q2[UPL_PRINTABLE_SIZE];
+    char q[UPL_PRINTABLE_SIZE], q2[UPL_PRINTABLE_SIZE], key[ARM_KEY_SIZE];
+    if (!(fields = upl__labels_trim(&r->labels, fields, n)))
+        return upl_diag_set(diag, UPL_NOMEM, "out of memory");
     if (record == 0)
         return on_header(r, fields, n, diag);
     upl_task_row row;
@@ -197,7 +230,7 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
     const char *text[N_FIELDS] = {NULL};
     for (int f = 0; f < N_FIELDS; f++)
         if (r->col[f] >= 0)
-            text[f] = fields[r->col[f]];
+            text[f] = upl_csv_restore_cell(fields[r->col[f]]); /* export's formula guard */
 #define EMPTY_TO_NULL(f) ((text[f] && !blank(text[f])) ? text[f] : NULL)
     row.task_id = EMPTY_TO_NULL(F_TASK_ID);
     row.participant = EMPTY_TO_NULL(F_PARTICIPANT);
@@ -241,6 +274,21 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
             r->path, line,
             upl__printable(r->mapped[F_TASK_ID] ? r->mapped[F_TASK_ID] : "task_id", q, sizeof q));
     }
+    /* a participant is a cluster: one task without one would leave the others unclustered */
+    if (r->col[F_PARTICIPANT] >= 0 && !row.participant) {
+        if (diag) {
+            diag->line = line;
+            diag->column = (size_t)r->col[F_PARTICIPANT] + 1;
+        }
+        return upl_diag_set(
+            diag, UPL_PARSE,
+            "%s:%zu: column '%s' is empty: every task needs a participant (the "
+            "clusters of the standard errors; leave the column out to analyse "
+            "without clusters)",
+            r->path, line,
+            upl__printable(r->mapped[F_PARTICIPANT] ? r->mapped[F_PARTICIPANT] : "participant", q,
+                           sizeof q));
+    }
     if (text[F_AI_USED] && !blank(text[F_AI_USED])) {
         const char *v = text[F_AI_USED];
         if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
@@ -263,14 +311,15 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
             r->path, line,
             upl__printable(r->mapped[F_STATUS] ? r->mapped[F_STATUS] : "status", q, sizeof q),
             upl__printable(text[F_STATUS], q2, sizeof q2));
-    for (size_t j = 0; j < r->n_extra; j++)
-        r->extra_val[j] = blank(fields[r->extra_col[j]]) ? NULL : fields[r->extra_col[j]];
+    for (size_t j = 0; j < r->n_extra; j++) {
+        const char *cell = upl_csv_restore_cell(fields[r->extra_col[j]]);
+        r->extra_val[j] = blank(cell) ? NULL : cell;
+    }
     row.extra = r->extra_val;
     if (row.arm) {
+        row.arm = arm_key(row.arm, key);
         size_t before = r->ds->n_arms;
-        int known = 0;
-        for (size_t a = 0; a < before && !known; a++)
-            known = strcmp(r->ds->arms[a], row.arm) == 0;
+        int known = arm_index(r->ds, row.arm) >= 0;
         if (!known && before >= UPL_PROTOCOL_MAX_ARMS)
             return upl_diag_set(
                 diag, UPL_INVALID,
@@ -287,54 +336,267 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
     return UPL_OK;
 }
 
-static long arm_index(const upl_dataset *ds, const char *label)
+/* --arm-names "VALUE=NAME,...": pairs held in one copy of the option, each part
+ * without its surrounding blanks. */
+struct arm_name {
+    const char *value, *name;
+    const char *key; /* arm_key(value) */
+    char key_buf[ARM_KEY_SIZE];
+};
+typedef struct name_list {
+    char *copy;
+    size_t n;
+    struct arm_name *pair;
+} name_list;
+
+static void name_list_release(name_list *an)
 {
-    for (size_t a = 0; a < ds->n_arms; a++)
-        if (strcmp(ds->arms[a], label) == 0)
-            return (long)a;
-    return -1;
+    free(an->copy);
+    free(an->pair);
+    memset(an, 0, sizeof *an);
 }
 
-/* Moves the control arm first (the others keep their order). */
-static upl_status choose_control(reader *r, const char *treated, upl_diag *diag)
+/* Parses spec (NULL: no pairs); the errors are all about the option's text. */
+static upl_status name_list_parse(name_list *an, const char *spec, upl_diag *diag)
+{
+    char q[UPL_PRINTABLE_SIZE], q2[UPL_PRINTABLE_SIZE], q3[UPL_PRINTABLE_SIZE];
+    memset(an, 0, sizeof *an);
+    if (!spec)
+        return UPL_OK;
+    size_t len = strlen(spec), items = 1;
+    for (const char *p = spec; *p; p++)
+        items += *p == ',';
+    an->copy = malloc(len + 1);
+    an->pair = calloc(items, sizeof *an->pair);
+    if (!an->copy || !an->pair) {
+        name_list_release(an);
+        return upl_diag_set(diag, UPL_NOMEM, "out of memory");
+    }
+    memcpy(an->copy, spec, len + 1);
+    upl_status rc = UPL_OK;
+    for (char *item = an->copy; item && rc == UPL_OK; an->n++) {
+        char *next = strchr(item, ',');
+        if (next)
+            *next++ = '\0';
+        char *eq = strchr(item, '=');
+        const char *value = NULL, *name = NULL;
+        size_t value_len = 0, name_len = 0;
+        if (eq) {
+            *eq = '\0';
+            value_len = upl__label_span(item, &value);
+            name_len = upl__label_span(eq + 1, &name);
+            *eq = '=';
+        }
+        if (!eq && upl__label_span(item, NULL) == 0) {
+            rc = upl_diag_set(diag, UPL_INVALID,
+                              "--arm-names: '%s' has an empty item (two commas, or one at an "
+                              "end)",
+                              upl__printable(spec, q, sizeof q));
+            break;
+        }
+        if (!value_len || !name_len) {
+            rc = upl_diag_set(diag, UPL_INVALID,
+                              "--arm-names: '%s' is not VALUE=NAME (e.g. --arm-names "
+                              "1=ai,0=no_ai)",
+                              upl__printable(item, q, sizeof q));
+            break;
+        }
+        struct arm_name *pn = &an->pair[an->n];
+        pn->value = item + (value - item);
+        item[(size_t)(value - item) + value_len] = '\0';
+        pn->name = eq + 1 + (name - (eq + 1));
+        eq[1 + (size_t)(name - (eq + 1)) + name_len] = '\0';
+        pn->key = arm_key(pn->value, pn->key_buf);
+        upl_diag td = {0};
+        if (upl__text_check("the name", pn->name, &td) != UPL_OK) {
+            rc = upl_diag_set(diag, UPL_INVALID, "--arm-names: %s", td.msg);
+            break;
+        }
+        for (size_t j = 0; j < an->n && rc == UPL_OK; j++) {
+            const struct arm_name *o = &an->pair[j];
+            if (strcmp(o->key, pn->key) == 0)
+                rc = upl_diag_set(diag, UPL_INVALID, "--arm-names: arm value '%s' is named twice",
+                                  upl__printable(pn->value, q, sizeof q));
+            else if (strcmp(o->name, pn->name) == 0)
+                rc = upl_diag_set(diag, UPL_INVALID,
+                                  "--arm-names: '%s' names both '%s' and '%s'; give each arm its "
+                                  "own name",
+                                  upl__printable(pn->name, q, sizeof q),
+                                  upl__printable(o->value, q2, sizeof q2),
+                                  upl__printable(pn->value, q3, sizeof q3));
+        }
+        item = next;
+    }
+    if (rc != UPL_OK)
+        name_list_release(an);
+    return rc;
+}
+
+upl_status upl_dataset_csv_check_arm_names(const char *arm_names, upl_diag *diag)
+{
+    name_list an;
+    upl_status rc = name_list_parse(&an, arm_names, diag);
+    name_list_release(&an);
+    return rc;
+}
+
+/* "its arm values: 1, 0" for messages, bounded. */
+static const char *arm_list(const upl_dataset *ds, char *buf, size_t size)
+{
+    char q[UPL_PRINTABLE_SIZE];
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t a = 0; a < ds->n_arms && used < size; a++) {
+        int w = snprintf(buf + used, size - used, "%s%s", a ? ", " : "",
+                         upl__printable(ds->arms[a], q, sizeof q));
+        used += w > 0 ? (size_t)w : 0;
+    }
+    return buf;
+}
+
+static char *dup_text(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *copy = malloc(len);
+    if (copy)
+        memcpy(copy, s, len);
+    return copy;
+}
+
+/* Gives arm a the label label[a], in the arm list and in every row.  Each row's arm is
+ * found among the old labels before any changes, so that swapped names (1=0,0=1) keep
+ * the arms apart. */
+static upl_status relabel_arms(upl_dataset *ds, const char *const *label)
+{
+    for (size_t i = 0; i < ds->n; i++) {
+        long a = ds->arm[i] ? arm_index(ds, ds->arm[i]) : -1;
+        if (a < 0 || strcmp(label[a], ds->arm[i]) == 0)
+            continue;
+        char *copy = dup_text(label[a]);
+        if (!copy)
+            return UPL_NOMEM;
+        free(ds->arm[i]);
+        ds->arm[i] = copy;
+    }
+    for (size_t a = 0; a < ds->n_arms; a++) {
+        if (strcmp(label[a], ds->arms[a]) == 0)
+            continue;
+        char *copy = dup_text(label[a]);
+        if (!copy)
+            return UPL_NOMEM;
+        free(ds->arms[a]);
+        ds->arms[a] = copy;
+    }
+    return UPL_OK;
+}
+
+/* Names the arms (--arm-names, and the treated arm as --treated wrote it) and moves the
+ * control arm first (the others keep their order). */
+static upl_status name_arms(reader *r, const char *treated, const char *names, upl_diag *diag)
 {
     upl_dataset *ds = r->ds;
-    long control = -1;
-    char q[UPL_PRINTABLE_SIZE];
+    long control, t = -1;
+    char q[UPL_PRINTABLE_SIZE], q2[UPL_PRINTABLE_SIZE], key[ARM_KEY_SIZE], list[256];
+    name_list an;
+    upl_status rc = name_list_parse(&an, names, diag);
+    if (rc != UPL_OK)
+        return rc;
+    size_t *named = calloc(ds->n_arms ? ds->n_arms : 1, sizeof *named); /* pair + 1, 0: none */
+    const char **label = calloc(ds->n_arms ? ds->n_arms : 1, sizeof *label);
+    if (!named || !label) {
+        rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t j = 0; j < an.n; j++) {
+        const struct arm_name *pn = &an.pair[j];
+        long a = arm_index(ds, pn->key);
+        if (a < 0) {
+            rc = upl_diag_set(diag, UPL_INVALID,
+                              "--arm-names %s=%s: no task in '%s' has arm '%s' (its arm values: "
+                              "%s)",
+                              upl__printable(pn->value, q, sizeof q),
+                              upl__printable(pn->name, q2, sizeof q2), r->path, q,
+                              arm_list(ds, list, sizeof list));
+            goto out;
+        }
+        named[a] = j + 1;
+    }
+    char *treated_copy = NULL;
     if (treated) {
-        long t = arm_index(ds, treated);
+        const char *start;
+        size_t len = upl__label_span(treated, &start);
+        if (!(treated_copy = malloc(len + 1))) {
+            rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
+            goto out;
+        }
+        memcpy(treated_copy, start, len);
+        treated_copy[len] = '\0';
+        t = arm_index(ds, arm_key(treated_copy, key));
+        for (size_t a = 0; t < 0 && a < ds->n_arms; a++) /* or the name --arm-names gives */
+            if (named[a] && strcmp(an.pair[named[a] - 1].name, treated_copy) == 0)
+                t = (long)a;
         if (t < 0)
-            return upl_diag_set(diag, UPL_INVALID, "--treated %s: no task in '%s' has arm '%s'",
-                                upl__printable(treated, q, sizeof q), r->path, q);
-        if (ds->n_arms != 2)
-            return upl_diag_set(diag, UPL_INVALID,
-                                "--treated needs exactly two arm values in '%s', found %zu",
-                                r->path, ds->n_arms);
+            rc = upl_diag_set(diag, UPL_INVALID,
+                              "--treated %s: no task in '%s' has arm '%s' (its arm values: %s)",
+                              upl__printable(treated_copy, q, sizeof q), r->path, q,
+                              arm_list(ds, list, sizeof list));
+        else if (ds->n_arms != 2)
+            rc = upl_diag_set(diag, UPL_INVALID,
+                              "--treated needs exactly two arm values in '%s', found %zu", r->path,
+                              ds->n_arms);
+    }
+    /* the new names: the pairs', and the treated arm as --treated wrote it */
+    for (size_t a = 0; rc == UPL_OK && a < ds->n_arms; a++) {
+        label[a] = named[a]                   ? an.pair[named[a] - 1].name
+                   : t >= 0 && a == (size_t)t ? treated_copy
+                                              : ds->arms[a];
+        for (size_t b = 0; rc == UPL_OK && b < a; b++)
+            if (strcmp(label[a], label[b]) == 0)
+                rc = upl_diag_set(diag, UPL_INVALID,
+                                  "--arm-names: two arms would be named '%s'; give each arm "
+                                  "its own name",
+                                  upl__printable(label[a], q, sizeof q));
+    }
+    if (rc == UPL_OK && relabel_arms(ds, label) != UPL_OK)
+        rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
+    free(treated_copy);
+    if (rc != UPL_OK)
+        goto out;
+    if (t >= 0) {
         control = t == 0 ? 1 : 0;
     } else {
         control = arm_index(ds, "no_ai");
         if (control < 0)
             control = arm_index(ds, "control");
-        if (control < 0 && ds->n_arms >= 2)
-            return upl_diag_set(diag, UPL_INVALID,
-                                "cannot tell the control arm among the %zu arm values of '%s' "
-                                "(first: '%s'): name the treated one with --treated VALUE, or "
-                                "label the control no_ai",
-                                ds->n_arms, r->path, upl__printable(ds->arms[0], q, sizeof q));
+        if (control < 0 && ds->n_arms >= 2) {
+            rc = upl_diag_set(diag, UPL_INVALID,
+                              "cannot tell the control arm among the %zu arm values of '%s' "
+                              "(first: '%s'): name the treated one with --treated VALUE, or "
+                              "label the control no_ai (--arm-names VALUE=no_ai)",
+                              ds->n_arms, r->path, upl__printable(ds->arms[0], q, sizeof q));
+            goto out;
+        }
     }
-    if (ds->n_arms < 2)
-        return upl_diag_set(diag, UPL_INVALID, "'%s' has %zu arm value%s: an effect needs two",
-                            r->path, ds->n_arms, ds->n_arms == 1 ? "" : "s");
+    if (ds->n_arms < 2) {
+        rc = upl_diag_set(diag, UPL_INVALID, "'%s' has %zu arm value%s: an effect needs two",
+                          r->path, ds->n_arms, ds->n_arms == 1 ? "" : "s");
+        goto out;
+    }
     char *c = ds->arms[control];
     memmove(ds->arms + 1, ds->arms, (size_t)control * sizeof *ds->arms);
     ds->arms[0] = c;
     ds->control = 0;
-    return UPL_OK;
+out:
+    free(named);
+    free(label);
+    name_list_release(&an);
+    return rc;
 }
 
 /* Reads from a file (data == NULL) or a buffer. */
 static upl_status read_csv(upl_dataset *ds, const char *path, const char *data, size_t len,
-                           const char *map, const char *treated, upl_diag *diag)
+                           const char *map, const char *treated, const char *arm_names,
+                           upl_diag *diag)
 {
     reader r;
     memset(&r, 0, sizeof r);
@@ -343,6 +605,8 @@ static upl_status read_csv(upl_dataset *ds, const char *path, const char *data, 
     r.ds = ds;
     char *map_copy = NULL;
     upl_status rc = UPL_OK;
+    if ((rc = upl_dataset_csv_check_arm_names(arm_names, diag)) != UPL_OK)
+        return rc;
     if (map) {
         size_t mlen = strlen(map) + 1;
         if (!(map_copy = malloc(mlen)))
@@ -360,25 +624,27 @@ static upl_status read_csv(upl_dataset *ds, const char *path, const char *data, 
     if (rc == UPL_OK && ds->n == 0)
         rc = upl_diag_set(diag, UPL_INVALID, "'%s' has a header but no rows", path);
     if (rc == UPL_OK)
-        rc = choose_control(&r, treated, diag);
+        rc = name_arms(&r, treated, arm_names, diag);
 out:
     if (rc != UPL_OK && r.ds_ready)
         upl_dataset_release(ds);
     free(map_copy);
     free(r.extra_col);
     free(r.extra_val);
+    upl__labels_release(&r.labels);
     return rc;
 }
 
 upl_status upl_dataset_read_csv(upl_dataset *ds, const char *path, const char *map,
-                                const char *treated, upl_diag *diag)
+                                const char *treated, const char *arm_names, upl_diag *diag)
 {
-    return read_csv(ds, path, NULL, 0, map, treated, diag);
+    return read_csv(ds, path, NULL, 0, map, treated, arm_names, diag);
 }
 
 upl_status upl_dataset_read_csv_buffer(upl_dataset *ds, const char *data, size_t len,
                                        const char *name, const char *map, const char *treated,
-                                       upl_diag *diag)
+                                       const char *arm_names, upl_diag *diag)
 {
-    return read_csv(ds, name ? name : "(buffer)", data ? data : "", len, map, treated, diag);
+    return read_csv(ds, name ? name : "(buffer)", data ? data : "", len, map, treated, arm_names,
+                    diag);
 }

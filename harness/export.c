@@ -35,19 +35,27 @@ static void row_numbers(const upl_dataset *ds, size_t i, double v[N_NUMBERS])
     v[5] = ds->perceived_pct[i];
 }
 
-upl_status upl_export_csv(const upl_dataset *ds, FILE *out)
+upl_status upl_export_csv(const upl_dataset *ds, FILE *out, unsigned flags)
 {
     size_t width = N_FIXED + ds->n_extra;
     const char **fields = calloc(width, sizeof *fields);
+    unsigned char numeric[N_FIXED] = {0}; /* the number columns are never guarded */
+    unsigned char *kinds = calloc(width, 1);
     char numbers[N_NUMBERS][32];
     upl_status rc = UPL_OK;
-    if (!fields)
+    if (!fields || !kinds) {
+        free(fields);
+        free(kinds);
         return UPL_NOMEM;
+    }
+    for (int k = 0; k < N_NUMBERS; k++)
+        numeric[4 + k] = 1;
+    memcpy(kinds, numeric, sizeof numeric);
     for (size_t c = 0; c < N_FIXED; c++)
         fields[c] = upl_task_columns[c];
     for (size_t j = 0; j < ds->n_extra; j++)
         fields[N_FIXED + j] = ds->extra_names[j];
-    if ((rc = upl_csv_write_record(out, fields, width)) != UPL_OK)
+    if ((rc = upl_csv_write_row(out, fields, kinds, width, flags)) != UPL_OK)
         goto cleanup;
     for (size_t i = 0; i < ds->n; i++) {
         double v[N_NUMBERS];
@@ -67,11 +75,12 @@ upl_status upl_export_csv(const upl_dataset *ds, FILE *out)
         fields[14] = ds->url[i];
         for (size_t j = 0; j < ds->n_extra; j++)
             fields[N_FIXED + j] = ds->extra_values[j][i];
-        if ((rc = upl_csv_write_record(out, fields, width)) != UPL_OK)
+        if ((rc = upl_csv_write_row(out, fields, kinds, width, flags)) != UPL_OK)
             goto cleanup;
     }
 cleanup:
     free(fields);
+    free(kinds);
     return rc;
 }
 

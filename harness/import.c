@@ -1,4 +1,5 @@
-/* `task import`: a CSV of tasks into the study, all rows or none. */
+/* `task import`: a CSV of tasks into the study, all rows or none.  Cells lose their
+ * surrounding blanks, the label rule of include/uplift/text.h. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ typedef struct import_ctx {
     upl_progress_fn progress;
     void *progress_ctx;
     size_t total_lines;
+    upl__labels labels; /* the record's cells without surrounding blanks */
 } import_ctx;
 
 static char *dup_string(const char *s)
@@ -137,6 +139,8 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
                              size_t n, upl_diag *diag)
 {
     import_ctx *ctx = arg;
+    if (!(fields = upl__labels_trim(&ctx->labels, fields, n)))
+        return upl_diag_set(diag, UPL_NOMEM, "out of memory");
     if (record == 0)
         return read_header(ctx, line, fields, n, diag);
 
@@ -146,7 +150,7 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
     size_t participant_col = 0;
     ctx->n_covariates = 0;
     for (size_t c = 0; c < n; c++) {
-        const char *cell = fields[c];
+        const char *cell = upl_csv_restore_cell(fields[c]); /* export's formula guard */
         upl_status rc = UPL_OK;
         if (ctx->roles[c] != COL_IGNORED) {
             char what[96];
@@ -273,6 +277,7 @@ upl_status upl_import_tasks_csv_progress(upl_store *store, const char *path, siz
     free(ctx.roles);
     free(ctx.covariates);
     free(ctx.ignored);
+    upl__labels_release(&ctx.labels);
     upl_protocol_release(&protocol);
     return rc;
 }

@@ -6,6 +6,7 @@
  * Every message names the file, the 1-based line and the key path. */
 #include "uplift/protocol.h"
 #include "uplift/task.h"
+#include "uplift/text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -145,8 +146,14 @@ static upl_status build_tree(const parse_ctx *c, const char *text, size_t len, n
                 if (n->text) {
                     memcpy(n->text, event.data.scalar.value, event.data.scalar.length);
                     n->text[event.data.scalar.length] = '\0';
+                    upl_diag inner = {0};
                     if (strlen(n->text) != event.data.scalar.length)
                         rc = fail(c, line, "text contains a NUL character");
+                    /* the text policy of everything stored (uplift/text.h), for every key
+                     * and value; only descriptions may hold line feeds (get_text) */
+                    else if (upl__text_check_allowing("text", n->text, UPL_TEXT_PARAGRAPHS,
+                                                      &inner) != UPL_OK)
+                        rc = fail(c, line, "%s", inner.msg);
                 }
             } else {
                 n->kind = event.type == YAML_MAPPING_START_EVENT ? NODE_MAP : NODE_SEQ;
@@ -272,6 +279,14 @@ static upl_status get_text(const parse_ctx *c, const node *n, const char *path, 
     upl_status rc = want_kind(c, n, path, NODE_SCALAR);
     if (rc != UPL_OK)
         return rc;
+    size_t len = strlen(path);
+    int paragraphs = len >= 11 && strcmp(path + len - 11, "description") == 0;
+    char what[96];
+    upl_diag inner = {0};
+    snprintf(what, sizeof what, "key '%s'", path);
+    if (upl__text_check_allowing(what, n->text, paragraphs ? UPL_TEXT_PARAGRAPHS : UPL_TEXT_LINE,
+                                 &inner) != UPL_OK)
+        return fail(c, n->line, "%s", inner.msg);
     char *copy = strdup(n->text);
     if (!copy)
         return upl_diag_set(c->diag, UPL_NOMEM, "out of memory");

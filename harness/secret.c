@@ -91,19 +91,11 @@ int upl_secret_matches(const upl_secret *s, const char *commitment_hex)
     return sodium_memcmp(want, have, sizeof want) == 0;
 }
 
-upl_status upl_secret_write_new(const char *path, const upl_secret *s, upl_diag *diag)
+/* Writes the key file's text to fd (mode 0600) and syncs it; path names it in messages. */
+static upl_status write_key(int fd, const char *path, const upl_secret *s, upl_diag *diag)
 {
     char text[KEY_FILE_LEN + 1];
     upl_status st = UPL_OK;
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        if (errno == EEXIST)
-            return upl_diag_set(diag, UPL_EXISTS,
-                                "key file '%s' exists already: it is never overwritten; "
-                                "move it away or choose another --key-file",
-                                path);
-        return upl_diag_set(diag, UPL_IO, "cannot create key file '%s': %s", path, strerror(errno));
-    }
     /* The umask may have narrowed the mode; make sure it is exactly 0600. */
     if (fchmod(fd, 0600) != 0) {
         st = upl_diag_set(diag, UPL_IO, "cannot set the mode of key file '%s': %s", path,
@@ -125,17 +117,72 @@ upl_status upl_secret_write_new(const char *path, const upl_secret *s, upl_diag 
         }
         done += (size_t)n;
     }
-    if (fsync(fd) != 0) {
+    if (fsync(fd) != 0)
         st = upl_diag_set(diag, UPL_IO, "cannot write key file '%s': %s", path, strerror(errno));
-        goto cleanup;
-    }
 cleanup:
     sodium_memzero(text, sizeof text);
+    return st;
+}
+
+upl_status upl_secret_write_new(const char *path, const upl_secret *s, upl_diag *diag)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return upl_diag_set(diag, UPL_EXISTS,
+                                "key file '%s' exists already: it is never overwritten; "
+                                "move it away or choose another --key-file",
+                                path);
+        return upl_diag_set(diag, UPL_IO, "cannot create key file '%s': %s", path, strerror(errno));
+    }
+    upl_status st = write_key(fd, path, s, diag);
     if (close(fd) != 0 && st == UPL_OK)
         st = upl_diag_set(diag, UPL_IO, "cannot write key file '%s': %s", path, strerror(errno));
     if (st != UPL_OK)
         unlink(path);
     return st;
+}
+
+upl_status upl_secret_write_temp(const char *path, const upl_secret *s, char **tmp_path,
+                                 upl_diag *diag)
+{
+    *tmp_path = NULL;
+    size_t len = strlen(path) + sizeof ".tmp-XXXXXX";
+    char *name = malloc(len);
+    if (!name)
+        return upl_diag_set(diag, UPL_NOMEM, "out of memory");
+    snprintf(name, len, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(name); /* O_EXCL, mode 0600 */
+    if (fd < 0) {
+        upl_status st =
+            upl_diag_set(diag, UPL_IO, "cannot create key file '%s': %s", path, strerror(errno));
+        free(name);
+        return st;
+    }
+    upl_status st = write_key(fd, path, s, diag);
+    if (close(fd) != 0 && st == UPL_OK)
+        st = upl_diag_set(diag, UPL_IO, "cannot write key file '%s': %s", path, strerror(errno));
+    if (st != UPL_OK) {
+        unlink(name);
+        free(name);
+        return st;
+    }
+    *tmp_path = name;
+    return UPL_OK;
+}
+
+int upl_secret_is_key_text(const char *text, size_t len)
+{
+    if (len > 0 && text[len - 1] == '\n')
+        len--;
+    if (len > 0 && text[len - 1] == '\r')
+        len--;
+    if (len != 2 * UPL_SECRET_BYTES)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (hex_value(text[i]) < 0)
+            return 0;
+    return 1;
 }
 
 upl_status upl_secret_read(const char *path, upl_secret *s, upl_diag *diag)

@@ -12,31 +12,47 @@
 #include "store_schema.h"
 #include "uplift/text.h"
 
-/* How long a writer waits for another writer before giving up: participants logging at
- * the same moment must queue, never see "database is locked". */
-#define BUSY_TIMEOUT_MS 30000
-#define BEGIN_RETRIES   8
+/* Retries of BEGIN IMMEDIATE and COMMIT when SQLite returns BUSY without calling the
+ * busy handler (a WAL recovery in another process, a lock upgrade); they share the
+ * operation's one deadline with the busy handler. */
+#define BEGIN_RETRIES 8
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Starts one wait for a lock: the busy handler and the retries give up at the deadline. */
+static void start_waiting(upl_store *store)
+{
+    store->deadline_ms = monotonic_ms() + (int64_t)store->wait_ms;
+}
 
 /* ---- waiting for the write lock (added for the timing logger, issue 4) ----
  * SQLite's busy_timeout handler sleeps up to 100 ms at a time, so with many writers
  * queued the lock often sits free while every waiter sleeps.  This handler retries in
  * short steps, 1 ms growing to 8 ms plus up to 1 ms of jitter that differs by process
- * and attempt, and gives up after BUSY_TIMEOUT_MS in total.  16 processes logging at
- * once (tests/cli/t420-timing-concurrency.sh): 20-30% faster than busy_timeout. */
+ * and attempt, until the deadline of the operation waiting (store->wait_ms after it
+ * started; a lock met outside begin/commit starts a wait of its own).  16 processes
+ * logging at once (tests/cli/t420-timing-concurrency.sh): 20-30% faster than
+ * busy_timeout. */
 static int busy_wait(void *ctx, int count)
 {
     static const long step_us[] = {1000, 1000, 2000, 2000, 4000, 4000, 8000};
     const int n_steps = (int)(sizeof step_us / sizeof step_us[0]);
-    long spent_us = 0;
-    (void)ctx;
-    for (int i = 0; i < count && i < n_steps; i++)
-        spent_us += step_us[i];
-    if (count > n_steps)
-        spent_us += (long)(count - n_steps) * step_us[n_steps - 1];
-    if (spent_us >= (long)BUSY_TIMEOUT_MS * 1000)
+    upl_store *store = ctx;
+    int64_t now = monotonic_ms();
+    if (count == 0 && now >= store->deadline_ms)
+        start_waiting(store); /* a statement's first wait, not inside begin/commit */
+    if (now >= store->deadline_ms)
         return 0;
     long us = count < n_steps ? step_us[count] : step_us[n_steps - 1];
     us += (long)(((unsigned)getpid() * 2654435761u + (unsigned)count * 40503u) % 1000u);
+    int64_t left_us = (store->deadline_ms - now) * 1000;
+    if (us > left_us)
+        us = (long)left_us;
     struct timespec ts = {0, us * 1000};
     nanosleep(&ts, NULL);
     return 1;
@@ -198,6 +214,57 @@ int64_t upl_store_now(const upl_store *store)
     return (int64_t)time(NULL);
 }
 
+/* uplift's PRAGMA application_id ("UPLF"), written with the first migration: the mark
+ * that tells a study from another application's SQLite database. */
+#define APPLICATION_ID 0x55504c46
+
+static upl_status query_int(upl_store *store, const char *sql, int64_t *value)
+{
+    sqlite3_stmt *stmt = NULL;
+    int step = SQLITE_ERROR;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+        (step = sqlite3_step(stmt)) == SQLITE_ROW)
+        *value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (step == SQLITE_ROW)
+        return UPL_OK;
+    if ((sqlite3_extended_errcode(store->db) & 0xff) == SQLITE_NOTADB)
+        return upl__store_fail(store, UPL_INVALID,
+                               "'%s' is not an uplift study (not a SQLite "
+                               "database)",
+                               store->path);
+    return upl__store_sqlfail(store, "cannot read the database header");
+}
+
+/* Is the database a study (uplift's application id, or a study made before the id was
+ * written: a schema version and uplift's tables)?  An empty database (a zero-length
+ * file, or no schema at all) is one only to create a study in.  Reads, never writes:
+ * anything else is refused as it is. */
+static upl_status check_identity(upl_store *store, int create)
+{
+    int64_t app_id = 0, version = 0, objects = 0, tables = 0;
+    upl_status rc;
+    if ((rc = query_int(store, "PRAGMA application_id", &app_id)) != UPL_OK ||
+        (rc = query_int(store, "PRAGMA user_version", &version)) != UPL_OK ||
+        (rc = query_int(store, "SELECT count(*) FROM sqlite_master", &objects)) != UPL_OK ||
+        (rc = query_int(store,
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                        "('study', 'participant', 'task', 'allocation', 'timing_event', 'audit')",
+                        &tables)) != UPL_OK)
+        return rc;
+    if (app_id == APPLICATION_ID || (app_id == 0 && version >= 1 && tables == 6))
+        return UPL_OK;
+    if (app_id == 0 && version == 0 && objects == 0)
+        return create ? UPL_OK
+                      : upl__store_fail(store, UPL_INVALID,
+                                        "'%s' is not an uplift study (an empty database)",
+                                        store->path);
+    return upl__store_fail(store, UPL_INVALID,
+                           "'%s' is not an uplift study (a SQLite database of another "
+                           "application)",
+                           store->path);
+}
+
 static upl_status migrate(upl_store *store, upl_diag *diag)
 {
     sqlite3_stmt *stmt = NULL;
@@ -235,8 +302,9 @@ static upl_status migrate(upl_store *store, upl_diag *diag)
             goto fail;
         }
     }
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %zu", upl__store_migration_count);
+    char pragma[96];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %zu; PRAGMA application_id = %d",
+             upl__store_migration_count, APPLICATION_ID);
     if ((rc = upl__store_exec(store, pragma)) != UPL_OK ||
         (rc = upl__store_exec(store, "COMMIT")) != UPL_OK) {
         sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
@@ -263,6 +331,8 @@ upl_status upl_store_open(const char *path, unsigned flags, upl_store **out, upl
     }
     memcpy(store->path, path, len);
     store->readonly = (flags & UPL_STORE_READONLY) != 0;
+    store->wait_ms = UPL_STORE_DEFAULT_WAIT_MS;
+    start_waiting(store);
 
     int open_flags = store->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (flags & UPL_STORE_CREATE)
@@ -274,7 +344,16 @@ upl_status upl_store_open(const char *path, unsigned flags, upl_store **out, upl
         goto fail;
     }
     sqlite3_extended_result_codes(store->db, 1);
-    sqlite3_busy_handler(store->db, busy_wait, NULL); /* waits up to BUSY_TIMEOUT_MS */
+    /* uplift's statements never run triggers: one planted in the file cannot rewrite what
+     * a command stores before the audit records it (verify names any object uplift did
+     * not create).  The audit log's append-only triggers guard it from other programs. */
+    sqlite3_db_config(store->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+    sqlite3_busy_handler(store->db, busy_wait, store);
+    /* before anything that could write (the WAL pragma converts a database) */
+    if ((rc = check_identity(store, (flags & UPL_STORE_CREATE) != 0)) != UPL_OK) {
+        upl_diag_set(diag, rc, "%s", store->errmsg);
+        goto fail;
+    }
     /* WAL: readers never block the writer, and a crash leaves whole transactions.
      * synchronous=FULL: a committed event survives power loss, not only a crash. */
     if ((!store->readonly &&
@@ -311,6 +390,26 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
+/* Runs sql (BEGIN or COMMIT) within one wait: the busy handler waits for the lock, and
+ * a BUSY returned at once is retried with backoff until the same deadline. */
+static upl_status retry_busy(upl_store *store, const char *sql)
+{
+    start_waiting(store);
+    upl_status rc = upl__store_exec(store, sql);
+    for (int attempt = 0;
+         rc == UPL_BUSY && attempt < BEGIN_RETRIES && monotonic_ms() < store->deadline_ms;
+         attempt++) {
+        backoff(attempt);
+        rc = upl__store_exec(store, sql);
+    }
+    return rc;
+}
+
+void upl_store_set_wait(upl_store *store, unsigned wait_ms)
+{
+    store->wait_ms = wait_ms;
+}
+
 upl_status upl_store_begin(upl_store *store, int write)
 {
     if (store->in_transaction)
@@ -318,14 +417,10 @@ upl_status upl_store_begin(upl_store *store, int write)
     if (write && store->readonly)
         return upl__store_fail(store, UPL_INVALID, "the study is open read-only");
     const char *sql = write ? "BEGIN IMMEDIATE" : "BEGIN";
-    upl_status rc = UPL_BUSY;
-    /* the busy handler already waits; the retries cover the cases where SQLite returns
-     * BUSY at once (a WAL recovery in another process, a lock upgrade). */
-    for (int attempt = 0; attempt < BEGIN_RETRIES && rc == UPL_BUSY; attempt++) {
-        rc = upl__store_exec(store, sql);
-        if (rc == UPL_BUSY)
-            backoff(attempt);
-    }
+    upl_status rc = retry_busy(store, sql);
+    if (rc == UPL_BUSY)
+        return upl__store_fail(store, rc, "'%s' is locked by another writer (waited %g s)",
+                               store->path, (double)store->wait_ms / 1000.0);
     if (rc != UPL_OK)
         return upl__store_fail(store, rc, "cannot start a transaction on '%s': %s", store->path,
                                sqlite3_errmsg(store->db));
@@ -338,12 +433,7 @@ upl_status upl_store_commit(upl_store *store)
 {
     if (!store->in_transaction)
         return upl__store_fail(store, UPL_INVALID, "no transaction to commit");
-    upl_status rc = UPL_BUSY;
-    for (int attempt = 0; attempt < BEGIN_RETRIES && rc == UPL_BUSY; attempt++) {
-        rc = upl__store_exec(store, "COMMIT");
-        if (rc == UPL_BUSY)
-            backoff(attempt);
-    }
+    upl_status rc = retry_busy(store, "COMMIT");
     if (rc != UPL_OK) {
         upl_status keep = rc;
         char msg[sizeof store->errmsg];

@@ -5,8 +5,11 @@
  * walks the chain and then compares every row of every audited table with the last
  * snapshot the log holds for it, so an edit made behind uplift's back (an arm, a
  * forecast, a timestamp) shows up as a mismatch, and a deleted or altered log row as a
- * broken link. */
+ * broken link.  Then the schema must be exactly the one uplift creates (no redefined
+ * view, no added trigger), and the derived values the study shows (measured time) must
+ * be the ones the chained records give. */
 #include <jansson.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,20 +333,269 @@ cleanup:
     return rc;
 }
 
-/* The append-only triggers are part of what verify vouches for. */
-static upl_status verify_triggers(upl_store *store)
+/* ---- the schema: exactly the objects uplift creates ---- */
+
+typedef struct schema_object {
+    char *type, *name, *tbl_name, *sql; /* sql NULL for automatic indexes */
+} schema_object;
+
+typedef struct schema_list {
+    schema_object *items;
+    size_t n;
+} schema_list;
+
+static void schema_list_release(schema_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].type);
+        free(l->items[i].name);
+        free(l->items[i].tbl_name);
+        free(l->items[i].sql);
+    }
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+/* Every row of db's sqlite_master (the main schema), by type and name. */
+static upl_status read_schema(upl_store *store, sqlite3 *db, schema_list *out)
 {
     sqlite3_stmt *stmt = NULL;
-    upl_status rc = upl__store_prepare(store,
-                                       "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                                       "AND name IN ('audit_no_update', 'audit_no_delete')",
-                                       &stmt);
+    upl_status rc = UPL_OK;
+    int step;
+    memset(out, 0, sizeof *out);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT type, name, tbl_name, sql FROM main.sqlite_master "
+                           "ORDER BY type, name",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return upl__store_fail(store, UPL_DB, "cannot read a schema: %s", sqlite3_errmsg(db));
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        schema_object *grown = realloc(out->items, (out->n + 1) * sizeof *grown);
+        int failed = 0;
+        if (!grown) {
+            rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+            goto cleanup;
+        }
+        out->items = grown;
+        schema_object *o = &out->items[out->n++];
+        o->type = upl__store_column_dup(stmt, 0, &failed);
+        o->name = upl__store_column_dup(stmt, 1, &failed);
+        o->tbl_name = upl__store_column_dup(stmt, 2, &failed);
+        o->sql = upl__store_column_dup(stmt, 3, &failed);
+        if (failed || !o->type || !o->name) {
+            rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
+            goto cleanup;
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = upl__store_fail(store, UPL_DB, "cannot read a schema: %s", sqlite3_errmsg(db));
+cleanup:
+    sqlite3_finalize(stmt);
+    if (rc != UPL_OK)
+        schema_list_release(out);
+    return rc;
+}
+
+/* The schema this build creates: the store's own migrations run on an empty database
+ * in memory, so the expected text of every object comes from the same definitions. */
+static upl_status expected_schema(upl_store *store, schema_list *out)
+{
+    sqlite3 *mem = NULL;
+    upl_status rc = UPL_OK;
+    memset(out, 0, sizeof *out);
+    if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        rc = upl__store_fail(store, UPL_NOMEM, "cannot build the expected schema");
+        goto cleanup;
+    }
+    for (size_t v = 0; v < upl__store_migration_count; v++)
+        if (sqlite3_exec(mem, upl__store_migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
+            rc = upl__store_fail(store, UPL_DB, "cannot build the expected schema: %s",
+                                 sqlite3_errmsg(mem));
+            goto cleanup;
+        }
+    rc = read_schema(store, mem, out);
+cleanup:
+    sqlite3_close(mem);
+    return rc;
+}
+
+static const schema_object *schema_find(const schema_list *l, const char *type, const char *name)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i].type, type) == 0 && strcmp(l->items[i].name, name) == 0)
+            return &l->items[i];
+    return NULL;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Every table, index, view and trigger must be the one uplift created, with the same
+ * SQL text: a view redefined to return other numbers, a trigger that rewrites what a
+ * command stores, a dropped append-only trigger or an extra object is named. */
+static upl_status verify_schema(upl_store *store)
+{
+    schema_list want, have;
+    upl_status rc = expected_schema(store, &want);
     if (rc != UPL_OK)
         return rc;
-    if (sqlite3_step(stmt) != SQLITE_ROW || sqlite3_column_int(stmt, 0) != 2)
-        rc = upl__store_fail(store, UPL_INTEGRITY,
-                             "the audit log's append-only triggers were removed");
+    if ((rc = read_schema(store, store->db, &have)) != UPL_OK) {
+        schema_list_release(&want);
+        return rc;
+    }
+    for (size_t i = 0; i < want.n && rc == UPL_OK; i++) {
+        const schema_object *w = &want.items[i];
+        const schema_object *h = schema_find(&have, w->type, w->name);
+        if (!h)
+            rc = upl__store_fail(store, UPL_INTEGRITY,
+                                 "%s '%s' of uplift's schema is missing: it was dropped behind "
+                                 "uplift's back",
+                                 w->type, w->name);
+        else if (!same_text(w->tbl_name, h->tbl_name) || !same_text(w->sql, h->sql))
+            rc = upl__store_fail(store, UPL_INTEGRITY,
+                                 "%s '%s' differs from the one uplift creates: it was redefined "
+                                 "behind uplift's back",
+                                 w->type, w->name);
+    }
+    for (size_t i = 0; i < have.n && rc == UPL_OK; i++) {
+        const schema_object *h = &have.items[i];
+        if (!schema_find(&want, h->type, h->name))
+            rc = upl__store_fail(store, UPL_INTEGRITY,
+                                 "%s '%s' is not part of uplift's schema: it was added behind "
+                                 "uplift's back",
+                                 h->type, h->name);
+    }
+    schema_list_release(&want);
+    schema_list_release(&have);
+    return rc;
+}
+
+/* ---- derived values, recomputed from the chained records ---- */
+
+typedef struct audited_event {
+    int64_t task_id, at, id;
+    int closes; /* pause or stop */
+    int opens;  /* start or resume */
+} audited_event;
+
+static int event_order(const void *pa, const void *pb)
+{
+    const audited_event *a = pa, *b = pb;
+    if (a->task_id != b->task_id)
+        return a->task_id < b->task_id ? -1 : 1;
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The timing events as the audit log recorded them (the last snapshot of each), in
+ * task and time order. */
+static upl_status audited_events(upl_store *store, audited_event **out, size_t *n_out)
+{
+    sqlite3_stmt *stmt = NULL;
+    audited_event *ev = NULL;
+    size_t n = 0;
+    upl_status rc = UPL_OK;
+    int step;
+    if ((rc = upl__store_prepare(store,
+                                 "SELECT detail FROM temp.audit_expected "
+                                 "WHERE entity LIKE 'timing\\_event:%' ESCAPE '\\'",
+                                 &stmt)) != UPL_OK)
+        return rc;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        json_t *snap = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+        const char *kind = json_string_value(json_object_get(snap, "kind"));
+        audited_event *grown = realloc(ev, (n + 1) * sizeof *grown);
+        if (!grown || !snap || !kind) {
+            json_decref(snap);
+            rc = grown ? upl__store_fail(store, UPL_INTEGRITY,
+                                         "an audited timing event is not a snapshot of one")
+                       : upl__store_fail(store, UPL_NOMEM, "out of memory");
+            if (grown)
+                ev = grown;
+            goto cleanup;
+        }
+        ev = grown;
+        ev[n].task_id = (int64_t)json_integer_value(json_object_get(snap, "task_id"));
+        ev[n].at = (int64_t)json_integer_value(json_object_get(snap, "at"));
+        ev[n].id = (int64_t)json_integer_value(json_object_get(snap, "id"));
+        ev[n].closes = strcmp(kind, "pause") == 0 || strcmp(kind, "stop") == 0;
+        ev[n].opens = strcmp(kind, "start") == 0 || strcmp(kind, "resume") == 0;
+        n++;
+        json_decref(snap);
+    }
+    if (step != SQLITE_DONE)
+        rc = upl__store_sqlfail(store, "cannot read the audit log");
+cleanup:
     sqlite3_finalize(stmt);
+    if (rc != UPL_OK) {
+        free(ev);
+        return rc;
+    }
+    if (n)
+        qsort(ev, n, sizeof *ev, event_order);
+    *out = ev;
+    *n_out = n;
+    return UPL_OK;
+}
+
+/* Measured seconds of task_id from the sorted events: every pause or stop minus the
+ * start or resume just before it (the definition the task table shows).  -1: none. */
+static int64_t measured_seconds(const audited_event *ev, size_t n, int64_t task_id)
+{
+    int64_t total = -1;
+    for (size_t i = 1; i < n; i++)
+        if (ev[i].task_id == task_id && ev[i - 1].task_id == task_id && ev[i].closes &&
+            ev[i - 1].opens)
+            total = (total < 0 ? 0 : total) + (ev[i].at - ev[i - 1].at);
+    return total;
+}
+
+/* The measured time every task shows (what task list, task show and export read) must
+ * be the one its chained timing events give. */
+static upl_status verify_measured(upl_store *store)
+{
+    sqlite3_stmt *stmt = NULL;
+    audited_event *ev = NULL;
+    size_t n = 0;
+    upl_status rc = audited_events(store, &ev, &n);
+    int step;
+    if (rc != UPL_OK)
+        return rc;
+    if ((rc = upl__store_prepare(store,
+                                 "SELECT t.id, m.measured_min FROM task t "
+                                 "LEFT JOIN task_measured m ON m.task_id = t.id ORDER BY t.id",
+                                 &stmt)) != UPL_OK)
+        goto cleanup;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(stmt, 0);
+        int64_t want = measured_seconds(ev, n, id);
+        int shown_null = sqlite3_column_type(stmt, 1) == SQLITE_NULL;
+        double shown = sqlite3_column_double(stmt, 1);
+        if (shown_null ? want < 0 : want >= 0 && llround(shown * 60.0) == want)
+            continue;
+        char a[32], b[32];
+        if (shown_null)
+            snprintf(a, sizeof a, "none");
+        else
+            snprintf(a, sizeof a, "%.6g min", shown);
+        if (want < 0)
+            snprintf(b, sizeof b, "none");
+        else
+            snprintf(b, sizeof b, "%.6g min", (double)want / 60.0);
+        rc = upl__store_fail(store, UPL_INTEGRITY,
+                             "task %lld shows a measured time of %s but its audited timing "
+                             "events give %s",
+                             (long long)id, a, b);
+        goto cleanup;
+    }
+    if (step != SQLITE_DONE)
+        rc = upl__store_sqlfail(store, "cannot read the measured times");
+cleanup:
+    sqlite3_finalize(stmt);
+    free(ev);
     return rc;
 }
 
@@ -356,7 +608,9 @@ upl_status upl_store_audit_verify(upl_store *store, size_t *n_rows, int64_t *bad
     if (rc == UPL_OK)
         rc = verify_tables(store, &bad);
     if (rc == UPL_OK)
-        rc = verify_triggers(store);
+        rc = verify_schema(store);
+    if (rc == UPL_OK)
+        rc = verify_measured(store);
     if (n_rows)
         *n_rows = n;
     if (bad_seq)

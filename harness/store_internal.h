@@ -13,8 +13,10 @@ struct upl_store {
     char *path;
     int readonly;
     int in_transaction;
-    int in_write;  /* the open transaction holds the write lock */
-    int64_t clock; /* 0: the system clock */
+    int in_write;        /* the open transaction holds the write lock */
+    int64_t clock;       /* 0: the system clock */
+    unsigned wait_ms;    /* how long an operation waits for a lock */
+    int64_t deadline_ms; /* CLOCK_MONOTONIC ms when the current wait gives up */
     int protocol_loaded;
     upl_protocol protocol; /* parsed from the study row on first use */
     char errmsg[512];

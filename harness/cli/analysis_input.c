@@ -44,6 +44,9 @@ int upl__analysis_opt(upl__analysis_opts *o, int c, const char *arg)
     case UPL__AOPT_TREATED:
         o->treated = arg;
         return 1;
+    case UPL__AOPT_ARM_NAMES:
+        o->arm_names = arg;
+        return 1;
     default:
         return 0;
     }
@@ -144,14 +147,16 @@ int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis
     if (store_out)
         *store_out = NULL;
     memset(ds, 0, sizeof *ds);
-    if (!o->csv && (o->map || o->treated))
-        return upl__usage(cmd, "--map and --treated apply to --csv input only");
+    if (!o->csv && (o->map || o->treated || o->arm_names))
+        return upl__usage(cmd, "--map, --treated and --arm-names apply to --csv input only");
     upl_model_spec_default(spec);
     if (!apply_options(cmd, o, spec)) /* usage errors before any reading */
         return UPL_EXIT_USAGE;
+    if (upl_dataset_csv_check_arm_names(o->arm_names, &diag) != UPL_OK)
+        return upl__usage(cmd, "%s", diag.msg);
     upl_model_spec_default(spec);
     if (o->csv) {
-        upl_status st = upl_dataset_read_csv(ds, o->csv, o->map, o->treated, &diag);
+        upl_status st = upl_dataset_read_csv(ds, o->csv, o->map, o->treated, o->arm_names, &diag);
         if (st == UPL_INVALID && o->map && strncmp(diag.msg, "--map", 5) == 0)
             return upl__usage(cmd, "%s", diag.msg);
         if (st != UPL_OK)

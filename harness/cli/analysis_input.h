@@ -1,6 +1,6 @@
 /* What `uplift analyze` and `uplift report` share: the model options, the input (the
- * study read-only, or any CSV with --map/--treated) and the loading of the dataset with
- * the protocol's defaults.  A command lists UPL__ANALYSIS_LONGOPTS in its option table,
+ * study read-only, or any CSV with --map/--treated/--arm-names) and the loading of the
+ * dataset with the protocol's defaults.  A command lists UPL__ANALYSIS_LONGOPTS in its option table,
  * hands every option it does not know itself to upl__analysis_opt(), then calls
  * upl__analysis_load(). */
 #ifndef UPLIFT_CLI_ANALYSIS_INPUT_H
@@ -23,6 +23,7 @@ enum {
     UPL__AOPT_CSV,
     UPL__AOPT_MAP,
     UPL__AOPT_TREATED,
+    UPL__AOPT_ARM_NAMES,
     UPL__AOPT_END /* first code free for a command's own options */
 };
 
@@ -36,8 +37,9 @@ enum {
         {"impute", required_argument, NULL, UPL__AOPT_IMPUTE},                                     \
         {"csv", required_argument, NULL, UPL__AOPT_CSV},                                           \
         {"map", required_argument, NULL, UPL__AOPT_MAP},                                           \
+        {"treated", required_argument, NULL, UPL__AOPT_TREATED},                                   \
     {                                                                                              \
-        "treated", required_argument, NULL, UPL__AOPT_TREATED                                      \
+        "arm-names", required_argument, NULL, UPL__AOPT_ARM_NAMES                                  \
     }
 
 /* The option lines of `help` for the options above. */
@@ -51,12 +53,15 @@ enum {
     "  --impute arm-mean|complete-case         missing post-review time [arm-mean]\n"              \
     "  --csv FILE                              analyse a CSV instead of the study\n"               \
     "  --map FIELD=COLUMN,...                  CSV column names for task-table fields\n"           \
-    "  --treated VALUE                         the arm value of the treated arm\n"
+    "  --treated VALUE                         the arm value of the treated arm (1 matches\n"      \
+    "                                          1.0); the arm is named as written\n"                \
+    "  --arm-names VALUE=NAME,...              name arms in words, e.g. 1=ai,0=no_ai\n"            \
+    "                                          (no_ai is then the control)\n"
 
 /* The option values as given (NULL: not given). */
 typedef struct upl__analysis_opts {
     const char *outcome, *covariate, *fe, *se, *dist, *level, *impute;
-    const char *csv, *map, *treated;
+    const char *csv, *map, *treated, *arm_names;
 } upl__analysis_opts;
 
 /* Records option c with its argument; returns 1 when c is one of UPL__ANALYSIS_LONGOPTS,

@@ -26,6 +26,7 @@ enum {
 
 typedef struct upl_cli {
     const char *db_path;      /* --db, $UPLIFT_DB or ./uplift.db */
+    unsigned wait_ms;         /* --wait, $UPLIFT_WAIT or 30 s: how long a writer waits */
     struct upl_store *store;  /* open when the command has UPL_CMD_NEEDS_DB */
     int stderr_is_tty;        /* progress bars only when set */
     const char *command_line; /* the whole invocation, for reports and the audit */
@@ -45,6 +46,9 @@ typedef struct upl_command {
     unsigned flags;
     /* argv[0] is the command's last word; returns an exit code. */
     int (*run)(upl_cli *cli, int argc, char **argv);
+    /* Long options that may be given more than once (each use adds a value), NULL
+     * terminated; upl__getopt refuses any other option given twice.  NULL: none. */
+    const char *const *repeatable;
 } upl_command;
 
 /* The table, in the order `uplift help` lists it; NULL-terminated. */
@@ -76,8 +80,10 @@ int upl__usage(const upl_command *cmd, const char *fmt, ...)
     ;
 
 /* getopt_long with uniform errors: returns the option, -1 at the end, or '?' after
- * printing a usage error (the caller then returns UPL_EXIT_USAGE).  Call with
- * optind reset by the dispatcher. */
+ * printing a usage error (the caller then returns UPL_EXIT_USAGE).  An option given a
+ * second time is a usage error unless cmd->repeatable names it (one value each: the
+ * last one never silently wins).  Call with optind reset to 0 by the dispatcher, which
+ * starts a new pass. */
 int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct option *longopts);
 
 /* Checks that the positional arguments left after options number between min and max
@@ -104,16 +110,30 @@ int64_t upl__page_time(void);
 /* Splits "KEY=VALUE" in place; returns 0 when there is no '=' or the key is empty. */
 int upl__split_assignment(char *text, char **key, char **value);
 
-/* An output file written whole or not at all: opens a temporary file beside path
- * (stdout when path is NULL or "-"); _commit renames it into place, _abort removes it.
- * Both close the stream and return 0 on success. */
+/* An output file (--out) written whole or not at all, by one mechanism for every
+ * command.  _open: stdout when path is NULL or "-"; otherwise it refuses (one line on
+ * stderr, returns -1) a path that is the study database cli->db_path (or its -wal,
+ * -shm, -journal) or its key file under any name, any other SQLite database or key
+ * file (recognised by content), a symbolic link (never followed or replaced), a FIFO,
+ * device or directory; then it opens a temporary file beside path.  Open every output
+ * of a command before its long work, so that a refusal comes first.
+ * _commit_all: flushes and syncs every output (any failure removes them all), then
+ * checks each target again and renames it into place; 0 on success.  Commit only
+ * after the command's own stdout was written, so a failed command leaves no file.
+ * _failed: for a render that returned st: prints "cannot write ...: why" (standard
+ * output or the path), aborts out, returns UPL_EXIT_FAIL.  _abort removes the
+ * temporary file; it is a no-op on a committed, aborted or zeroed output.  Every
+ * function prints its own failure. */
 typedef struct upl_output {
     FILE *stream;
     char *path;
     char *tmp_path;
+    const upl_cli *cli;
 } upl_output;
-int upl__output_open(upl_output *out, const char *path);
+int upl__output_open(upl_output *out, const upl_cli *cli, const char *path);
+int upl__output_commit_all(upl_output *outs, size_t n);
 int upl__output_commit(upl_output *out);
+int upl__output_failed(upl_output *out, upl_status st);
 void upl__output_abort(upl_output *out);
 
 /* Prints a JSON document (jansson json_t *, stolen) on stdout, indented, with a final

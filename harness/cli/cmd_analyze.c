@@ -1,4 +1,5 @@
-/* uplift analyze [--csv FILE [--map FIELD=COLUMN,...] [--treated VALUE]] [options]
+/* uplift analyze [--csv FILE [--map FIELD=COLUMN,...] [--treated VALUE]
+ *                [--arm-names VALUE=NAME,...]] [options]
  *
  * Reads the study (read-only) or any CSV, runs the analysis of CONTRACT section 6 and
  * prints it as tables or JSON.  Needs no database with --csv, so it opens the store
@@ -23,14 +24,15 @@ static int run_analyze(upl_cli *cli, int argc, char **argv);
 const upl_command upl__cmd_analyze = {
     .name = "analyze",
     .summary = "Estimate the effect of AI on completion time, with every standard error.",
-    .usage = "uplift analyze [--csv FILE [--map FIELD=COLUMN,...] [--treated VALUE]] "
+    .usage = "uplift analyze [--csv FILE [--map FIELD=COLUMN,...] [--treated VALUE] "
+             "[--arm-names VALUE=NAME,...]] "
              "[--outcome O] [--covariate C] [--fe participant] [--se TYPE] [--dist t|z] "
              "[--level L] [--impute RULE] [--subgroup COLUMN] [--bootstrap N] "
              "[--permutations N] [--ri-design D] [--seed N] [--json]",
     .help = "Model: log(outcome) = a + b*arm + c*covariate [+ participant FE] + e, OLS.\n"
             "Options (defaults from the study's protocol; for --csv as shown):\n" UPL__ANALYSIS_HELP
                 UPL__SECONDARY_HELP
-            "  --json                                  one JSON object (CONTRACT section 6)\n"
+            "  --json                                  one JSON object (docs/analysis.md)\n"
             "Clusters are participants.  cr1 is estimatr's \"stata\"; cr2 uses Bell-McCaffrey\n"
             "with Satterthwaite degrees of freedom.  Without --csv the study database is\n"
             "--db PATH, else $UPLIFT_DB, else ./uplift.db (opened read-only).\n",

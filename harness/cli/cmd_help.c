@@ -36,13 +36,15 @@ static int run_help(upl_cli *cli, int argc, char **argv)
         upl__command_print_help(cmd, stdout);
         return UPL_EXIT_OK;
     }
-    printf("usage: uplift [--db PATH] COMMAND [ARGS...]\n\n"
+    printf("usage: uplift [--db PATH] [--wait SECONDS] COMMAND [ARGS...]\n\n"
            "uplift runs randomized controlled trials of developer productivity.\n\n"
            "Commands:\n");
     for (const upl_command *const *c = upl__commands; *c; c++)
         printf("  %-20s %s\n", (*c)->name, (*c)->summary);
     printf("\nGlobal options:\n"
            "  --db PATH            study database (default $UPLIFT_DB, else ./uplift.db)\n"
+           "  --wait SECONDS       how long a change waits for another writer to finish\n"
+           "                       (default $UPLIFT_WAIT, else 30; 0: fail at once)\n"
            "  --version            print the version\n"
            "\n'uplift help COMMAND' or 'uplift COMMAND --help' shows a command's options.\n");
     return UPL_EXIT_OK;

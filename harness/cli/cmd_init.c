@@ -1,6 +1,7 @@
 /* uplift init --protocol FILE [--key-file PATH] */
 #include <errno.h>
 #include <gsl/gsl_rng.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,8 @@ const upl_command upl__cmd_init = {
             "  --key-file PATH   where to write the randomization secret (default <db>.key,\n"
             "                    mode 0600); only its SHA-256 commitment enters the database\n"
             "\nPrints the study id, the protocol's SHA-256 and the secret's commitment.\n"
-            "Refuses to overwrite an existing database or key file.\n",
+            "Refuses to overwrite an existing database or key file.  All or nothing: the\n"
+            "database and key file appear only once this output has been written.\n",
     .options = init_options,
     .min_args = 0,
     .max_args = 0,
@@ -65,8 +67,8 @@ static int run_init(upl_cli *cli, int argc, char **argv)
     const char *key_path = NULL;
     char *default_key = NULL;
     char *text = NULL;
-    char *tmp_path = NULL;
-    int tmp_made = 0, key_made = 0;
+    char *tmp_path = NULL, *tmp_key = NULL;
+    int tmp_made = 0, db_linked = 0;
     upl_protocol protocol = {0};
     upl_secret secret;
     upl_diag diag = {0};
@@ -130,30 +132,45 @@ static int run_init(upl_cli *cli, int argc, char **argv)
     if ((rc = create_study(tmp_path, &protocol, text, commitment, uid)) != UPL_EXIT_OK)
         goto cleanup;
     rc = UPL_EXIT_FAIL;
-    if (upl_secret_write_new(key_path, &secret, &diag) != UPL_OK) {
+    if (upl_secret_write_temp(key_path, &secret, &tmp_key, &diag) != UPL_OK) {
         upl__fail("%s", diag.msg);
         goto cleanup;
     }
-    key_made = 1;
+
+    /* All or nothing: the study and its key exist under temporary names until the output
+     * is written (a broken pipe is an error here, not a silent exit), then both are
+     * linked into place, never over an existing file. */
+    signal(SIGPIPE, SIG_IGN);
+    printf("%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n", "study", uid,
+           "title", protocol.title, "database", cli->db_path, "protocol", protocol_path,
+           "protocol_sha256", protocol.hash, "commitment", commitment, "key_file", key_path);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        upl__fail("cannot write to standard output: %s; no study was created", strerror(errno));
+        goto cleanup;
+    }
     if (link(tmp_path, cli->db_path) != 0) {
         upl__fail("cannot create '%s': %s", cli->db_path, strerror(errno));
         goto cleanup;
     }
-    key_made = 0; /* the study owns it now */
+    db_linked = 1;
+    if (link(tmp_key, key_path) != 0) {
+        upl__fail("cannot create key file '%s': %s", key_path, strerror(errno));
+        goto cleanup;
+    }
+    db_linked = 0; /* both in place */
     rc = UPL_EXIT_OK;
-
-    printf("%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n%-16s %s\n", "study", uid,
-           "title", protocol.title, "database", cli->db_path, "protocol", protocol_path,
-           "protocol_sha256", protocol.hash, "commitment", commitment, "key_file", key_path);
     fprintf(stderr,
             "uplift: keep '%s' private until allocation is over, then publish it with "
             "'uplift reveal'\n",
             key_path);
 cleanup:
+    if (db_linked)
+        unlink(cli->db_path); /* the link made above: the key could not follow it */
     if (tmp_made)
         unlink(tmp_path);
-    if (key_made)
-        unlink(key_path);
+    if (tmp_key)
+        unlink(tmp_key);
+    free(tmp_key);
     upl_secret_wipe(&secret);
     upl_protocol_release(&protocol);
     free(text);

@@ -24,6 +24,7 @@ const upl_command upl__cmd_participant_add = {
     .max_args = 1,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_add,
+    .repeatable = (const char *const[]){"attr", NULL},
 };
 
 static const struct option list_options[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};

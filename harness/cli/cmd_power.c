@@ -50,6 +50,7 @@ const upl_command upl__cmd_power = {
             "\n" UPL__SIM_HELP,
     .flags = 0,
     .run = run_power,
+    .repeatable = upl__sim_repeatable,
 };
 
 enum {
@@ -271,13 +272,13 @@ static int run_curve(upl_power_spec *spec, curve *cv)
     return UPL_EXIT_OK;
 }
 
-/* --out FILE: the curve as a page, written whole or not at all; no-op without a path.
- * Returns an exit code. */
-static int write_page(const upl_cli *cli, const char *path, const char *format,
+/* --out FILE: renders the curve as a page into out (opened by run_power; no-op when it
+ * was not).  Returns an exit code. */
+static int write_page(const upl_cli *cli, upl_output *out, const char *format,
                       const upl_power_spec *spec, const upl_power_result *r,
                       const upl_mde_result *m, const curve *cv)
 {
-    if (!path)
+    if (!out->stream)
         return UPL_EXIT_OK;
     upl_power_report page = {
         .design = &spec->design,
@@ -290,16 +291,22 @@ static int write_page(const upl_cli *cli, const char *path, const char *format,
         .command_line = cli->command_line,
         .generated_at = upl__page_time(),
     };
-    upl_output out;
-    if (upl__output_open(&out, path) != 0)
-        return UPL_EXIT_FAIL;
-    upl_status st = strcmp(format, "md") == 0 ? upl_power_report_render_md(&page, out.stream)
-                                              : upl_power_report_render_html(&page, out.stream);
-    if (st != UPL_OK) {
-        upl__output_abort(&out);
-        return upl__fail("cannot write the power curve '%s': %s", path, upl_strerror(st));
+    upl_status st = strcmp(format, "md") == 0 ? upl_power_report_render_md(&page, out->stream)
+                                              : upl_power_report_render_html(&page, out->stream);
+    if (st != UPL_OK)
+        return upl__output_failed(out, st);
+    return UPL_EXIT_OK;
+}
+
+/* Puts the page in place once everything else succeeded (rc), else removes it; returns
+ * the exit code. */
+static int finish_page(upl_output *out, const char *path, int rc)
+{
+    if (rc != UPL_EXIT_OK || !out->stream) {
+        upl__output_abort(out);
+        return rc;
     }
-    if (upl__output_commit(&out) != 0)
+    if (upl__output_commit(out) != 0)
         return UPL_EXIT_FAIL;
     if (strcmp(path, "-") != 0)
         fprintf(stderr, "uplift: wrote %s\n", path);
@@ -473,37 +480,46 @@ static int run_power(upl_cli *cli, int argc, char **argv)
     upl_diag diag = {0};
     upl_status st;
     int rc;
+    upl_output page = {0};
+    if (out_path && upl__output_open(&page, cli, out_path) != 0) /* refused before the work */
+        return UPL_EXIT_FAIL;
     if (mde) {
         upl_mde_result *m = malloc(sizeof *m);
-        if (!m)
+        if (!m) {
+            upl__output_abort(&page);
             return upl__fail("out of memory");
+        }
         st = upl_power_mde(&spec, target, m, &diag);
         if (spec.progress)
             fputc('\n', stderr);
         if (st != UPL_OK)
             rc = upl__fail("%s", diag.msg);
         else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
-                 (rc = write_page(cli, out_path, format, &spec, &m->at, m, &cv)) == UPL_EXIT_OK)
+                 (rc = write_page(cli, &page, format, &spec, &m->at, m, &cv)) == UPL_EXIT_OK)
             rc = page_to_stdout ? UPL_EXIT_OK
                  : json         ? print_json(&s.params, &m->at, m, &cv)
                                 : print_text(&s.params, &spec.model, &m->at, m, &cv);
+        rc = finish_page(&page, out_path, rc);
         free(m);
         free(cv.at);
         return rc;
     }
     upl_power_result *r = malloc(sizeof *r);
-    if (!r)
+    if (!r) {
+        upl__output_abort(&page);
         return upl__fail("out of memory");
+    }
     st = upl_power_run(&spec, r, &diag);
     if (spec.progress)
         fputc('\n', stderr);
     if (st != UPL_OK)
         rc = upl__fail("%s", diag.msg);
     else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
-             (rc = write_page(cli, out_path, format, &spec, r, NULL, &cv)) == UPL_EXIT_OK)
+             (rc = write_page(cli, &page, format, &spec, r, NULL, &cv)) == UPL_EXIT_OK)
         rc = page_to_stdout ? UPL_EXIT_OK
              : json         ? print_json(&s.params, r, NULL, &cv)
                             : print_text(&s.params, &spec.model, r, NULL, &cv);
+    rc = finish_page(&page, out_path, rc);
     free(r);
     free(cv.at);
     return rc;

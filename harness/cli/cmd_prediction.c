@@ -11,6 +11,7 @@
 #include "uplift/csv.h"
 #include "uplift/duration.h"
 #include "uplift/store.h"
+#include "uplift/text.h"
 
 static int run_add(upl_cli *cli, int argc, char **argv);
 static int run_list(upl_cli *cli, int argc, char **argv);
@@ -142,12 +143,15 @@ typedef struct import_ctx {
     const char *path;
     long col_group, col_pct, col_source;
     size_t added;
+    upl__labels labels;
 } import_ctx;
 
 static upl_status import_row(void *arg, size_t record, size_t line, const char *const *f, size_t n,
                              upl_diag *diag)
 {
     import_ctx *ctx = arg;
+    if (!(f = upl__labels_trim(&ctx->labels, f, n)))
+        return upl_diag_set(diag, UPL_NOMEM, "out of memory");
     if (record == 0) {
         ctx->col_group = ctx->col_pct = ctx->col_source = -1;
         for (size_t i = 0; i < n; i++) {
@@ -188,9 +192,10 @@ static int run_import(upl_cli *cli, int argc, char **argv)
         return UPL_EXIT_USAGE;
     if (!upl__positionals(&upl__cmd_prediction_import, argc, 1, 1))
         return UPL_EXIT_USAGE;
-    import_ctx ctx = {cli, argv[optind], -1, -1, -1, 0};
+    import_ctx ctx = {cli, argv[optind], -1, -1, -1, 0, {0}};
     upl_diag diag = {0};
     upl_status st = upl_csv_parse_file(ctx.path, import_row, &ctx, &diag);
+    upl__labels_release(&ctx.labels);
     if (st != UPL_OK)
         return upl__fail("%s; nothing imported", diag.msg[0] ? diag.msg : upl_strerror(st));
     printf("%zu prediction%s imported\n", ctx.added, ctx.added == 1 ? "" : "s");

@@ -27,11 +27,14 @@ const upl_command upl__cmd_report = {
     .name = "report",
     .summary = "Write the study report: HTML with charts, Markdown, or one JSON document.",
     .usage = "uplift report [--out FILE] [--format html|md|json] [--csv FILE [--map ...] "
-             "[--treated VALUE]] [analysis options of 'uplift analyze']",
+             "[--treated VALUE] [--arm-names VALUE=NAME,...]] [analysis options of 'uplift "
+             "analyze']",
     .help =
         "Options:\n"
         "  --out FILE                              [report.html, report.md, report.json]\n"
-        "                                          '-' writes to standard output\n"
+        "                                          '-' writes to standard output; never\n"
+        "                                          over a SQLite database, a key file, a\n"
+        "                                          symbolic link, FIFO or device\n"
         "  --format html|md|json                   [html]\n" UPL__ANALYSIS_HELP UPL__SECONDARY_HELP
         "\nHTML: one self-contained file (inline CSS and SVG charts, no scripts, no\n"
         "network): study summary, CONSORT flow, baseline by arm, primary result with\n"
@@ -89,6 +92,11 @@ static int run_report(upl_cli *cli, int argc, char **argv)
 
     if (!upl__secondary_check(cmd, &so, o.csv != NULL, &sec))
         return UPL_EXIT_USAGE;
+    upl_output out;
+    if (upl__output_open(&out, cli, out_path) != 0) { /* refused before the analysis */
+        upl__secondary_input_release(&sec);
+        return UPL_EXIT_FAIL;
+    }
 
     upl_store *store = NULL;
     upl_dataset ds;
@@ -99,7 +107,6 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     upl_alloc_balance balance;
     upl_analysis_result res;
     upl_diag diag = {0};
-    upl_output out;
     int have_study = 0, have_protocol = 0, have_consort = 0, have_balance = 0, have_result = 0;
     memset(&study, 0, sizeof study);
     memset(&protocol, 0, sizeof protocol);
@@ -107,6 +114,7 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     memset(&balance, 0, sizeof balance);
     int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store);
     if (rc != UPL_EXIT_OK) {
+        upl__output_abort(&out);
         upl__secondary_input_release(&sec);
         return rc;
     }
@@ -147,8 +155,6 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     }
     if (st != UPL_OK) { /* a study in progress: report what there is, say why no result */
         analysis_error = diag.msg[0] ? diag.msg : upl_strerror(st);
-        fprintf(stderr, "uplift: no analysis yet (%s): the report shows the study's progress\n",
-                analysis_error);
     } else {
         have_result = 1;
         if ((rc = upl__secondary_run(cli, &ds, &sec, &res)) != UPL_EXIT_OK)
@@ -170,26 +176,26 @@ static int run_report(upl_cli *cli, int argc, char **argv)
         .command_line = cli->command_line,
         .generated_at = upl__page_time(),
     };
-    if (upl__output_open(&out, out_path) != 0) {
-        rc = UPL_EXIT_FAIL;
-        goto cleanup;
-    }
     st = format == FORMAT_HTML ? upl_report_render_html(&in, out.stream)
          : format == FORMAT_MD ? upl_report_render_md(&in, out.stream)
                                : upl_report_render_json(&in, out.stream);
     if (st != UPL_OK) {
-        upl__output_abort(&out);
-        rc = upl__fail("cannot write the report '%s': %s", out_path, upl_strerror(st));
+        rc = upl__output_failed(&out, st);
         goto cleanup;
     }
     if (upl__output_commit(&out) != 0) {
         rc = UPL_EXIT_FAIL;
         goto cleanup;
     }
+    /* notes only after the report is out: a failure is then the one line it prints */
+    if (analysis_error)
+        fprintf(stderr, "uplift: no analysis yet (%s): the report shows the study's progress\n",
+                analysis_error);
     if (strcmp(out_path, "-") != 0)
         fprintf(stderr, "uplift: wrote %s\n", out_path);
     rc = UPL_EXIT_OK;
 cleanup:
+    upl__output_abort(&out);
     if (store) {
         upl_store_rollback(store);
         upl_store_close(store);

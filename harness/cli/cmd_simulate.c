@@ -19,6 +19,8 @@ const upl_command upl__cmd_simulate = {
     .usage = "uplift simulate --participants N --tasks N|MIN-MAX --effect PCT [--seed S] "
              "--out FILE.csv [design options] [--json]",
     .help = "  --out FILE.csv            the task table; the truth goes to FILE.truth.json\n"
+            "                            (both or neither; never over a SQLite database, key\n"
+            "                            file, symbolic link, FIFO or device)\n"
             "  --json                    print a summary as JSON\n"
             "\n"
             "The CSV is the task table of 'uplift export' and reads back with\n"
@@ -29,6 +31,7 @@ const upl_command upl__cmd_simulate = {
             "\n" UPL__SIM_HELP,
     .flags = 0,
     .run = run_simulate,
+    .repeatable = upl__sim_repeatable,
 };
 
 enum { O_OUT = 1, O_JSON };
@@ -91,7 +94,6 @@ static int summary(const char *csv, const char *truth_file, const upl_sim_params
 
 static int run_simulate(upl_cli *cli, int argc, char **argv)
 {
-    (void)cli;
     static const struct option own[] = {{"out", required_argument, NULL, O_OUT},
                                         {"json", no_argument, NULL, O_JSON}};
     struct option options[64];
@@ -132,7 +134,7 @@ static int run_simulate(upl_cli *cli, int argc, char **argv)
     upl_dataset ds;
     upl_sim_truth truth;
     upl_diag diag = {0};
-    upl_output csv = {0}, tj = {0};
+    upl_output outs[2] = {{0}, {0}}; /* the table and its truth: both or neither */
     char *tpath = truth_path(out_path);
     char *text = NULL;
     int have_ds = 0;
@@ -140,6 +142,9 @@ static int run_simulate(upl_cli *cli, int argc, char **argv)
         rc = upl__fail("out of memory");
         goto cleanup;
     }
+    if (upl__output_open(&outs[0], cli, out_path) != 0 ||
+        upl__output_open(&outs[1], cli, tpath) != 0)
+        goto cleanup;
     if (upl_sim_study(&s.params, &ds, &truth, &diag) != UPL_OK) {
         rc = upl__fail("%s", diag.msg);
         goto cleanup;
@@ -149,29 +154,23 @@ static int run_simulate(upl_cli *cli, int argc, char **argv)
         rc = upl__fail("out of memory");
         goto cleanup;
     }
-    if (upl__output_open(&csv, out_path) != 0)
-        goto cleanup;
-    if (upl__output_open(&tj, tpath) != 0) {
-        upl__output_abort(&csv);
-        goto cleanup;
-    }
-    upl_status st = upl_export_csv(&ds, csv.stream);
-    if (st != UPL_OK || fputs(text, tj.stream) == EOF) {
-        upl__output_abort(&csv);
-        upl__output_abort(&tj);
-        rc = upl__fail("cannot write '%s': %s", out_path, upl_strerror(st ? st : UPL_IO));
+    upl_status st = upl_export_csv(&ds, outs[0].stream, UPL_CSV_NEUTRALISE);
+    if (st != UPL_OK) {
+        rc = upl__output_failed(&outs[0], st);
         goto cleanup;
     }
-    if (upl__output_commit(&csv) != 0) {
-        upl__output_abort(&tj);
+    if (fputs(text, outs[1].stream) == EOF) {
+        rc = upl__output_failed(&outs[1], UPL_IO);
         goto cleanup;
     }
-    if (upl__output_commit(&tj) != 0) {
-        remove(out_path); /* all or nothing: no table without its truth */
+    /* the summary first: a command that fails leaves no file */
+    if ((rc = summary(out_path, tpath, &s.params, &truth, &ds, json)) != UPL_EXIT_OK)
         goto cleanup;
-    }
-    rc = summary(out_path, tpath, &s.params, &truth, &ds, json);
+    if (upl__output_commit_all(outs, 2) != 0)
+        rc = UPL_EXIT_FAIL;
 cleanup:
+    upl__output_abort(&outs[0]);
+    upl__output_abort(&outs[1]);
     if (have_ds)
         upl_dataset_release(&ds);
     free(text);

@@ -39,6 +39,7 @@ const upl_command upl__cmd_task_add = {
     .max_args = 0,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_add,
+    .repeatable = (const char *const[]){"cov", NULL},
 };
 
 static const struct option import_options[] = {{NULL, 0, NULL, 0}};
@@ -52,7 +53,8 @@ const upl_command upl__cmd_task_import = {
             "optional.  The result columns of 'uplift export' (task_id, arm, status, ...) are\n"
             "accepted and ignored, so an export re-imports into a new study.  Participants\n"
             "must exist.  An empty covariate cell records nothing (the value is missing).  A\n"
-            "bad row names its line and column and nothing is imported.\n",
+            "bad row names its line and column and nothing is imported.  Blanks around a\n"
+            "cell are not part of it, quoted or not (\"p01 \" is p01), as in analyze --csv.\n",
     .options = import_options,
     .min_args = 1,
     .max_args = 1,

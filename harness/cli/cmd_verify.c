@@ -25,7 +25,9 @@ const upl_command upl__cmd_verify = {
             "                    <db>.key when it exists)\n"
             "  --json            one JSON object on stdout\n"
             "\nWalks the hash-chained audit log and compares every record with its last\n"
-            "audited state; with the key, replays every draw and compares it with the\n"
+            "audited state, checks that every table, index, view and trigger is the one\n"
+            "uplift creates, and recomputes measured times from the audited timing events;\n"
+            "with the key, replays every draw and compares it with the\n"
             "recorded arm.  Exit 0 when intact, 1 naming the first broken link or\n"
             "mismatched task.  Publish the head hash it prints: a later copy of the study\n"
             "whose chain does not extend it was rewritten.\n",

@@ -25,7 +25,7 @@ const upl_command *const upl__commands[] = {
     NULL};
 
 static const char global_usage[] =
-    "usage: uplift [--db PATH] COMMAND [ARGS...]\n"
+    "usage: uplift [--db PATH] [--wait SECONDS] COMMAND [ARGS...]\n"
     "       uplift help [COMMAND]   uplift COMMAND --help   uplift --version\n";
 
 int upl__fail(const char *fmt, ...)
@@ -87,9 +87,21 @@ static void refuse_option(const upl_command *cmd, const char *text, const struct
     }
 }
 
+static int repeatable(const upl_command *cmd, const char *name)
+{
+    for (const char *const *r = cmd->repeatable; r && *r; r++)
+        if (strcmp(*r, name) == 0)
+            return 1;
+    return 0;
+}
+
 int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct option *longopts)
 {
+    /* the options given so far in this pass, by index in longopts */
+    static unsigned char seen[256];
     int index = -1;
+    if (optind == 0) /* a new pass over the arguments */
+        memset(seen, 0, sizeof seen);
     int before = optind > 0 ? optind : 1; /* optind 0: getopt_long starts at 1 */
     opterr = 0;
     optopt = 0;
@@ -121,6 +133,14 @@ int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct opti
         !exact_option(longopts, text + 2, strcspn(text + 2, "="))) {
         refuse_option(cmd, text, longopts);
         return '?';
+    }
+    if (index >= 0 && (size_t)index < sizeof seen) {
+        if (seen[index] && !repeatable(cmd, longopts[index].name)) {
+            upl__usage(cmd, "option '--%s' is given more than once: give it once",
+                       longopts[index].name);
+            return '?';
+        }
+        seen[index] = 1;
     }
     return c;
 }
@@ -337,21 +357,32 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
         return upl__fail("no study at '%s': create one with 'uplift init --protocol FILE' "
                          "or point --db at it",
                          cli->db_path);
-    if (upl_store_open(cli->db_path, open_flags, &cli->store, &diag) != UPL_OK)
+    upl_status st = upl_store_open(cli->db_path, open_flags, &cli->store, &diag);
+    if (st == UPL_INVALID)
+        return upl__fail("%s: point --db at a study, or create one on a new path with 'uplift "
+                         "init --protocol FILE'",
+                         diag.msg);
+    if (st != UPL_OK)
         return upl__fail("%s", diag.msg);
     if (set_clock)
         upl_store_set_clock(cli->store, now);
+    upl_store_set_wait(cli->store, cli->wait_ms);
     int write = (cmd->flags & UPL_CMD_WRITES) != 0;
-    if (upl_store_begin(cli->store, write) != UPL_OK) {
-        rc = upl__fail_store(cli, "cannot start a transaction");
+    if ((st = upl_store_begin(cli->store, write)) != UPL_OK) {
+        if (st == UPL_BUSY)
+            rc = upl__fail("%s: try again later, or wait longer with --wait SECONDS",
+                           upl_store_errmsg(cli->store));
+        else
+            rc = upl__fail("%s", upl_store_errmsg(cli->store));
         goto cleanup;
     }
     /* stdout is flushed before the commit: output that could not be written fails the
      * command, and then its change is rolled back too */
     rc = check_stdout(cmd->run(cli, argc, argv));
     if (rc == UPL_EXIT_OK && write) {
-        if (upl_store_commit(cli->store) != UPL_OK)
-            rc = upl__fail_store(cli, "cannot commit");
+        if ((st = upl_store_commit(cli->store)) != UPL_OK)
+            rc = upl__fail("%s%s", upl_store_errmsg(cli->store),
+                           st == UPL_BUSY ? ": try again, or wait longer with --wait SECONDS" : "");
     } else {
         upl_store_rollback(cli->store);
     }
@@ -401,6 +432,20 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
+/* --wait SECONDS or $UPLIFT_WAIT: a number of seconds from 0 to a day, into *ms.
+ * Prints a usage error and returns 0 when text is not one. */
+static int parse_wait(const char *what, const char *text, unsigned *ms)
+{
+    char *end = NULL;
+    double seconds = strtod(text, &end);
+    if (!*text || *end || !(seconds >= 0 && seconds <= 86400)) {
+        upl__usage(NULL, "%s must be a number of seconds from 0 to 86400, not '%s'", what, text);
+        return 0;
+    }
+    *ms = (unsigned)(seconds * 1000.0 + 0.5);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -414,6 +459,10 @@ int main(int argc, char **argv)
     cli.db_path = getenv("UPLIFT_DB");
     if (!cli.db_path || !*cli.db_path)
         cli.db_path = "uplift.db";
+    cli.wait_ms = UPL_STORE_DEFAULT_WAIT_MS;
+    const char *wait_text = getenv("UPLIFT_WAIT"), *wait_what = "$UPLIFT_WAIT";
+    if (wait_text && !*wait_text)
+        wait_text = NULL; /* set but empty: the default, as for $UPLIFT_DB */
 
     int i = 1;
     int rc = UPL_EXIT_OK;
@@ -426,12 +475,23 @@ int main(int argc, char **argv)
             cli.db_path = argv[++i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
             cli.db_path = argv[i] + 5;
+        } else if (strcmp(argv[i], "--wait") == 0) {
+            if (i + 1 >= argc) {
+                rc = upl__usage(NULL, "option '--wait' needs a number of seconds");
+                goto out;
+            }
+            wait_text = argv[++i];
+            wait_what = "--wait";
+        } else if (strncmp(argv[i], "--wait=", 7) == 0) {
+            wait_text = argv[i] + 7;
+            wait_what = "--wait";
         } else if (strcmp(argv[i], "--version") == 0) {
             printf("uplift %s\n", UPL_VERSION);
+            rc = check_stdout(UPL_EXIT_OK);
             goto out;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             char *help_argv[] = {"help", NULL};
-            rc = upl__cmd_help.run(&cli, 1, help_argv);
+            rc = check_stdout(upl__cmd_help.run(&cli, 1, help_argv));
             goto out;
         } else {
             rc = upl__usage(NULL, "unknown option '%s'", argv[i]);
@@ -440,6 +500,10 @@ int main(int argc, char **argv)
     }
     if (i >= argc) {
         fputs(global_usage, stderr);
+        rc = UPL_EXIT_USAGE;
+        goto out;
+    }
+    if (wait_text && !parse_wait(wait_what, wait_text, &cli.wait_ms)) {
         rc = UPL_EXIT_USAGE;
         goto out;
     }
@@ -462,6 +526,7 @@ int main(int argc, char **argv)
     char **sub_argv = argv + i + (words - 1);
     if (wants_help(sub_argc, sub_argv)) {
         upl__command_print_help(cmd, stdout);
+        rc = check_stdout(UPL_EXIT_OK);
         goto out;
     }
     rc = run_command(&cli, cmd, sub_argc, sub_argv);

@@ -70,6 +70,8 @@ const struct option upl__sim_longopts[] = {
     {"abandon", required_argument, NULL, O_ABANDON},
     {NULL, 0, NULL, 0}};
 
+const char *const upl__sim_repeatable[] = {"arm-effect", "category-effect", NULL};
+
 size_t upl__sim_longopts_count(void)
 {
     return sizeof upl__sim_longopts / sizeof upl__sim_longopts[0] - 1;

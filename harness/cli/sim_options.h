@@ -13,6 +13,9 @@
 #define UPL__SIM_OPT_BASE 0x1000
 extern const struct option upl__sim_longopts[];
 size_t upl__sim_longopts_count(void);
+/* The options among them that repeat (--arm-effect, --category-effect), for the
+ * descriptors' repeatable. */
+extern const char *const upl__sim_repeatable[];
 
 /* Help text of the design options, one per line (a string literal, so that a
  * descriptor's help can include it). */

@@ -65,7 +65,8 @@ typedef struct upl_design {
     size_t control;
     size_t *arm_col; /* n_arms: column of each arm's indicator; (size_t)-1 for control */
     size_t *arm_n;   /* n_arms: analysed rows per arm */
-    /* clusters = participants; NULL cluster when some analysed row has no participant */
+    /* clusters = participants; NULL cluster when no analysed row has a participant (a
+     * design where some have one and others not is refused) */
     size_t *cluster; /* n, or NULL */
     size_t n_clusters;
     const char **cluster_name; /* n_clusters, borrowed from the dataset */
@@ -79,7 +80,8 @@ typedef struct upl_design {
  * nothing).  Refusals (UPL_REFUSED, diag names the task): a non-positive outcome or
  * forecast (log undefined), a negative post-review time, a duplicate task id, a task
  * whose arm is not one of ds->arms, an arm with no analysed task, no more analysed rows
- * than parameters, arm-mean imputation for an arm with no post-review time at all.
+ * than parameters, arm-mean imputation for an arm with no post-review time at all, an
+ * analysed task without a participant when others have one.
  * UPL_INVALID for a bad spec or dataset, UPL_NOMEM. */
 upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_model_spec *spec,
                             upl_diag *diag);

@@ -37,4 +37,25 @@ upl_status upl_csv_parse_buffer(const char *data, size_t len, const char *name, 
  * Returns UPL_IO on a write error. */
 upl_status upl_csv_write_record(FILE *out, const char *const *fields, size_t n_fields);
 
+/* upl_csv_write_row's flags. */
+enum {
+    /* Formula injection guard (OWASP "CSV injection"): a text cell that a spreadsheet
+     * would evaluate - it starts with '=', '+', '-', '@', a tab or a CR, possibly after
+     * single quotes - and is not a plain decimal number gets one leading single quote,
+     * so a spreadsheet shows it as text.  upl_csv_restore_cell() undoes it. */
+    UPL_CSV_NEUTRALISE = 1u << 0
+};
+
+/* As upl_csv_write_record, with flags.  numeric (may be NULL: every cell is text) marks
+ * the cells that hold numbers uplift formatted: they are written as they are (-0.2
+ * stays -0.2). */
+upl_status upl_csv_write_row(FILE *out, const char *const *fields, const unsigned char *numeric,
+                             size_t n_fields, unsigned flags);
+
+/* The value of a cell as it was before UPL_CSV_NEUTRALISE: one leading single quote
+ * dropped when the cell is single quotes followed by '=', '+', '-', '@', a tab or a CR;
+ * any other cell unchanged.  Returns cell or cell + 1 (NULL for NULL).  Neutralising
+ * and restoring give back every value; a raw cell of that form loses its quote. */
+const char *upl_csv_restore_cell(const char *cell);
+
 #endif

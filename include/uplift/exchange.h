@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "uplift/csv.h"
 #include "uplift/progress.h"
 #include "uplift/status.h"
 #include "uplift/store.h"
@@ -27,8 +28,10 @@ upl_status upl_import_tasks_csv_progress(upl_store *store, const char *path, siz
                                          upl_diag *diag);
 
 /* The task table as RFC 4180 CSV (CONTRACT section 4 columns, then title and url, then
- * covariates) or as a JSON array of objects with the same keys. */
-upl_status upl_export_csv(const upl_dataset *ds, FILE *out);
+ * covariates) or as a JSON array of objects with the same keys.  flags are
+ * upl_csv_write_row's (uplift/csv.h): UPL_CSV_NEUTRALISE guards the text cells against
+ * spreadsheet formulas; the number columns are written as they are. */
+upl_status upl_export_csv(const upl_dataset *ds, FILE *out, unsigned flags);
 upl_status upl_export_json(const upl_dataset *ds, FILE *out);
 
 /* Formats a number for a CSV cell or text table: shortest of %.15g; "" for NAN. */

@@ -102,7 +102,9 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
 
 /* For each participant with tasks in the control and first non-control arm, OLS of
  * their own tasks: log(outcome) ~ treated [+ covariate when they have at least
- * 4 tasks], classical SE, t(n_j - k) interval; pct NAN when not estimable.  *out is
+ * 4 tasks], classical SE, t(n_j - k) interval; pct NAN when not estimable.  With one
+ * task in each arm pct is exp of the difference of their log times and the interval
+ * NAN (no degree of freedom is left).  *out is
  * malloc'd (n = d->n_clusters entries, order of the design's clusters); *estimated and
  * *slowdown count the participants with a point estimate and those above 0. */
 upl_status upl_per_participant(const upl_design *d, const upl_model_spec *spec,

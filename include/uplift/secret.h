@@ -27,6 +27,18 @@ upl_status upl_secret_generate(upl_secret *s, upl_diag *diag);
  * the partial file is removed. */
 upl_status upl_secret_write_new(const char *path, const upl_secret *s, upl_diag *diag);
 
+/* Writes s, as upl_secret_write_new would to path, to a new temporary file beside path
+ * ("<path>.tmp-XXXXXX", mode 0600, synced) and sets *tmp_path to its name (malloc'd;
+ * NULL on failure, when nothing is left behind).  The caller puts it in place with
+ * link(2), which never replaces an existing key, and unlinks the temporary name: a key
+ * file appears whole or not at all, when the caller decides. */
+upl_status upl_secret_write_temp(const char *path, const upl_secret *s, char **tmp_path,
+                                 upl_diag *diag);
+
+/* 1 when text[0..len) has the form of a key file (64 hex digits and an optional line
+ * end), so that no output file is ever written over one. */
+int upl_secret_is_key_text(const char *text, size_t len);
+
 /* Reads a key file.  Refuses (UPL_REFUSED) a file that group or others can read or
  * write, as ssh does with private keys; UPL_PARSE when the content is not 64 hex digits
  * (an optional final newline allowed); UPL_NOTFOUND when the file does not exist. */

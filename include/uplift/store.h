@@ -27,13 +27,15 @@ typedef struct upl_store upl_store;
 #define UPL_ACTOR_COORDINATOR    "coordinator"
 
 enum {
-    UPL_STORE_CREATE = 1 << 0,  /* create the file; fail if it holds a study already */
+    UPL_STORE_CREATE = 1 << 0,  /* create the file, or use an empty one */
     UPL_STORE_READONLY = 1 << 1 /* open read-only */
 };
 
 /* Opens (or with UPL_STORE_CREATE creates) the database at path, migrating its schema
- * to UPL_STORE_SCHEMA_VERSION.  On failure *out is NULL and, when diag is given, it
- * holds the reason. */
+ * to UPL_STORE_SCHEMA_VERSION.  Only a study is opened: an empty database only with
+ * UPL_STORE_CREATE, and anything else (another application's SQLite database, a file
+ * that is not one) fails with UPL_INVALID, the file left as it was.  On failure *out is
+ * NULL and, when diag is given, it holds the reason. */
 upl_status upl_store_open(const char *path, unsigned flags, upl_store **out, upl_diag *diag);
 /* Rolls back any open transaction and closes; NULL is a no-op. */
 void upl_store_close(upl_store *store);
@@ -41,10 +43,17 @@ const char *upl_store_errmsg(const upl_store *store);
 const char *upl_store_path(const upl_store *store);
 
 /* write != 0 takes the write lock at once (BEGIN IMMEDIATE), waiting for other writers
- * with a busy timeout and backoff; a reader gets a consistent snapshot. */
+ * up to the store's wait (upl_store_set_wait); UPL_BUSY when the wait ran out.  A reader
+ * gets a consistent snapshot (in WAL mode it never waits for a writer). */
 upl_status upl_store_begin(upl_store *store, int write);
 upl_status upl_store_commit(upl_store *store);
 void upl_store_rollback(upl_store *store);
+
+/* How long one operation (begin, commit, a statement) waits for a lock held by another
+ * connection before it fails with UPL_BUSY: UPL_STORE_DEFAULT_WAIT_MS unless set; 0
+ * fails at once. */
+#define UPL_STORE_DEFAULT_WAIT_MS 30000u
+void upl_store_set_wait(upl_store *store, unsigned wait_ms);
 
 /* Overrides the clock (seconds since the epoch, UTC) for tests; 0 restores it. */
 void upl_store_set_clock(upl_store *store, int64_t now_utc);
@@ -173,10 +182,12 @@ void upl_consort_release(upl_consort *c);
 /* ---- the audit log ---- */
 
 /* Walks the audit chain and compares every audited table with the state the audit
- * recorded.  UPL_OK when intact; UPL_INTEGRITY with the first problem in
- * upl_store_errmsg() and, when given, *bad_seq set to the audit row involved (0 when
- * the problem is a table row with no audit record).  *n_rows receives the chain
- * length and head_hex (65 bytes, may be NULL) its last hash. */
+ * recorded, then the schema with the one this build creates (every table, index, view
+ * and trigger by its SQL text; a differing, missing or extra object is named) and each
+ * task's measured time with the one its audited timing events give.  UPL_OK when intact;
+ * UPL_INTEGRITY with the first problem in upl_store_errmsg() and, when given, *bad_seq set to the
+ * audit row involved (0 when the problem is a table row with no audit record).  *n_rows receives
+ * the chain length and head_hex (65 bytes, may be NULL) its last hash. */
 upl_status upl_store_audit_verify(upl_store *store, size_t *n_rows, int64_t *bad_seq,
                                   char *head_hex);
 

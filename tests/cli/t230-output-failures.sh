@@ -13,10 +13,50 @@ one_error_line
 contains err "cannot write to standard output"
 [ "$before" = "$(db_state)" ] || fail "a command whose output failed still changed the study"
 
-run 1 sh -c '"$UPLIFT" participant list >/dev/full'
-one_error_line
-run 1 sh -c '"$UPLIFT" export >/dev/full'
-one_error_line
+# every command that prints: exit 1 and one line when standard output is full, also
+# when the command would print a notice on stderr on success (report on a study the
+# analysis cannot run on yet)
+up 0 task add --participant ana --title "One" --forecast-ai 1h --forecast-no-ai 2h
+up 0 simulate --participants 3 --tasks 4 --effect 10% --seed 5 --out sim.csv
+full() { # ARGS...: uplift ARGS >/dev/full fails with one line
+    run 1 sh -c '"$UPLIFT" "$@" >/dev/full' sh "$@"
+    one_error_line
+}
+full participant list
+full participant list --json
+full task list
+full task list --json
+full task show 1
+full status
+full status --json
+full export
+full export --format json
+full export --out -
+full verify
+full prediction list
+full report --out -
+contains err "cannot write to standard output"
+full report --out - --format md
+full report --out - --format json
+contains err "cannot write to standard output"
+full report --csv sim.csv --out -
+full report --csv sim.csv --out - --format json
+full analyze --csv sim.csv
+full analyze --csv sim.csv --json
+full simulate --participants 3 --tasks 4 --effect 10% --seed 5 --out sim2.csv
+[ ! -e sim2.csv ] && [ ! -e sim2.truth.json ] || fail "simulate wrote files although it failed"
+full simulate --participants 3 --tasks 4 --effect 10% --seed 5 --out sim2.csv --json
+full power --participants 3 --tasks 4 --effect 10% --sims 20 --seed 5
+full power --participants 3 --tasks 4 --effect 10% --sims 20 --seed 5 --json
+full power --participants 3 --tasks 4 --effect 10% --sims 20 --seed 5 --curve 0,10% --out -
+full power --participants 3 --tasks 4 --effect 10% --sims 20 --seed 5 --curve 0,10% --out p.html
+[ ! -e p.html ] || fail "power wrote its page although it failed"
+full help
+full help task
+full task --help
+full export --help
+full --help
+full --version
 
 # --out into a missing directory: one line, nothing created
 up 1 export --out no/such/dir/tasks.csv

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Text the study stores and later prints to terminals (task list/show, participant
 # list, status, reports) may not hold control characters: C0 (tab and line breaks
-# included), DEL and C1.  Every way in refuses them with one line, exit 1, and leaves
-# the study unchanged; ordinary Unicode text is accepted.
+# included), DEL and C1, nor invisible format characters (bidirectional overrides,
+# zero-width characters).  Every way in refuses them with one line, exit 1, and leaves
+# the study unchanged; a protocol's text follows the same policy (file:line); ordinary
+# Unicode text is accepted.
 . "$UPLIFT_SRC/tests/cli/lib.sh"
 
 esc=$(printf '\033')
@@ -66,6 +68,54 @@ refused "cov.csv:2: column 'language' contains control character U+0009 (tab) at
 printf 'group,pct,source\nexperts,-30%%,poll\nmanagers,-20%%,"memo\033[0m"\n' >pred.csv
 refused "pred.csv:3: " prediction import pred.csv
 contains err "the source contains control character U+001B (escape) at character 5"
+
+# invisible format characters (bidirectional overrides, zero-width characters, line
+# separators) are refused the same way: a title that displays as something else
+rlo=$(printf '\342\200\256')  # U+202E right-to-left override
+zwsp=$(printf '\342\200\213') # U+200B zero width space
+lri=$(printf '\342\201\246')  # U+2066 left-to-right isolate
+bom=$(printf '\357\273\277')  # U+FEFF
+ls=$(printf '\342\200\250')   # U+2028 line separator
+refused "title contains invisible format character U+202E (right-to-left override) at character 5" \
+    task add --participant ana --title "Fix ${rlo}txt.exe"
+refused "category contains invisible format character U+200B (zero width space) at character 3" \
+    task add --participant ana --title "Fine" --category "bu${zwsp}g"
+refused "the reason contains invisible format character U+2066 at character 1" \
+    exclude 1 --reason "${lri}dup"
+refused "attribute 'team' contains invisible format character U+FEFF" \
+    participant add cy --attr "team=${bom}core"
+printf 'participant,title\nana,"a%sb"\n' "$ls" >ls.csv
+refused "ls.csv:2: column 'title' contains invisible format character U+2028 (line separator) at character 2" \
+    task import ls.csv
+up 0 task list
+lacks out "$rlo"
+lacks out "$zwsp"
+
+# the protocol's free text follows the same policy, naming the file and line; its
+# descriptions alone may span lines
+proto() { # NAME: init a fresh study from NAME.yaml, expected to be refused
+    up 1 --db "$1.db" init --protocol "$1.yaml" --key-file "$1.key"
+    one_error_line
+    lacks err "$esc"
+    [ ! -e "$1.db" ] || [ "$(sqlite3 "$1.db" 'SELECT count(*) FROM sqlite_master')" = 0 ] ||
+        fail "a refused protocol created a study"
+}
+printf 'title: "Study \\e[31mred"\n' >esc-title.yaml
+proto esc-title
+contains err "esc-title.yaml:1: "
+contains err "contains control character U+001B (escape) at character 7"
+printf 'title: ok\narms:\n  - label: ai\n    description: "allowed %s"\n  - label: no_ai\n' "$rlo" >bidi-arm.yaml
+proto bidi-arm
+contains err "bidi-arm.yaml:4: "
+contains err "invisible format character U+202E"
+printf 'title: ok\ncovariates:\n  - name: "lang%s"\n    type: text\n' "$zwsp" >zw-cov.yaml
+proto zw-cov
+contains err "zw-cov.yaml:3: "
+printf 'title: "two\\nlines"\n' >lf-title.yaml
+proto lf-title
+contains err "lf-title.yaml:1: key 'title' contains control character U+000A (line feed)"
+printf 'title: ok\ndescription: |\n  first line\n  second line\n' >para.yaml
+up 0 --db para.db init --protocol para.yaml --key-file para.key
 
 # printable text, Unicode included, is accepted and printed as given
 up 0 task add --participant ana --title "Überarbeite den Parser — 改善" --category "réfactor" \

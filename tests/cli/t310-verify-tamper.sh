@@ -1,7 +1,8 @@
 #!/bin/sh
 # `verify` after edits made behind uplift's back with sqlite3: an arm, a forecast, a
 # timestamp, a deleted audit row (after dropping the append-only trigger, as an attacker
-# would), and an arm changed with the whole audit chain rewritten to match.  Each exits 1
+# would), a redefined view, a planted trigger, an extra index, and an arm changed with
+# the whole audit chain rewritten to match.  Each exits 1
 # and names the row; the untouched study exits 0.  Then reveal and verify without a key.
 . "$UPLIFT_SRC/tests/cli/lib.sh"
 
@@ -14,6 +15,12 @@ up 0 forecast --ai 1h --no-ai 2h 11
 up 0 forecast --ai 1h --no-ai 2h 12
 up 0 randomize
 contains err "randomized 12 tasks"
+# 90 measured minutes on task 3 and a self-report on task 4 (a clock after the
+# assignment, whatever today is)
+UPLIFT_NOW=2099-01-01T09:00Z up 0 start 3
+UPLIFT_NOW=2099-01-01T10:30Z up 0 stop 3
+UPLIFT_NOW=2099-01-01T11:00Z up 0 start 4
+UPLIFT_NOW=2099-01-01T11:30Z up 0 stop 4
 
 up 0 verify
 contains out "audit chain  intact"
@@ -71,15 +78,45 @@ contains err "audit row 10 is missing"
 # 5. the triggers alone dropped
 tamper trigger "DROP TRIGGER audit_no_update"
 check trigger
-contains err "append-only triggers"
+contains err "trigger 'audit_no_update' of uplift's schema is missing"
 
-# 6. an arm flipped and the whole chain rewritten to match (the attacker knows the hash
+# 6. the view that sums measured time redefined to report 1 minute: the schema check
+#    names the view, and the measured time recomputed from the chained timing events
+#    disagrees with what the task table shows
+tamper view "DROP VIEW task_measured; CREATE VIEW task_measured AS
+    SELECT task_id, 1.0 AS measured_min FROM timing_event GROUP BY task_id"
+up 0 --db view.db export
+grep -q '^3,.*,1,' out || fail "the redefined view did not reach the export"
+check view
+contains err "view 'task_measured' differs from the one uplift creates"
+
+# 7. a trigger planted to rewrite a participant's reported time (30 typed, 60 stored):
+#    uplift's own statements never run it, so 30 is stored and chained; verify names the
+#    trigger; the attacker's own rewrite then mismatches the chained record
+tamper planted "CREATE TRIGGER inflate AFTER UPDATE OF reported_min ON task
+    BEGIN UPDATE task SET reported_min = 60 WHERE id = NEW.id; END"
+up 0 --db planted.db done 4 --time 30 --no-review
+[ "$(sqlite3 planted.db 'SELECT reported_min FROM task WHERE id = 4')" = 30.0 ] ||
+    fail "a planted trigger rewrote what 'done' stored"
+check planted
+contains err "trigger 'inflate' is not part of uplift's schema"
+sqlite3 planted.db "DROP TRIGGER inflate; UPDATE task SET reported_min = 60 WHERE id = 4"
+check planted
+contains err "task 4 was changed behind uplift's back: column 'reported_min' is 60.0 but the audit recorded 30.0"
+
+# 8. any extra object is named: an index
+tamper index "CREATE INDEX sneaky ON task(title)"
+check index
+contains err "index 'sneaky' is not part of uplift's schema"
+
+# 9. an arm flipped and the whole chain rewritten to match (the attacker knows the hash
 #    format): the audit walk passes, the head hash differs from the published one, and
 #    replaying the draws with the key names the task.
 cp pristine.db rewrite.db
 python3 - rewrite.db <<'EOF' || fail "could not rewrite the chain"
 import hashlib, json, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
+trigger = db.execute("SELECT sql FROM sqlite_master WHERE name = 'audit_no_update'").fetchone()[0]
 db.execute("DROP TRIGGER audit_no_update")
 db.execute("UPDATE allocation SET arm = CASE arm WHEN 'ai' THEN 'no_ai' ELSE 'ai' END "
            "WHERE task_id = 9")
@@ -96,8 +133,7 @@ for row in db.execute("SELECT seq, at, actor, action, entity, detail FROM audit 
     h = hashlib.sha256(text.encode()).hexdigest()
     db.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, h, s))
     prev = h
-db.execute("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
-           "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+db.execute(trigger)  # its exact text: the schema check passes too
 db.commit()
 EOF
 up 1 --db rewrite.db verify --key-file study.db.key

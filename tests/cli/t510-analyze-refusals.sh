@@ -102,7 +102,7 @@ refused badlevel.csv 2 "$good" "--level must be a number between 0 and 1" --leve
 refused badfe.csv 2 "$good" "--fe takes 'participant'" --fe category
 up 2 analyze --map participant=dev_id
 one_error_line
-contains err "--map and --treated apply to --csv input only"
+contains err "--map, --treated and --arm-names apply to --csv input only"
 up 2 analyze --csv good.csv --no-such-option 100
 one_error_line
 

@@ -29,4 +29,24 @@ assert abs(p["forecast_pct"] - -0.218) < 0.001, p["forecast_pct"]
 assert hi - lo > 0.03, "forecast interval [%g, %g] is nearly zero-width" % (lo, hi)
 PY
 contains "$readme" "give -21.8% [-24.4%, -19.0%]"
+
+# the top-level README's METR command runs as printed on the sample in METR's format
+# (ai_treatment written 1.0/0.0, as in their public CSV, while the command says
+# --treated 1)
+python3 - "$UPLIFT_SRC/README.md" >metr-args.txt <<'PY' || fail "README METR command not found"
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"^ *uplift analyze (--csv data-samples/metr-columns/data\.csv (?:.*\\\n)*.*)$",
+              text, re.M)
+assert m, "README has no METR command on data-samples/metr-columns/data.csv"
+print(re.sub(r"\\\n *", "", m.group(1)))
+PY
+# shellcheck disable=SC2046
+(cd "$UPLIFT_SRC" && "$UPLIFT" analyze $(cat "$UPLIFT_SCRATCH/metr-args.txt") --json) >out 2>err ||
+    fail "the README's METR command fails: $(cat err)"
+python3 - out <<'PY' || fail "README METR command"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["effects"][0]["arm"] == "1" and d["clusters"] == 16 and d["n"] == 246, d["effects"]
+PY
 done_testing

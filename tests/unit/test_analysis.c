@@ -218,6 +218,15 @@ static void test_refusals(void **state)
     assert_non_null(strstr(diag.msg, "arm 'ai' has no analysed task"));
     upl_dataset_release(&ds);
 
+    /* a task without a participant among clustered ones: refused, not unclustered */
+    make_dataset(&ds, 4);
+    free(ds.participant[5]);
+    ds.participant[5] = NULL;
+    upl_model_spec_default(&spec);
+    assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_REFUSED);
+    assert_non_null(strstr(diag.msg, "task 't6' has no participant but other tasks have one"));
+    upl_dataset_release(&ds);
+
     /* missing post-review time: arm mean of the same arm, or left out */
     make_dataset(&ds, 4);
     ds.post_review_min[1] = NAN;

@@ -134,7 +134,7 @@ static upl_status read_table(void *ctx)
     upl_diag diag = {0};
     memset(&ds, 0, sizeof ds);
     upl_status rc =
-        upl_dataset_read_csv_buffer(&ds, text, strlen(text), "t.csv", NULL, NULL, &diag);
+        upl_dataset_read_csv_buffer(&ds, text, strlen(text), "t.csv", NULL, NULL, NULL, &diag);
     upl_dataset_release(&ds);
     return rc;
 }
@@ -175,7 +175,7 @@ static void test_analysis(void **state)
     upl_diag diag = {0};
     memset(&ctx, 0, sizeof ctx);
     assert_int_equal(
-        upl_dataset_read_csv_buffer(&ctx.ds, text, strlen(text), "t.csv", NULL, NULL, &diag),
+        upl_dataset_read_csv_buffer(&ctx.ds, text, strlen(text), "t.csv", NULL, NULL, NULL, &diag),
         UPL_OK);
     upl_model_spec_default(&ctx.spec);
     size_t sites = exhaust(run_analysis, &ctx);
@@ -243,7 +243,7 @@ static upl_status store_walk(void *ctx)
         rc = UPL_IO;
         goto cleanup;
     }
-    rc = upl_export_csv(&ds, out);
+    rc = upl_export_csv(&ds, out, UPL_CSV_NEUTRALISE);
     if (rc == UPL_OK)
         rc = upl_export_json(&ds, out);
     fclose(out);

@@ -277,7 +277,7 @@ static void test_audit_detects_dropped_trigger(void **state)
     (void)state;
     upl_store_close(make_study());
     exec_sql("DROP TRIGGER audit_no_update");
-    verify_fails_with("append-only triggers were removed", -1);
+    verify_fails_with("trigger 'audit_no_update' of uplift's schema is missing", -1);
     remove_db();
 }
 
