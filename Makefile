@@ -2,6 +2,10 @@
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# DEVELOPER=1 (as in git) makes compiler warnings errors; .ci/run sets it.
+DEVELOPER ?=
+WERROR := -DUPLIFT_WERROR=$(if $(DEVELOPER),ON,OFF)
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps build test demo install asan valgrind fuzz format format-check lint clean
 
@@ -11,13 +15,17 @@ deps:
 	@scripts/install-deps
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(WERROR) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-demo: build
+# The demo builds quietly (the log is kept) so that its headline is what the terminal shows.
+demo: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(WERROR) $(CMAKE_FLAGS) >/dev/null
+	@echo "building $(BUILD)/uplift (log: $(BUILD)/build.log)"
+	@cmake --build $(BUILD) -j $(JOBS) >$(BUILD)/build.log 2>&1 || { tail -40 $(BUILD)/build.log; exit 1; }
 	@scripts/demo $(BUILD)/uplift
 
 install: build
@@ -25,7 +33,7 @@ install: build
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the whole suite.
 asan: deps
-	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DUPLIFT_SANITIZE=ON >/dev/null
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DUPLIFT_SANITIZE=ON $(WERROR) >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
@@ -36,7 +44,7 @@ valgrind: build
 
 # libFuzzer binaries (clang); run one with e.g. build-fuzz/fuzz/fuzz_duration -max_total_time=60
 fuzz: deps
-	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DUPLIFT_FUZZ=ON >/dev/null
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DUPLIFT_FUZZ=ON $(WERROR) >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
 
 format:

@@ -298,7 +298,7 @@ static upl_status get_text(const parse_ctx *c, const node *n, const char *path, 
 /* Optional text: null leaves *out NULL. */
 static upl_status get_opt_text(const parse_ctx *c, const node *n, const char *path, char **out)
 {
-    return is_null(n) ? UPL_OK : get_text(c, n, path, out);
+    return !n || is_null(n) ? UPL_OK : get_text(c, n, path, out); /* !n spelled out for gcc -O3 */
 }
 
 static upl_status get_uint(const parse_ctx *c, const node *n, const char *path, unsigned min,

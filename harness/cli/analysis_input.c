@@ -39,7 +39,9 @@ int upl__analysis_opt(upl__analysis_opts *o, int c, const char *arg)
         o->csv = arg;
         return 1;
     case UPL__AOPT_MAP:
-        o->map = arg;
+        if (o->n_map < UPL__MAX_MAP_OPTIONS)
+            o->map[o->n_map++] = arg;
+        o->n_map_given++;
         return 1;
     case UPL__AOPT_TREATED:
         o->treated = arg;
@@ -139,6 +141,26 @@ out:
     return rc;
 }
 
+/* The --map lists as one "FIELD=COLUMN,..." list (heap; NULL when out of memory). */
+static char *join_maps(const upl__analysis_opts *o)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < o->n_map; i++)
+        len += strlen(o->map[i]) + 1;
+    char *joined = malloc(len), *end = joined;
+    if (!joined)
+        return NULL;
+    for (size_t i = 0; i < o->n_map; i++) {
+        size_t n = strlen(o->map[i]);
+        if (i)
+            *end++ = ',';
+        memcpy(end, o->map[i], n);
+        end += n;
+    }
+    *end = '\0';
+    return joined;
+}
+
 int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis_opts *o,
                        upl_dataset *ds, upl_model_spec *spec, upl_store **store_out)
 {
@@ -147,8 +169,11 @@ int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis
     if (store_out)
         *store_out = NULL;
     memset(ds, 0, sizeof *ds);
-    if (!o->csv && (o->map || o->treated || o->arm_names))
+    if (!o->csv && (o->n_map_given || o->treated || o->arm_names))
         return upl__usage(cmd, "--map, --treated and --arm-names apply to --csv input only");
+    if (o->n_map_given > UPL__MAX_MAP_OPTIONS)
+        return upl__usage(cmd, "--map given %zu times: join the lists (at most %d --map)",
+                          o->n_map_given, UPL__MAX_MAP_OPTIONS);
     upl_model_spec_default(spec);
     if (!apply_options(cmd, o, spec)) /* usage errors before any reading */
         return UPL_EXIT_USAGE;
@@ -156,8 +181,12 @@ int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis
         return upl__usage(cmd, "%s", diag.msg);
     upl_model_spec_default(spec);
     if (o->csv) {
-        upl_status st = upl_dataset_read_csv(ds, o->csv, o->map, o->treated, o->arm_names, &diag);
-        if (st == UPL_INVALID && o->map && strncmp(diag.msg, "--map", 5) == 0)
+        char *map = NULL;
+        if (o->n_map && !(map = join_maps(o)))
+            return upl__fail("out of memory");
+        upl_status st = upl_dataset_read_csv(ds, o->csv, map, o->treated, o->arm_names, &diag);
+        free(map);
+        if (st == UPL_INVALID && o->n_map && strncmp(diag.msg, "--map", 5) == 0)
             return upl__usage(cmd, "%s", diag.msg);
         if (st != UPL_OK)
             return upl__fail("%s", diag.msg[0] ? diag.msg : upl_strerror(st));

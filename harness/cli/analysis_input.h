@@ -1,7 +1,7 @@
 /* What `uplift analyze` and `uplift report` share: the model options, the input (the
  * study read-only, or any CSV with --map/--treated/--arm-names) and the loading of the
- * dataset with the protocol's defaults.  A command lists UPL__ANALYSIS_LONGOPTS in its option table,
- * hands every option it does not know itself to upl__analysis_opt(), then calls
+ * dataset with the protocol's defaults.  A command lists UPL__ANALYSIS_LONGOPTS in its option
+ * table, hands every option it does not know itself to upl__analysis_opt(), then calls
  * upl__analysis_load(). */
 #ifndef UPLIFT_CLI_ANALYSIS_INPUT_H
 #define UPLIFT_CLI_ANALYSIS_INPUT_H
@@ -52,17 +52,26 @@ enum {
     "  --level L                               confidence level in (0,1) [0.95]\n"                 \
     "  --impute arm-mean|complete-case         missing post-review time [arm-mean]\n"              \
     "  --csv FILE                              analyse a CSV instead of the study\n"               \
-    "  --map FIELD=COLUMN,...                  CSV column names for task-table fields\n"           \
+    "  --map FIELD=COLUMN,...                  CSV column names for task-table fields;\n"          \
+    "                                          repeatable (the lists are joined)\n"                \
     "  --treated VALUE                         the arm value of the treated arm (1 matches\n"      \
     "                                          1.0); the arm is named as written\n"                \
     "  --arm-names VALUE=NAME,...              name arms in words, e.g. 1=ai,0=no_ai\n"            \
     "                                          (no_ai is then the control)\n"
 
-/* The option values as given (NULL: not given). */
+enum { UPL__MAX_MAP_OPTIONS = 32 };
+
+/* The option values as given (NULL: not given); --map may be given up to
+ * UPL__MAX_MAP_OPTIONS times, each a list of FIELD=COLUMN. */
 typedef struct upl__analysis_opts {
     const char *outcome, *covariate, *fe, *se, *dist, *level, *impute;
-    const char *csv, *map, *treated, *arm_names;
+    const char *csv, *treated, *arm_names;
+    const char *map[UPL__MAX_MAP_OPTIONS];
+    size_t n_map, n_map_given;
 } upl__analysis_opts;
+
+/* The long options of UPL__ANALYSIS_LONGOPTS that may be given more than once. */
+#define UPL__ANALYSIS_REPEATABLE "map"
 
 /* Records option c with its argument; returns 1 when c is one of UPL__ANALYSIS_LONGOPTS,
  * 0 otherwise. */

@@ -38,6 +38,7 @@ const upl_command upl__cmd_analyze = {
             "--db PATH, else $UPLIFT_DB, else ./uplift.db (opened read-only).\n",
     .flags = 0,
     .run = run_analyze,
+    .repeatable = (const char *const[]){UPL__ANALYSIS_REPEATABLE, NULL},
 };
 
 static int run_analyze(upl_cli *cli, int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "protocol_find.h"
 #include "uplift/protocol.h"
 #include "uplift/secret.h"
 #include "uplift/store.h"
@@ -21,9 +22,11 @@ static const struct option init_options[] = {{"protocol", required_argument, NUL
 const upl_command upl__cmd_init = {
     .name = "init",
     .summary = "Create a study from a protocol file and generate its randomization key.",
-    .usage = "uplift init --protocol FILE [--key-file PATH]",
+    .usage = "uplift init --protocol FILE|NAME [--key-file PATH]",
     .help = "Options:\n"
-            "  --protocol FILE   the study protocol (YAML; see protocols/ and docs/protocol.md)\n"
+            "  --protocol FILE   the study protocol (YAML; docs/protocol.md), or the NAME of\n"
+            "                    a shipped one: metr-2025, three-arm, jagged-frontier,\n"
+            "                    blocked-by-participant (installed in " UPL_PROTOCOL_DIR ")\n"
             "  --key-file PATH   where to write the randomization secret (default <db>.key,\n"
             "                    mode 0600); only its SHA-256 commitment enters the database\n"
             "\nPrints the study id, the protocol's SHA-256 and the secret's commitment.\n"
@@ -65,7 +68,7 @@ static int run_init(upl_cli *cli, int argc, char **argv)
 {
     const char *protocol_path = NULL;
     const char *key_path = NULL;
-    char *default_key = NULL;
+    char *default_key = NULL, *found_protocol = NULL;
     char *text = NULL;
     char *tmp_path = NULL, *tmp_key = NULL;
     int tmp_made = 0, db_linked = 0;
@@ -86,8 +89,14 @@ static int run_init(upl_cli *cli, int argc, char **argv)
     }
     if (!upl__positionals(&upl__cmd_init, argc, 0, 0))
         return UPL_EXIT_USAGE;
-    if (!protocol_path)
-        return upl__usage(&upl__cmd_init, "init needs --protocol FILE (see protocols/)");
+    if (!protocol_path) {
+        char shipped[512];
+        upl__protocol_list_shipped(shipped, sizeof shipped, ", ");
+        return upl__usage(&upl__cmd_init,
+                          "init needs --protocol FILE or the name of a shipped "
+                          "protocol (%s)",
+                          *shipped ? shipped : "none installed");
+    }
     if (!key_path) {
         if (!(default_key = upl_secret_default_path(cli->db_path)))
             return upl__fail("out of memory");
@@ -106,6 +115,18 @@ static int run_init(upl_cli *cli, int argc, char **argv)
                        key_path);
         goto cleanup;
     }
+    if (!(found_protocol = upl__protocol_find(protocol_path))) {
+        rc = upl__fail("out of memory");
+        goto cleanup;
+    }
+    if (access(found_protocol, F_OK) != 0 && !strchr(protocol_path, '/')) {
+        char shipped[512];
+        upl__protocol_list_shipped(shipped, sizeof shipped, ", ");
+        rc = upl__fail("no protocol file '%s' and no shipped protocol of that name (shipped: %s)",
+                       protocol_path, *shipped ? shipped : "none installed");
+        goto cleanup;
+    }
+    protocol_path = found_protocol;
     if (upl_protocol_load(protocol_path, &protocol, &text, &diag) != UPL_OK) {
         rc = upl__fail("%s", diag.msg);
         goto cleanup;
@@ -176,5 +197,6 @@ cleanup:
     free(text);
     free(tmp_path);
     free(default_key);
+    free(found_protocol);
     return rc;
 }

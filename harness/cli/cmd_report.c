@@ -52,6 +52,7 @@ const upl_command upl__cmd_report = {
     .max_args = 0,
     .flags = 0, /* a CSV needs no study: the study is opened by upl__analysis_load() */
     .run = run_report,
+    .repeatable = (const char *const[]){UPL__ANALYSIS_REPEATABLE, NULL},
 };
 
 typedef enum { FORMAT_HTML, FORMAT_MD, FORMAT_JSON } report_format;

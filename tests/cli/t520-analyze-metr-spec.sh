@@ -31,6 +31,17 @@ assert d["se_type"] == "classical" and d["dist"] == "z" and e["df"] is None
 assert e["arm"] == "1" and d["clusters"] == 16
 PY
 
+# --map repeats, the lists joined: the README's three --map lines give the same result
+cp out one-map.json
+up 0 analyze --csv "$data" --treated 1 --map participant=dev_id,task_id=issue_id,arm=ai_treatment \
+    --map forecast_no_ai_min=predicted_time_no_ai,forecast_ai_min=predicted_time_ai_allowed \
+    --map reported_min=initial_implementation_time,post_review_min=post_review_implementation_time \
+    --se classical --dist z --impute arm-mean --json
+cmp -s out one-map.json || fail "three --map lists differ from one"
+up 2 analyze --map participant=dev_id
+one_error_line
+contains err "--csv input only"
+
 # complete-case drops the 23 tasks without post-review time
 up 0 analyze --csv "$data" --treated 1 --map "$map" \
     --se classical --dist z --impute complete-case --json

@@ -11,10 +11,15 @@
 
 static char fixtures[1024];
 
-/* Splits a fixture line at commas, in place; returns the number of fields. */
+/* Splits a fixture line at commas, in place; returns the number of fields.  Slots past
+ * the last field point at "" (read as NA by num()), so a short line fails a comparison
+ * instead of reading garbage. */
 static inline size_t split(char *line, char **f, size_t max)
 {
+    static char none[] = "";
     size_t n = 0;
+    for (size_t i = 0; i < max; i++)
+        f[i] = none;
     char *p = line;
     line[strcspn(line, "\r\n")] = '\0';
     while (n < max) {
@@ -43,7 +48,8 @@ static inline double num(const char *s)
 static inline FILE *open_fixture(const char *name, const char *suffix)
 {
     char path[1200];
-    snprintf(path, sizeof path, "%s/analysis/%s%s", fixtures, name, suffix);
+    if (snprintf(path, sizeof path, "%s/analysis/%s%s", fixtures, name, suffix) >= (int)sizeof path)
+        fail_msg("fixture path too long: %s/analysis/%s%s", fixtures, name, suffix);
     FILE *f = fopen(path, "r");
     if (!f)
         fail_msg("cannot open fixture %s", path);

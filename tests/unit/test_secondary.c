@@ -96,7 +96,8 @@ static void run_set(const char *name, const char *kind, const char *covariate, i
                 memset(&sub, 0, sizeof sub);
                 upl_design_release(&d);
             }
-            snprintf(cur, sizeof cur, "%s", fld[0]);
+            assert_true(strlen(fld[0]) < sizeof cur);
+            memcpy(cur, fld[0], strlen(fld[0]) + 1);
             upl_model_spec_default(&spec);
             assert_int_equal(upl_covariate_from_name(covariate, &spec.covariate), 0);
             assert_int_equal(upl_se_type_from_name(fld[0], &spec.se_type), 0);
