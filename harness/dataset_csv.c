@@ -106,7 +106,7 @@ static upl_status on_header(reader *r, const char *const *fields, size_t n, upl_
         }
     }
     if (r->col[F_ARM] < 0) {
-        rc = upl_diag_set(diag, UPL_INVALID,
+        rc = upl_diag_set(diag, UPL_REFUSED,
                           "'%s' has no arm column: name it with --map arm=COLUMN", r->path);
         goto out;
     }
@@ -322,7 +322,7 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
         int known = arm_index(r->ds, row.arm) >= 0;
         if (!known && before >= UPL_PROTOCOL_MAX_ARMS)
             return upl_diag_set(
-                diag, UPL_INVALID,
+                diag, UPL_REFUSED,
                 "%s:%zu: column '%s' has more than %d distinct arm values: "
                 "is --map arm= the treatment column?",
                 r->path, line,
@@ -511,7 +511,7 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
         const struct arm_name *pn = &an.pair[j];
         long a = arm_index(ds, pn->key);
         if (a < 0) {
-            rc = upl_diag_set(diag, UPL_INVALID,
+            rc = upl_diag_set(diag, UPL_REFUSED,
                               "--arm-names %s=%s: no task in '%s' has arm '%s' (its arm values: "
                               "%s)",
                               upl__printable(pn->value, q, sizeof q),
@@ -536,12 +536,12 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
             if (named[a] && strcmp(an.pair[named[a] - 1].name, treated_copy) == 0)
                 t = (long)a;
         if (t < 0)
-            rc = upl_diag_set(diag, UPL_INVALID,
+            rc = upl_diag_set(diag, UPL_REFUSED,
                               "--treated %s: no task in '%s' has arm '%s' (its arm values: %s)",
                               upl__printable(treated_copy, q, sizeof q), r->path, q,
                               arm_list(ds, list, sizeof list));
         else if (ds->n_arms != 2)
-            rc = upl_diag_set(diag, UPL_INVALID,
+            rc = upl_diag_set(diag, UPL_REFUSED,
                               "--treated needs exactly two arm values in '%s', found %zu", r->path,
                               ds->n_arms);
     }
@@ -552,7 +552,7 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
                                               : ds->arms[a];
         for (size_t b = 0; rc == UPL_OK && b < a; b++)
             if (strcmp(label[a], label[b]) == 0)
-                rc = upl_diag_set(diag, UPL_INVALID,
+                rc = upl_diag_set(diag, UPL_REFUSED,
                                   "--arm-names: two arms would be named '%s'; give each arm "
                                   "its own name",
                                   upl__printable(label[a], q, sizeof q));
@@ -569,7 +569,7 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
         if (control < 0)
             control = arm_index(ds, "control");
         if (control < 0 && ds->n_arms >= 2) {
-            rc = upl_diag_set(diag, UPL_INVALID,
+            rc = upl_diag_set(diag, UPL_REFUSED,
                               "cannot tell the control arm among the %zu arm values of '%s' "
                               "(first: '%s'): name the treated one with --treated VALUE, or "
                               "label the control no_ai (--arm-names VALUE=no_ai)",
@@ -578,7 +578,7 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
         }
     }
     if (ds->n_arms < 2) {
-        rc = upl_diag_set(diag, UPL_INVALID, "'%s' has %zu arm value%s: an effect needs two",
+        rc = upl_diag_set(diag, UPL_REFUSED, "'%s' has %zu arm value%s: an effect needs two",
                           r->path, ds->n_arms, ds->n_arms == 1 ? "" : "s");
         goto out;
     }
@@ -622,7 +622,7 @@ static upl_status read_csv(upl_dataset *ds, const char *path, const char *data, 
     if (rc == UPL_OK && !r.ds_ready)
         rc = upl_diag_set(diag, UPL_PARSE, "'%s' is empty", path);
     if (rc == UPL_OK && ds->n == 0)
-        rc = upl_diag_set(diag, UPL_INVALID, "'%s' has a header but no rows", path);
+        rc = upl_diag_set(diag, UPL_PARSE, "'%s' has a header but no rows", path);
     if (rc == UPL_OK)
         rc = name_arms(&r, treated, arm_names, diag);
 out:

@@ -106,7 +106,7 @@ static upl_status load_events(upl_store *store, const char *sql, int64_t p1, int
         upl_timing_event *e = &ev[n];
         e->id = sqlite3_column_int64(stmt, 0);
         e->task_id = sqlite3_column_int64(stmt, 1);
-        if (!upl_event_kind_from_name((const char *)sqlite3_column_text(stmt, 2), &e->kind)) {
+        if (upl_event_kind_from_name((const char *)sqlite3_column_text(stmt, 2), &e->kind) != 0) {
             rc = upl__store_fail(store, UPL_INTEGRITY, "timing event %lld has an unknown kind",
                                  (long long)e->id);
             goto cleanup;
@@ -629,7 +629,7 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
         upl_timing_event *e = &ev[n];
         e->id = sqlite3_column_int64(stmt, 0);
         e->task_id = sqlite3_column_int64(stmt, 1);
-        if (!upl_event_kind_from_name((const char *)sqlite3_column_text(stmt, 2), &e->kind)) {
+        if (upl_event_kind_from_name((const char *)sqlite3_column_text(stmt, 2), &e->kind) != 0) {
             rc = upl__store_fail(store, UPL_INTEGRITY, "timing event %lld has an unknown kind",
                                  (long long)e->id);
             goto cleanup;

@@ -21,10 +21,10 @@ int upl_event_kind_from_name(const char *name, upl_event_kind *out)
     for (size_t i = 0; name && i < sizeof kind_names / sizeof kind_names[0]; i++) {
         if (strcmp(name, kind_names[i]) == 0) {
             *out = (upl_event_kind)i;
-            return 1;
+            return 0;
         }
     }
-    return 0;
+    return -1;
 }
 
 const char *upl_timer_state_name(upl_timer_state state)

@@ -186,7 +186,7 @@ int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis
             return upl__fail("out of memory");
         upl_status st = upl_dataset_read_csv(ds, o->csv, map, o->treated, o->arm_names, &diag);
         free(map);
-        if (st == UPL_INVALID && o->n_map && strncmp(diag.msg, "--map", 5) == 0)
+        if (st == UPL_INVALID) /* the --map, --treated or --arm-names argument itself */
             return upl__usage(cmd, "%s", diag.msg);
         if (st != UPL_OK)
             return upl__fail("%s", diag.msg[0] ? diag.msg : upl_strerror(st));

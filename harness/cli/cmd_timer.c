@@ -77,7 +77,7 @@ static const char *const past_tense[] = {"started", "paused", "resumed", "stoppe
 static int run_timer(upl_cli *cli, int argc, char **argv)
 {
     upl_event_kind kind;
-    if (!upl_event_kind_from_name(argv[0], &kind))
+    if (upl_event_kind_from_name(argv[0], &kind) != 0)
         return upl__fail("'%s' is not a timer command", argv[0]);
     const upl_command *cmd = timer_commands[kind];
     const char *at_text = NULL;

@@ -34,12 +34,13 @@
  * is a task status name or empty (= done); an empty arm leaves the task unassigned.
  * When the file has a task_id or a participant column, every row needs a value in it.
  *
- * Errors: UPL_INVALID for a malformed map (unknown field, field mapped twice) or
- * arm_names (see upl_dataset_csv_check_arm_names()), a mapped column the file lacks, a
- * file without an arm column, an arm_names VALUE that is no arm value, two arms with
- * one name, and arms that are not as treated (or the default rule) requires; UPL_PARSE
- * for a cell that is not what its field needs, with "FILE:LINE: column 'NAME': ..." in
- * diag; UPL_IO, UPL_NOMEM. */
+ * Errors: UPL_INVALID when an argument itself is wrong: a malformed map (unknown field,
+ * field mapped twice) or arm_names (see upl_dataset_csv_check_arm_names()), or a mapped
+ * column the file lacks; UPL_REFUSED when the data do not fit the arguments: a file
+ * without an arm column, an arm_names VALUE or treated value that is no arm value of
+ * the file, two arms with one name, arms that are not as treated (or the default rule)
+ * requires; UPL_PARSE for a file without rows or a cell that is not what its field
+ * needs, with "FILE:LINE: column 'NAME': ..." in diag; UPL_IO, UPL_NOMEM. */
 upl_status upl_dataset_read_csv(upl_dataset *ds, const char *path, const char *map,
                                 const char *treated, const char *arm_names, upl_diag *diag);
 

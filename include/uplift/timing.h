@@ -24,7 +24,7 @@ typedef enum { UPL_EVENT_START, UPL_EVENT_PAUSE, UPL_EVENT_RESUME, UPL_EVENT_STO
 
 /* "start", "pause", "resume", "stop"; "?" for an unknown value. */
 const char *upl_event_kind_name(upl_event_kind kind);
-/* Returns 1 and sets *out when name is one of the four, else 0. */
+/* Returns 0 and sets *out when name is one of the four, else -1 (as every _from_name). */
 int upl_event_kind_from_name(const char *name, upl_event_kind *out);
 
 typedef enum {

@@ -45,10 +45,10 @@ static void test_names(void **state)
     upl_event_kind k = UPL_EVENT_START;
     assert_string_equal(upl_event_kind_name(UPL_EVENT_RESUME), "resume");
     assert_string_equal(upl_event_kind_name((upl_event_kind)9), "?");
-    assert_int_equal(upl_event_kind_from_name("stop", &k), 1);
+    assert_int_equal(upl_event_kind_from_name("stop", &k), 0);
     assert_int_equal(k, UPL_EVENT_STOP);
-    assert_int_equal(upl_event_kind_from_name("Stop", &k), 0);
-    assert_int_equal(upl_event_kind_from_name(NULL, &k), 0);
+    assert_int_equal(upl_event_kind_from_name("Stop", &k), -1);
+    assert_int_equal(upl_event_kind_from_name(NULL, &k), -1);
     assert_string_equal(upl_timer_state_name(UPL_TIMER_PAUSED), "paused");
     assert_string_equal(upl_timing_flag_name(UPL_TIMING_FLAG_LONG_RUN), "long_run");
     assert_string_equal(upl_timing_flag_name(UPL_TIMING_FLAG_MISMATCH | UPL_TIMING_FLAG_OVERLAP),
