@@ -10,8 +10,6 @@
 #include <gsl/gsl_rng.h>
 #include <jansson.h>
 
-#include "uplift/duration.h"
-
 static const char *const scheme_names[] = {"simple", "complete", "blocked-by-participant"};
 
 const char *upl_sim_scheme_name(upl_sim_scheme s)

@@ -378,20 +378,6 @@ upl_status upl_store_alloc_orphan(upl_store *store, int64_t *task_id)
     return rc;
 }
 
-void upl_alloc_balance_release(upl_alloc_balance *b)
-{
-    if (!b)
-        return;
-    for (size_t i = 0; i < b->n_arms; i++)
-        free(b->arms[i]);
-    for (size_t i = 0; i < b->n_strata; i++)
-        free(b->strata[i]);
-    free(b->arms);
-    free(b->strata);
-    free(b->counts);
-    memset(b, 0, sizeof *b);
-}
-
 upl_status upl_store_alloc_balance(upl_store *store, upl_alloc_balance *out)
 {
     sqlite3_stmt *stmt = NULL;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store_internal.h"
+#include "uplift/protocol_parse.h"
 
 upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol,
                                   const char *protocol_text, const char *commitment_hex,
@@ -87,17 +88,6 @@ upl_status upl_store_study_get(upl_store *store, upl_study_info *info)
 cleanup:
     sqlite3_finalize(stmt);
     return rc;
-}
-
-void upl_study_info_release(upl_study_info *info)
-{
-    if (!info)
-        return;
-    free(info->title);
-    free(info->protocol_text);
-    free(info->rng_name);
-    free(info->revealed_secret);
-    memset(info, 0, sizeof *info);
 }
 
 upl_status upl_store_protocol(upl_store *store, upl_protocol *protocol)

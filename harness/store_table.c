@@ -229,16 +229,3 @@ fail:
     upl_consort_release(c);
     return rc;
 }
-
-void upl_consort_release(upl_consort *c)
-{
-    if (!c)
-        return;
-    for (size_t a = 0; a < c->n_arms; a++)
-        free(c->arms[a].arm);
-    free(c->arms);
-    for (size_t r = 0; r < c->n_reasons; r++)
-        free(c->reasons[r].reason);
-    free(c->reasons);
-    memset(c, 0, sizeof *c);
-}

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "protocol_find.h"
-#include "uplift/protocol.h"
+#include "uplift/protocol_parse.h"
 #include "uplift/secret.h"
 #include "uplift/store.h"
 

@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 
-#include "uplift/store.h"
+#include "uplift/study.h"
 
 /* A new JSON object (the caller owns the reference) with the keys study, participants,
  * enrolled, forecast, excluded_before_assignment, assigned, started, done, excluded,

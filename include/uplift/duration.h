@@ -6,9 +6,7 @@
 #include <stdint.h>
 
 #include "uplift/status.h"
-
-/* Longest accepted duration: 7 days, in minutes. */
-#define UPL_DURATION_MAX_MIN (7.0 * 24.0 * 60.0)
+#include "uplift/task.h" /* UPL_DURATION_MAX_MIN */
 
 /* Parses "90", "12.5", "90m", "1h30m", "1h", "1:30" (h:mm), "45s" into minutes.  Also
  * accepted: "90min", "1.5h", "1h 30m" (units h, m, s in that order, each at most once,

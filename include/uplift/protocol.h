@@ -1,7 +1,8 @@
-/* Study protocols (CONTRACT section 5): a YAML file fixed before the study starts,
- * declaring arms, randomization scheme and the primary analysis.  The format, its keys
- * and defaults are described in docs/protocol.md.  The protocol's hash is the SHA-256
- * of its canonical text (CRLF line ends turned into LF), in lowercase hex. */
+/* A study protocol as data: arms, randomization scheme and the primary analysis, as
+ * declared in a YAML file fixed before the study starts (docs/protocol.md).  The hash
+ * is the SHA-256 of its canonical text (CRLF line ends turned into LF), in lowercase
+ * hex.  Reading a file is the engine's (uplift/protocol_parse.h); this header is the
+ * vocabulary every layer shares. */
 #ifndef UPLIFT_PROTOCOL_H
 #define UPLIFT_PROTOCOL_H
 
@@ -61,24 +62,6 @@ typedef struct upl_protocol {
     int allow_parallel_tasks; /* may a participant run two timers at once; default 0 */
     char hash[UPL_PROTOCOL_HASH_HEX];
 } upl_protocol;
-
-/* Parses protocol text (len bytes, no NUL needed).  name labels messages
- * ("metr-2025.yaml:12: ..."; "protocol" when NULL); the hash is computed from text.
- * Defaults fill what the text leaves out: arms no_ai and ai at 1:1 (control no_ai),
- * scheme simple, outcome total, covariate log_forecast_no_ai, se_type auto, dist t,
- * alpha 0.05, impute arm-mean, report_tolerance 0.25.  On failure (UPL_PARSE, or
- * UPL_NOMEM) *out is left released and diag holds one line naming the line and key,
- * e.g. "p.yaml:7: key 'randomization.scheme': 'coin' is not one of simple, complete,
- * permuted-block"; diag->line is set.  Release a parsed protocol with
- * upl_protocol_release(). */
-upl_status upl_protocol_parse(const char *text, size_t len, const char *name, upl_protocol *out,
-                              upl_diag *diag);
-
-/* Reads and parses a file (at most 1 MiB); messages are labelled with path.
- * *text_out (optional, may be NULL) receives the file's canonical text, NUL-terminated
- * and owned by the caller (free()); it is NULL on failure.  Parsing that text again
- * gives the same protocol and hash.  UPL_IO when the file cannot be read. */
-upl_status upl_protocol_load(const char *path, upl_protocol *out, char **text_out, upl_diag *diag);
 
 /* Frees what the protocol holds and zeroes it; safe on a zeroed struct. */
 void upl_protocol_release(upl_protocol *p);

@@ -15,7 +15,7 @@
 #include "uplift/analysis.h"
 #include "uplift/protocol.h"
 #include "uplift/status.h"
-#include "uplift/store.h"
+#include "uplift/study.h"
 #include "uplift/task.h"
 
 /* Everything a report shows.  Every pointer is borrowed for the duration of the call.

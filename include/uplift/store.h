@@ -18,6 +18,7 @@
 
 #include "uplift/protocol.h"
 #include "uplift/status.h"
+#include "uplift/study.h"
 #include "uplift/task.h"
 #include "uplift/timing.h"
 
@@ -61,25 +62,13 @@ int64_t upl_store_now(const upl_store *store);
 
 /* ---- the study ---- */
 
-typedef struct upl_study_info {
-    char uid[33]; /* random hex id */
-    char *title;
-    char *protocol_text; /* canonical protocol text */
-    char protocol_hash[65];
-    char commitment[65];   /* SHA-256 of the randomization secret */
-    char *rng_name;        /* GSL generator used for allocation */
-    char *revealed_secret; /* hex, NULL until `reveal` */
-    int64_t created_at;
-    int64_t allocation_closed_at; /* 0 while open */
-} upl_study_info;
-
 /* Creates the study (once per database).  The secret itself is never stored. */
 upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol,
                                   const char *protocol_text, const char *commitment_hex,
                                   const char *rng_name, char uid_out[33]);
-/* Reads the study; release with upl_study_info_release(). UPL_NOTFOUND: no study. */
+/* Reads the study (uplift/study.h); release with upl_study_info_release(). UPL_NOTFOUND:
+ * no study. */
 upl_status upl_store_study_get(upl_store *store, upl_study_info *info);
-void upl_study_info_release(upl_study_info *info);
 /* Parses the stored protocol (caller releases it). */
 upl_status upl_store_protocol(upl_store *store, upl_protocol *protocol);
 
@@ -150,34 +139,7 @@ upl_status upl_store_task_table(upl_store *store, const char *participant_filter
 
 /* ---- CONSORT counts ---- */
 
-typedef struct upl_arm_counts {
-    char *arm; /* NULL row = not yet assigned */
-    size_t assigned, started, done, excluded, abandoned;
-} upl_arm_counts;
-
-typedef struct upl_reason_count {
-    char *reason;
-    size_t count;
-} upl_reason_count;
-
-typedef struct upl_consort {
-    size_t participants;
-    size_t enrolled; /* tasks */
-    size_t forecast; /* tasks with both forecasts */
-    size_t assigned;
-    size_t started;
-    size_t done;
-    size_t excluded;
-    size_t abandoned;
-    size_t excluded_before_assignment;
-    size_t n_arms;
-    upl_arm_counts *arms; /* protocol order */
-    size_t n_reasons;
-    upl_reason_count *reasons;
-} upl_consort;
-
 upl_status upl_store_consort(upl_store *store, upl_consort *out);
-void upl_consort_release(upl_consort *c);
 
 /* ---- the audit log ---- */
 
@@ -346,17 +308,7 @@ void upl_alloc_rows_free(upl_alloc_row *rows, size_t n);
 upl_status upl_store_alloc_orphan(upl_store *store, int64_t *task_id);
 
 /* Allocation counts by stratum and arm, for `status`. */
-typedef struct upl_alloc_balance {
-    size_t n_arms;
-    char **arms; /* protocol order */
-    size_t n_strata;
-    char **strata;  /* sorted */
-    size_t *counts; /* counts[s * n_arms + a] */
-} upl_alloc_balance;
-
 upl_status upl_store_alloc_balance(upl_store *store, upl_alloc_balance *out);
-/* Frees what the struct holds and zeroes it; safe on a zeroed struct. */
-void upl_alloc_balance_release(upl_alloc_balance *b);
 
 /* Publishes the secret (64 hex digits, already checked against the commitment by the
  * caller) and closes allocation, audited.  UPL_REFUSED when revealed already. */

@@ -7,6 +7,10 @@
 
 #include "uplift/status.h"
 
+/* Longest duration a task's time may take: 7 days, in minutes (the parser of typed
+ * durations refuses more, the simulator draws no more). */
+#define UPL_DURATION_MAX_MIN (7.0 * 24.0 * 60.0)
+
 typedef enum {
     UPL_TASK_PLANNED,
     UPL_TASK_ASSIGNED,

@@ -18,7 +18,7 @@
 #include "uplift/csv.h"
 #include "uplift/dataset_csv.h"
 #include "uplift/exchange.h"
-#include "uplift/protocol.h"
+#include "uplift/protocol_parse.h"
 #include "uplift/store.h"
 
 #include <unistd.h>

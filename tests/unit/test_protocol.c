@@ -19,7 +19,7 @@ static void check_num(double a, double e, double tol, const char *expr, const ch
         fail_msg("%s:%d: %s = %.17g, expected %.17g", file, line, expr, a, e);
 }
 
-#include "uplift/protocol.h"
+#include "uplift/protocol_parse.h"
 
 static upl_status parse(const char *yaml, upl_protocol *p, upl_diag *d)
 {

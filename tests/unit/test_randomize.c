@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "store_internal.h"
+#include "uplift/protocol_parse.h"
 #include "uplift/randomize.h"
 #include "uplift/store.h"
 

@@ -16,6 +16,7 @@
 #include <gsl/gsl_randist.h>
 #include <sodium.h>
 
+#include "uplift/protocol_parse.h"
 #include "uplift/randomize.h"
 #include "uplift/redraw.h"
 #include "uplift/ri.h"

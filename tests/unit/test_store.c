@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "uplift/protocol.h"
+#include "uplift/protocol_parse.h"
 #include "uplift/store.h"
 
 static char db_path[256];

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "store_internal.h"
+#include "uplift/protocol_parse.h"
 #include "uplift/store.h"
 
 #define T9                     INT64_C(1772355600) /* 2026-03-01T09:00:00Z */
