@@ -1,6 +1,6 @@
 /* The analysis as one JSON object (CONTRACT section 6): every key always present,
  * null for what was not computed or is undefined, never NaN. */
-#include "uplift/analysis.h"
+#include "uplift/render.h"
 
 #include <math.h>
 

@@ -1,6 +1,6 @@
 /* The analysis for people: aligned tables of the effects, the coefficients and the SE
  * panel, then the warnings. */
-#include "uplift/analysis.h"
+#include "uplift/render.h"
 
 #include <math.h>
 #include <string.h>

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "uplift/power.h"
+#include "uplift/render.h"
 #include "uplift/report.h"
 
 /* ---- chart canvas (plot_svg.c) ---- */

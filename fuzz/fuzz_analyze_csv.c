@@ -14,6 +14,7 @@
 
 #include "uplift/analysis.h"
 #include "uplift/dataset_csv.h"
+#include "uplift/render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

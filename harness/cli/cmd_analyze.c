@@ -17,6 +17,7 @@
 #include "uplift/analysis.h"
 #include "uplift/dataset_csv.h"
 #include "uplift/protocol.h"
+#include "uplift/render.h"
 #include "uplift/store.h"
 
 static int run_analyze(upl_cli *cli, int argc, char **argv);

@@ -12,6 +12,7 @@
 #include "sim_options.h"
 #include "uplift/duration.h"
 #include "uplift/power.h"
+#include "uplift/render.h"
 
 static int run_power(upl_cli *cli, int argc, char **argv);
 

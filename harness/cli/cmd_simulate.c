@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "sim_options.h"
 #include "uplift/exchange.h"
+#include "uplift/render.h"
 #include "uplift/simulate.h"
 
 static int run_simulate(upl_cli *cli, int argc, char **argv);

@@ -275,12 +275,4 @@ upl_status upl_analysis_warn(upl_analysis_result *res, const char *fmt, ...)
 #endif
     ;
 
-/* ---- renderers: write to out, return UPL_IO on a write error ---- */
-
-/* Aligned tables for people. */
-upl_status upl_analysis_render_text(const upl_analysis_result *res, FILE *out);
-/* One JSON object with every key of CONTRACT section 6 (null when not computed),
- * followed by a newline. */
-upl_status upl_analysis_render_json(const upl_analysis_result *res, FILE *out);
-
 #endif

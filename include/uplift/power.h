@@ -82,26 +82,4 @@ typedef struct upl_mde_result {
 upl_status upl_power_mde(const upl_power_spec *spec, double target, upl_mde_result *res,
                          upl_diag *diag);
 
-/* ---- a power curve as a page (analysis/report_power.c) ---- */
-
-/* Everything the page shows; every pointer is borrowed for the duration of the call. */
-typedef struct upl_power_report {
-    const upl_sim_params *design;   /* the design simulated (seed, participants, tasks) */
-    const upl_model_spec *model;    /* the analysis of each study */
-    const upl_power_result *result; /* the main run: at --effect, or at the MDE */
-    const upl_mde_result *mde;      /* NULL unless a minimum detectable effect was searched */
-    const upl_power_result *curve;  /* n_curve runs, in the order the effects were given */
-    size_t n_curve;
-    const char *uplift_version;
-    const char *command_line;
-    int64_t generated_at; /* seconds since the epoch, UTC */
-} upl_power_report;
-
-/* One self-contained HTML page (inline CSS and a PLplot SVG chart of power against the
- * effect with Monte Carlo error bars, no scripts) or Markdown (the same text and table,
- * no chart).  UPL_INVALID when n_curve is 0, UPL_IO on a write error, UPL_ERROR when the
- * chart cannot be drawn; out may then hold a partial document. */
-upl_status upl_power_report_render_html(const upl_power_report *in, FILE *out);
-upl_status upl_power_report_render_md(const upl_power_report *in, FILE *out);
-
 #endif

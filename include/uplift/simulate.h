@@ -138,6 +138,9 @@ typedef struct upl_sim_truth {
     upl_sim_arm_truth effects[UPL_SIM_MAX_ARMS];
 } upl_sim_truth;
 
+/* Category c's share of the tasks, the shares of p normalised to sum to 1. */
+double upl_sim_category_share(const upl_sim_params *p, size_t c);
+
 /* Fills truth from p alone (no draws).  p must pass upl_sim_params_check(). */
 void upl_sim_truth_compute(const upl_sim_params *p, upl_sim_truth *truth);
 
@@ -147,12 +150,5 @@ void upl_sim_truth_compute(const upl_sim_params *p, upl_sim_truth *truth);
  * control.  UPL_INVALID (diag) for bad parameters, UPL_NOMEM. */
 upl_status upl_sim_study(const upl_sim_params *p, upl_dataset *ds, upl_sim_truth *truth,
                          upl_diag *diag);
-
-/* The truth as JSON text (every parameter, the seed and generator, the truth per arm,
- * top-level effect_pct, log_effect and itt_log_effect of the first non-control arm),
- * malloc'd, ending in a newline; NULL when out of memory.  forecast_ratio_sd appears
- * only when it is above 0, so that the truth of a study without it keeps its bytes
- * (absent means 0). */
-char *upl_sim_truth_json(const upl_sim_params *p, const upl_sim_truth *truth);
 
 #endif

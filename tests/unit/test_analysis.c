@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "uplift/analysis.h"
+#include "uplift/render.h"
 
 /* 4 participants x 8 tasks, alternating arms, deterministic pseudo-random times. */
 static void make_dataset(upl_dataset *ds, size_t participants)

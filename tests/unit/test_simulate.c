@@ -20,6 +20,7 @@
 
 #include "uplift/duration.h"
 #include "uplift/power.h"
+#include "uplift/render.h"
 #include "uplift/simulate.h"
 
 #define assert_near(a, b, eps)                                                                     \
