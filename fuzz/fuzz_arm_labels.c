@@ -22,7 +22,7 @@
 
 #include "uplift/csv.h"
 #include "uplift/dataset_csv.h"
-#include "uplift/text.h"
+#include "text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include "uplift/csv.h"
 #include "uplift/duration.h"
 #include "uplift/store.h"
-#include "uplift/text.h"
+#include "text.h"
 
 static int run_add(upl_cli *cli, int argc, char **argv);
 static int run_list(upl_cli *cli, int argc, char **argv);

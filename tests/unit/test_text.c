@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "uplift/text.h"
+#include "text.h"
 
 static void test_printable(void **state)
 {

@@ -10,7 +10,7 @@
 
 #include "store_internal.h"
 #include "store_schema.h"
-#include "uplift/text.h"
+#include "text.h"
 
 /* Retries of BEGIN IMMEDIATE and COMMIT when SQLite returns BUSY without calling the
  * busy handler (a WAL recovery in another process, a lock upgrade); they share the

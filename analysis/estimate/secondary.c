@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fit.h"
-#include "uplift/printable.h"
+#include "printable.h"
 
 /* A first-stage F below this signals a weak instrument (Staiger and Stock 1997). */
 #define UPL_WEAK_INSTRUMENT_F 10.0

@@ -12,7 +12,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "fit.h"
-#include "uplift/printable.h"
+#include "printable.h"
 
 static int cmp_str(const void *a, const void *b)
 {

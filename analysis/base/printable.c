@@ -1,5 +1,5 @@
 /* One-line quoting of user text for messages. */
-#include "uplift/printable.h"
+#include "printable.h"
 
 #include <string.h>
 

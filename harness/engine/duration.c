@@ -4,7 +4,7 @@
  * that "1e3", "0x10", "inf", "nan" and leading blanks inside a number are refused
  * rather than silently accepted. */
 #include "uplift/duration.h"
-#include "uplift/printable.h"
+#include "printable.h"
 
 #include <math.h>
 #include <stdio.h>

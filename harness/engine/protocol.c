@@ -6,7 +6,7 @@
  * Every message names the file, the 1-based line and the key path. */
 #include "uplift/protocol_parse.h"
 #include "uplift/task.h"
-#include "uplift/text.h"
+#include "text.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* User text the study stores: refused when it holds control characters or invisible
  * format characters; and the label rule for text read from outside, blanks around it
  * dropped (include/uplift/text.h). */
-#include "uplift/text.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,8 +2,8 @@
  * streamed through the CSV reader.  Cells are labels without their surrounding blanks
  * (include/uplift/text.h); arm values that are numbers compare as numbers. */
 #include "uplift/dataset_csv.h"
-#include "uplift/printable.h"
-#include "uplift/text.h"
+#include "printable.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>

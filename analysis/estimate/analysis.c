@@ -12,7 +12,7 @@
 
 #include "uplift/ols.h"
 
-#include "uplift/printable.h"
+#include "printable.h"
 
 /* Below this many clusters cluster-robust inference without small-sample correction is
  * known to over-reject (Cameron and Miller 2015, section VI): the warning threshold of

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uplift/printable.h"
+#include "printable.h"
 #include "strmap.h"
 
 void upl_model_spec_default(upl_model_spec *spec)

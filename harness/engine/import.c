@@ -8,7 +8,7 @@
 #include "uplift/csv.h"
 #include "uplift/duration.h"
 #include "uplift/exchange.h"
-#include "uplift/text.h"
+#include "text.h"
 
 enum col_role {
     COL_PARTICIPANT,
