@@ -109,6 +109,7 @@ upl_status upl_agreement_estimate(const upl_dataset *ds, const upl_model_spec *s
         upl__fit_estimate(&fit, 0, spec->dist, spec->level, &e);
         out->ratio_lo = exp(e.ci_lo);
         out->ratio_hi = exp(e.ci_hi);
+        out->ratio_zero_variance = upl__fit_zero_variance(&fit, 0);
     }
     effect_on(ds, spec, UPL_OUTCOME_MEASURED, status, &out->effect_measured);
     effect_on(ds, spec, UPL_OUTCOME_INITIAL, status, &out->effect_reported);

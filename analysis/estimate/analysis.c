@@ -12,6 +12,7 @@
 
 #include "uplift/ols.h"
 
+#include "fit.h"
 #include "printable.h"
 
 /* Below this many clusters cluster-robust inference without small-sample correction is
@@ -138,6 +139,82 @@ static upl_status warn_panel(upl_analysis_result *res, const upl_dataset *ds)
     return UPL_OK;
 }
 
+/* Appends name to the list in buf ("a, b, c"). */
+static void list_add(char *buf, size_t size, const char *name)
+{
+    size_t len = strlen(buf);
+    snprintf(buf + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
+/* Types whose variance of the effect's coefficient is zero to working precision (upl_ols_vcov
+ * leaves it NAN): for each effect, which types are refused and which still apply; then the
+ * other reported coefficients under the chosen type. */
+static upl_status warn_zero_variance(upl_analysis_result *res, const upl_design *d,
+                                     gsl_matrix *const *vcov, const int *defined)
+{
+    upl_se_type chosen = res->spec.se_type;
+    char arm[UPL_PRINTABLE_SIZE];
+    for (size_t e = 0, a = 0; a < d->n_arms; a++) {
+        if (a == d->control)
+            continue;
+        size_t col = d->arm_col[a];
+        char zero[128] = "", apply[128] = "";
+        for (int t = 0; t < UPL_SE_TYPE_COUNT; t++) {
+            if (!vcov[t] || !defined[t])
+                continue; /* not computed, or undefined: warned elsewhere */
+            list_add(isnan(gsl_matrix_get(vcov[t], col, col)) ? zero : apply, sizeof zero,
+                     upl_se_type_name((upl_se_type)t));
+        }
+        if (*zero) {
+            int primary =
+                vcov[chosen] && defined[chosen] && isnan(gsl_matrix_get(vcov[chosen], col, col));
+            char chosen_part[160] = "";
+            if (primary)
+                snprintf(chosen_part, sizeof chosen_part,
+                         ", and so for the effect itself: the chosen type is %s (its coef and pct "
+                         "stand, its interval is null)",
+                         upl_se_type_name(chosen));
+            upl_status rc = upl_analysis_warn(
+                res,
+                "arm '%s': the variance of the effect is zero to working precision under %s "
+                "(a standard error below %.2g times the classical one of residuals as large as "
+                "the outcomes: rounding noise; the residuals that identify the effect cancel "
+                "within each cluster or vanish, e.g. with --fe participant when a single "
+                "participant has tasks in both arms, or a participant fitted exactly by their "
+                "own fixed effect): se, ci and p are null for %s%s; %s %s",
+                upl__printable(res->effects[e].arm, arm, sizeof arm), zero,
+                sqrt(UPL_OLS_ZERO_VARIANCE_TOL), strchr(zero, ',') ? "those types" : "that type",
+                chosen_part, *apply ? apply : "no standard-error type",
+                !*apply              ? "applies"
+                : strchr(apply, ',') ? "still apply"
+                                     : "still applies");
+            if (rc != UPL_OK)
+                return rc;
+        }
+        e++;
+    }
+    char terms[512] = "";
+    size_t nz = 0;
+    for (size_t j = 0; j < res->k; j++) {
+        int is_arm = 0;
+        for (size_t a = 0; a < d->n_arms; a++)
+            is_arm |= d->arm_col[a] == j;
+        if (is_arm || !defined[chosen] || !isnan(gsl_matrix_get(vcov[chosen], j, j)))
+            continue;
+        char shown[UPL_PRINTABLE_SIZE + 2];
+        snprintf(shown, sizeof shown, "'%s'", res->term[j]);
+        list_add(terms, sizeof terms, shown);
+        nz++;
+    }
+    if (nz)
+        return upl_analysis_warn(res,
+                                 "%s %s: the %s variance is zero to working precision: se, ci "
+                                 "and p null in coefficients",
+                                 nz == 1 ? "coefficient" : "coefficients", terms,
+                                 upl_se_type_name(chosen));
+    return UPL_OK;
+}
+
 upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
                             upl_analysis_result *res, upl_diag *diag)
 {
@@ -196,6 +273,22 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
     }
     if (rc != UPL_OK)
         goto fail;
+    /* near rank deficiency: R's tolerance refuses, the condition number warns (fit.h) */
+    double cond = NAN;
+    if ((rc = upl_ols_condition(ols, UPL__COND_WARN, &cond, diag)) != UPL_OK)
+        goto fail;
+    double alias = upl_ols_alias_ratio(ols, UPL__ALIAS_TOL, &bad_col);
+    if (alias < UPL__ALIAS_TOL) {
+        rc = upl_diag_set(diag, UPL_REFUSED,
+                          "the model cannot be estimated: '%s' is a combination of the columns "
+                          "before it to within %.2g of its length (condition number %.3g with "
+                          "columns scaled to unit length; R's lm reports a column below %g as "
+                          "NA), e.g. a covariate that barely varies, or barely varies within "
+                          "participants with --fe participant",
+                          upl__printable(d.term[bad_col], buf, sizeof buf), alias, cond,
+                          UPL__ALIAS_TOL);
+        goto fail;
+    }
 
     res->n = d.n;
     res->k = d.k - d.n_fe;
@@ -269,6 +362,21 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
     }
 
     /* warnings */
+    if (cond > UPL__COND_WARN &&
+        (rc = upl_analysis_warn(
+             res,
+             "the design is nearly collinear: its condition number with columns scaled to unit "
+             "length is %.3g, above %g; '%s' is closest to a combination of the columns before "
+             "it (to within %.2g of its length), so its coefficient and those it trades off "
+             "against are unstable (R's lm would still estimate them; below %g it drops the "
+             "column)",
+             cond, UPL__COND_WARN,
+             upl__printable(bad_col < res->k ? res->term[bad_col] : d.term[bad_col], buf,
+                            sizeof buf),
+             alias, UPL__ALIAS_TOL)) != UPL_OK)
+        goto nomem;
+    if ((rc = warn_zero_variance(res, &d, vcov, defined)) != UPL_OK)
+        goto nomem;
     if (!defined[UPL_SE_HC2]) {
         size_t r = d.row[bad_row[UPL_SE_HC2]];
         const char *t = ds->task_id[r];

@@ -11,6 +11,20 @@ int upl__is_cluster_type(upl_se_type t)
     return t == UPL_SE_CR0 || t == UPL_SE_CR1 || t == UPL_SE_CR2;
 }
 
+upl_status upl__check_alias(const upl_ols *ols, size_t *bad_column, upl_diag *diag)
+{
+    size_t col = 0;
+    double ratio = upl_ols_alias_ratio(ols, UPL__ALIAS_TOL, &col);
+    if (!(ratio < UPL__ALIAS_TOL))
+        return UPL_OK;
+    if (bad_column)
+        *bad_column = col;
+    return upl_diag_set(diag, UPL_NUMERIC,
+                        "column %zu is a combination of the columns before it to within %.2g "
+                        "of its length (below %g, R's lm reports its coefficient as NA)",
+                        col + 1, ratio, UPL__ALIAS_TOL);
+}
+
 void upl__fit_release(upl__fit *f)
 {
     if (!f)
@@ -44,6 +58,8 @@ upl_status upl__fit_run(upl__fit *f, const gsl_matrix *X, const gsl_vector *y,
     upl_status rc = upl_ols_fit(f->ols, X, y, upl__is_cluster_type(type) ? cluster : NULL,
                                 upl__is_cluster_type(type) ? G : 0, bad_column, diag);
     if (rc == UPL_OK)
+        rc = upl__check_alias(f->ols, bad_column, diag);
+    if (rc == UPL_OK)
         rc = upl_ols_vcov(f->ols, type, f->V, f->df, &f->defined, NULL, diag);
     if (rc != UPL_OK)
         upl__fit_release(f);
@@ -55,6 +71,11 @@ void upl__fit_estimate(const upl__fit *f, size_t j, upl_dist dist, double level,
     double b = gsl_vector_get(upl_ols_coef(f->ols), j);
     upl_estimate_fill(est, b, f->defined ? gsl_matrix_get(f->V, j, j) : NAN,
                       f->defined ? gsl_vector_get(f->df, j) : NAN, dist, level);
+}
+
+int upl__fit_zero_variance(const upl__fit *f, size_t j)
+{
+    return f->defined && isnan(gsl_matrix_get(f->V, j, j));
 }
 
 size_t upl__design_cov_col(const upl_design *d)

@@ -109,9 +109,10 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
     }
     double pi = gsl_vector_get(upl_ols_coef(fs.ols), 1);
     double vpi = fs.defined ? gsl_matrix_get(fs.V, 1, 1) : NAN;
+    int exact_fit = nt_no == 0 && nc_yes == 0;
+    out->first_stage_zero_variance = !exact_fit && upl__fit_zero_variance(&fs, 1);
     /* full compliance: ai_used is the assignment, the first stage fits exactly and F is
      * infinite (reported as undefined); the 2SLS then equals the ITT estimate */
-    int exact_fit = nt_no == 0 && nc_yes == 0;
     out->first_stage_f = vpi > 0.0 && !exact_fit ? pi * pi / vpi : NAN;
     out->first_stage_df1 = 1.0;
     out->first_stage_df2 = upl__is_cluster_type(type) ? (double)G - 1.0 : (double)(m - k);
@@ -135,6 +136,7 @@ upl_status upl_iv_estimate(const upl_dataset *ds, const upl_design *d, const upl
     if (rc != UPL_OK)
         goto done;
     upl__fit_estimate(&ss, 1, spec->dist, spec->level, &out->iv);
+    out->iv_zero_variance = upl__fit_zero_variance(&ss, 1);
     goto done;
 nomem:
     rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");

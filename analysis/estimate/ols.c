@@ -23,6 +23,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,9 +43,12 @@ struct upl_ols {
     gsl_vector *col, *col2; /* n: scratch columns */
     gsl_matrix *rinv_store;
     gsl_vector *beta_store, *resid_store, *lev_store;
+    gsl_vector *norm_store; /* k_max: column lengths |x_j| */
     /* views sized to the current fit */
     gsl_matrix_view qr, q, rinv;
-    gsl_vector_view tau, beta, resid, lev;
+    gsl_vector_view tau, beta, resid, lev, norm;
+    /* y'y: the scale of a zero variance (UPL_OLS_ZERO_VARIANCE_TOL in ols.h) */
+    double y_ss;
     /* row pass: leverages, whether HC2/HC3 are defined, s_g */
     int pass_done;
     int hc23_defined;
@@ -79,6 +83,7 @@ void upl_ols_free(upl_ols *ols)
     gsl_vector_free(ols->beta_store);
     gsl_vector_free(ols->resid_store);
     gsl_vector_free(ols->lev_store);
+    gsl_vector_free(ols->norm_store);
     gsl_matrix_free(ols->m1);
     gsl_matrix_free(ols->m2);
     gsl_matrix_free(ols->evec);
@@ -113,6 +118,7 @@ upl_ols *upl_ols_alloc(size_t n_max, size_t k_max)
     o->beta_store = gsl_vector_alloc(k_max);
     o->resid_store = gsl_vector_alloc(n_max);
     o->lev_store = gsl_vector_alloc(n_max);
+    o->norm_store = gsl_vector_alloc(k_max);
     o->m1 = gsl_matrix_alloc(k_max, k_max);
     o->m2 = gsl_matrix_alloc(k_max, k_max);
     o->evec = gsl_matrix_alloc(k_max, k_max);
@@ -121,8 +127,8 @@ upl_ols *upl_ols_alloc(size_t n_max, size_t k_max)
     o->v2 = gsl_vector_alloc(k_max);
     o->v3 = gsl_vector_alloc(k_max);
     if (!o->qr_store || !o->tau_store || !o->q_store || !o->col || !o->col2 || !o->cl_rows ||
-        !o->rinv_store || !o->beta_store || !o->resid_store || !o->lev_store || !o->m1 || !o->m2 ||
-        !o->evec || !o->eval || !o->v1 || !o->v2 || !o->v3) {
+        !o->rinv_store || !o->beta_store || !o->resid_store || !o->lev_store || !o->norm_store ||
+        !o->m1 || !o->m2 || !o->evec || !o->eval || !o->v1 || !o->v2 || !o->v3) {
         upl_ols_free(o);
         return NULL;
     }
@@ -256,6 +262,26 @@ static void thin_q(upl_ols *o)
     }
 }
 
+/* One pass over the rows of X: the column lengths |x_j| (for the collinearity measures)
+ * and y'y (the scale of a zero variance). */
+static void scales(upl_ols *o, const gsl_matrix *X, const gsl_vector *y)
+{
+    size_t n = o->n, k = o->k;
+    double *nsq = o->norm.vector.data; /* stride 1: a subvector of a fresh vector */
+    memset(nsq, 0, k * sizeof *nsq);
+    double ss = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const double *x = X->data + i * X->tda;
+        for (size_t j = 0; j < k; j++)
+            nsq[j] += x[j] * x[j];
+        double yi = gsl_vector_get(y, i);
+        ss += yi * yi;
+    }
+    for (size_t j = 0; j < k; j++)
+        nsq[j] = sqrt(nsq[j]);
+    o->y_ss = ss;
+}
+
 upl_status upl_ols_fit(upl_ols *o, const gsl_matrix *X, const gsl_vector *y, const size_t *cluster,
                        size_t n_clusters, size_t *bad_column, upl_diag *diag)
 {
@@ -280,6 +306,7 @@ upl_status upl_ols_fit(upl_ols *o, const gsl_matrix *X, const gsl_vector *y, con
     o->beta = gsl_vector_subvector(o->beta_store, 0, k);
     o->resid = gsl_vector_subvector(o->resid_store, 0, n);
     o->lev = gsl_vector_subvector(o->lev_store, 0, n);
+    o->norm = gsl_vector_subvector(o->norm_store, 0, k);
     gsl_matrix_memcpy(&o->qr.matrix, X);
     int rc = gsl_linalg_QR_decomp(&o->qr.matrix, &o->tau.vector);
     if (rc != GSL_SUCCESS)
@@ -293,6 +320,7 @@ upl_status upl_ols_fit(upl_ols *o, const gsl_matrix *X, const gsl_vector *y, con
     /* e = y - X b, the residual estimatr uses */
     gsl_vector_memcpy(&o->resid.vector, y);
     gsl_blas_dgemv(CblasNoTrans, -1.0, X, &o->beta.vector, 1.0, &o->resid.vector);
+    scales(o, X, y);
     thin_q(o);
     if (cluster && n_clusters > 0) {
         if (n_clusters > o->cl_cap) { /* s_g sized for k_max, so any k fits */
@@ -640,6 +668,29 @@ static double cr2_df(upl_ols *o, size_t p)
     return trace * trace / frob;
 }
 
+/* Row and column p of vcov (r x r) and df[p] become NAN for every p whose variance is at
+ * most UPL_OLS_ZERO_VARIANCE_TOL times its scale (ols.h): the classical variance with
+ * e'e replaced by y'y, (y'y / (n - k)) |row p of R^-1|^2.  Every diagonal entry is
+ * compared before any is changed (only row and column p change). */
+static void refuse_zero(const upl_ols *o, gsl_matrix *vcov, gsl_vector *df)
+{
+    size_t k = o->k, r = df->size;
+    double scale = o->y_ss / (double)(o->n - k);
+    for (size_t p = 0; p < r; p++) {
+        const double *row = o->rinv.matrix.data + p * o->rinv.matrix.tda;
+        double a2 = 0.0;
+        for (size_t j = p; j < k; j++) /* R^-1 is upper triangular */
+            a2 += row[j] * row[j];
+        if (gsl_matrix_get(vcov, p, p) > UPL_OLS_ZERO_VARIANCE_TOL * scale * a2)
+            continue; /* false for NaN too */
+        for (size_t j = 0; j < r; j++) {
+            gsl_matrix_set(vcov, p, j, NAN);
+            gsl_matrix_set(vcov, j, p, NAN);
+        }
+        gsl_vector_set(df, p, NAN);
+    }
+}
+
 upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vector *df,
                         int *defined, size_t *bad_row, upl_diag *diag)
 {
@@ -760,5 +811,90 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
         return upl_diag_set(diag, UPL_INVALID, "no such standard-error type");
     }
     symmetrize(vcov->data, vcov->tda, r);
+    refuse_zero(o, vcov, df);
+    return UPL_OK;
+}
+
+double upl_ols_alias_ratio(const upl_ols *o, double tol, size_t *column)
+{
+    if (!o->fitted)
+        return NAN;
+    size_t best = 0, first = SIZE_MAX;
+    double best_ratio = HUGE_VAL;
+    for (size_t j = 0; j < o->k; j++) {
+        double len = gsl_vector_get(&o->norm.vector, j);
+        double ratio = fabs(gsl_matrix_get(&o->qr.matrix, j, j)) / len; /* len > 0: full rank */
+        if (ratio < tol && first == SIZE_MAX)
+            first = j;
+        if (ratio < best_ratio) {
+            best_ratio = ratio;
+            best = j;
+        }
+    }
+    size_t col = first != SIZE_MAX ? first : best;
+    if (column)
+        *column = col;
+    return fabs(gsl_matrix_get(&o->qr.matrix, col, col)) / gsl_vector_get(&o->norm.vector, col);
+}
+
+/* sqrt(|A|_1 |A|_inf) of the upper triangle of the k x k matrix a (lda apart) with column
+ * j scaled by cs[j] and row i by rs[i] (NULL: 1): a bound of |A|_2. */
+static double norm_1inf(const double *a, size_t lda, size_t k, const double *rs, const double *cs,
+                        double *colsum /* k scratch */, double *fro)
+{
+    double inf = 0.0, f = 0.0;
+    memset(colsum, 0, k * sizeof *colsum);
+    for (size_t i = 0; i < k; i++) {
+        double rowsum = 0.0;
+        for (size_t j = i; j < k; j++) {
+            double v = fabs(a[i * lda + j]) * (rs ? rs[i] : 1.0) * (cs ? cs[j] : 1.0);
+            rowsum += v;
+            colsum[j] += v;
+            f += v * v;
+        }
+        if (!(rowsum <= inf))
+            inf = rowsum;
+    }
+    double one = 0.0;
+    for (size_t j = 0; j < k; j++)
+        if (!(colsum[j] <= one))
+            one = colsum[j];
+    if (fro)
+        *fro = sqrt(f);
+    return sqrt(one * inf);
+}
+
+upl_status upl_ols_condition(upl_ols *o, double cond_max, double *cond, upl_diag *diag)
+{
+    if (!o->fitted)
+        return upl_diag_set(diag, UPL_INVALID, "no fitted model");
+    size_t k = o->k;
+    const double *len = o->norm.vector.data, *r = o->qr.matrix.data;
+    size_t lda = o->qr.matrix.tda, ilda = o->rinv.matrix.tda;
+    double *inv_len = o->v2->data, *scratch = o->v1->data;
+    for (size_t j = 0; j < k; j++)
+        inv_len[j] = 1.0 / len[j];
+    /* A = R D^-1 (the upper triangle of the QR factor) and A^-1 = D R^-1 */
+    double a_2 = norm_1inf(r, lda, k, NULL, inv_len, scratch, NULL);
+    double inv_f = 0.0;
+    double inv_2 = norm_1inf(o->rinv.matrix.data, ilda, k, len, NULL, scratch, &inv_f);
+    double bound = fmin(sqrt((double)k), a_2) * fmin(inv_f, inv_2);
+    if (bound <= cond_max) {
+        *cond = bound;
+        return UPL_OK;
+    }
+    gsl_matrix_view a = gsl_matrix_submatrix(o->m1, 0, 0, k, k);
+    gsl_matrix_view v = gsl_matrix_submatrix(o->evec, 0, 0, k, k);
+    gsl_vector_view sv = gsl_vector_subvector(o->eval, 0, k);
+    gsl_vector_view work = gsl_vector_subvector(o->v1, 0, k);
+    gsl_matrix_set_zero(&a.matrix);
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = i; j < k; j++)
+            gsl_matrix_set(&a.matrix, i, j, r[i * lda + j] * inv_len[j]);
+    int rc = gsl_linalg_SV_decomp(&a.matrix, &v.matrix, &sv.vector, &work.vector);
+    if (rc != GSL_SUCCESS)
+        return gsl_fail(diag, "singular value decomposition", rc);
+    double smax = gsl_vector_get(&sv.vector, 0), smin = gsl_vector_get(&sv.vector, k - 1);
+    *cond = smin > 0.0 ? smax / smin : HUGE_VAL;
     return UPL_OK;
 }

@@ -162,6 +162,10 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
         if (!(res->agreement = malloc(sizeof *res->agreement)))
             goto nomem;
         *res->agreement = ag;
+        if (ag.ratio_zero_variance)
+            WARN("agreement: reported/measured is the same ratio on every task, so the %s "
+                 "variance of its mean is zero to working precision: ratio_ci is null",
+                 upl_se_type_name(spec->se_type));
     } else {
         WARN("agreement not computed: %s", why.msg);
     }
@@ -200,12 +204,25 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
         goto nomem;
     if (rc != UPL_OK)
         WARN("per_participant not computed: %s", why.msg);
-    size_t no_interval = 0, first = 0;
+    /* no interval: one task in each arm (no degree of freedom), or an exact fit (zero
+     * variance, include/uplift/ols.h) */
+    size_t no_interval = 0, first = 0, exact = 0, first_exact = 0;
     for (size_t g = 0; g < res->n_per_participant; g++) {
         const upl_participant_effect *pe = &res->per_participant[g];
-        if (isfinite(pe->pct) && !isfinite(pe->pct_lo) && no_interval++ == 0)
+        if (!isfinite(pe->pct) || isfinite(pe->pct_lo))
+            continue;
+        if (pe->n == 2 && no_interval++ == 0)
             first = g;
+        if (pe->n != 2 && exact++ == 0)
+            first_exact = g;
     }
+    if (exact)
+        WARN("per_participant: %zu participant%s whose tasks their own model fits exactly "
+             "(first: '%s'; the classical variance is zero to working precision) %s a point "
+             "estimate but no interval (pct_ci null)",
+             exact, exact == 1 ? "" : "s",
+             upl__printable(res->per_participant[first_exact].participant, col, sizeof col),
+             exact == 1 ? "has" : "have");
     if (no_interval)
         WARN("per_participant: %zu participant%s with one task in each arm (first: '%s') %s a "
              "point estimate but no interval (pct_ci null: no degree of freedom left)",
@@ -230,6 +247,12 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
                      "tasks in both arms, left out",
                      upl__printable(sg.column, col, sizeof col), sg.excluded,
                      sg.excluded == 1 ? "" : "s");
+            if (sg.zero_variance)
+                WARN("subgroups by '%s': the %s variance of the effect in %zu level%s is zero "
+                     "to working precision: se, pct_ci and p are null there, and so is the "
+                     "heterogeneity test",
+                     upl__printable(sg.column, col, sizeof col), upl_se_type_name(spec->se_type),
+                     sg.zero_variance, sg.zero_variance == 1 ? "" : "s");
         } else if (rc == UPL_NOTFOUND) {
             upl_design_release(&d);
             return upl_diag_set(diag, UPL_NOTFOUND, "%s", why.msg);
@@ -251,6 +274,10 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
         *res->compliance = comp;
         if (rc != UPL_OK)
             WARN("compliance: the effect of AI use (iv) is not computed: %s", why.msg);
+        else if (comp.first_stage_zero_variance)
+            WARN("compliance: the %s variance of the first stage's instrument is zero to "
+                 "working precision: first_stage_f is null",
+                 upl_se_type_name(spec->se_type));
         else if (!isfinite(comp.first_stage_f))
             WARN("compliance: assignment determines ai_used exactly (full compliance): the "
                  "2SLS effect equals the intention-to-treat effect");
@@ -258,6 +285,10 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
             WARN("compliance: weak instrument: first-stage F = %.2f < %g, so the 2SLS effect of "
                  "AI use and its interval are unreliable",
                  comp.first_stage_f, UPL_WEAK_INSTRUMENT_F);
+        if (rc == UPL_OK && comp.iv_zero_variance)
+            WARN("compliance: the %s variance of the effect of AI use (iv) is zero to working "
+                 "precision: its se, ci, pct_ci and p are null (coef and pct stand)",
+                 upl_se_type_name(spec->se_type));
     }
     upl_design_release(&d);
     return UPL_OK;

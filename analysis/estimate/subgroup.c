@@ -265,6 +265,8 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
         o->pct = est.pct;
         o->pct_lo = est.pct_lo;
         o->pct_hi = est.pct_hi;
+        if (upl__fit_zero_variance(&fit, Lk + l))
+            out->zero_variance++;
     }
     /* the n per level counts every analysed task of the level, other arms too */
     for (size_t l = 0; l < L; l++)

@@ -165,6 +165,9 @@ typedef struct upl_agreement {
     double loa_lo, loa_hi;
     double r;
     upl_estimate effect_measured, effect_reported;
+    /* the variance of the mean log ratio is zero to working precision (every task's ratio
+     * the same): ratio_lo and ratio_hi NAN */
+    int ratio_zero_variance;
 } upl_agreement;
 
 #define UPL_RI_HIST_BINS 40
@@ -210,6 +213,9 @@ typedef struct upl_subgroups {
     const char *test;
     double stat, df1, df2;
     size_t n, excluded;
+    /* levels whose effect's variance is zero to working precision under the SE type
+     * (include/uplift/ols.h): se, df, p and pct_ci NAN, the Wald test too */
+    size_t zero_variance;
 } upl_subgroups;
 
 typedef struct upl_compliance {
@@ -220,6 +226,9 @@ typedef struct upl_compliance {
      * freedom as estimatr reports them */
     size_t n, n_treated_known, n_control_known;
     double first_stage_df1, first_stage_df2;
+    /* the variance of the first stage's instrument (first_stage_f NAN) or of the 2SLS
+     * effect (iv's se, ci and p NAN) is zero to working precision (include/uplift/ols.h) */
+    int first_stage_zero_variance, iv_zero_variance;
 } upl_compliance;
 
 typedef struct upl_analysis_result {
@@ -258,7 +267,12 @@ typedef struct upl_analysis_result {
 /* Estimates spec on ds.  *res is caller-owned: on UPL_OK release it with
  * upl_analysis_result_release(); on failure it holds nothing and diag says why
  * (the refusals of upl_design_build(), UPL_REFUSED for a cluster type with fewer than
- * two clusters or without participants, UPL_NUMERIC for a rank-deficient design). */
+ * two clusters or without participants, and for a rank-deficient design: linearly
+ * dependent columns, or a column whose part orthogonal to the columns before it is below
+ * 1e-7 of its length, which R's lm reports as NA).  A variance that is zero to working
+ * precision (include/uplift/ols.h) leaves that type's estimate of the coefficient
+ * undefined, and a condition number above 1e7 (columns scaled to unit length) adds a
+ * warning. */
 upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
                             upl_analysis_result *res, upl_diag *diag);
 void upl_analysis_result_release(upl_analysis_result *res);

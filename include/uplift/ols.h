@@ -16,6 +16,7 @@
 #ifndef UPLIFT_OLS_H
 #define UPLIFT_OLS_H
 
+#include <float.h>
 #include <stddef.h>
 
 #include <gsl/gsl_matrix.h>
@@ -29,6 +30,21 @@
  * inverse square root of I - H_gg; using it too keeps uplift's CR2 equal to estimatr's
  * in the degenerate cases (a cluster whose own fixed effect fits it exactly). */
 #define UPL_OLS_LEVERAGE_ONE_TOL 1e-12
+
+/* A variance at or below this times its scale is zero to working precision
+ * (upl_ols_vcov).  The scale of coefficient p is the classical variance it would have if
+ * the residuals were as large as the outcomes, (y'y / (n - k)) |row p of R^-1|^2.  The
+ * residuals e = y - Xb are computed to about DBL_EPSILON times |y| (times the growth of
+ * the coefficients' terms x_ij b_j over y_i, large only in designs that R's tolerance
+ * refuses), and so is every sandwich middle: where the exact variance is 0 the computed
+ * one is about DBL_EPSILON^2 times the scale (a standard error of at most 5e-15 times
+ * the scale's in the cases of docs/analysis.md).  DBL_EPSILON (a standard error below
+ * sqrt(DBL_EPSILON) = 1.5e-8 times the scale's) leaves eight orders of magnitude for the
+ * growth of rounding over long sums and through the CR2 and HC3 leverage transforms, and
+ * lies seven orders below the standard errors of data: log times with a residual
+ * standard deviation of a tenth of their size give a classical one 0.1 times the
+ * scale's. */
+#define UPL_OLS_ZERO_VARIANCE_TOL DBL_EPSILON
 
 typedef struct upl_ols upl_ols;
 
@@ -74,10 +90,37 @@ double upl_ols_max_leverage(upl_ols *ols, size_t *row);
  * *defined is 1 normally; 0 when the type is undefined on these data (HC2 or HC3 with a
  * row of leverage one: 0/0), in which case vcov and df are filled with NAN and
  * *bad_row (when not NULL) is that row.
+ * With *defined 1, a coefficient p whose variance is zero to working precision (at most
+ * UPL_OLS_ZERO_VARIANCE_TOL times its rounding scale, above) has no standard error under
+ * this type: row and column p of vcov and df[p] are NAN, the other entries stand.  A
+ * zero middle does that, e.g. the cluster sums s_g of a coefficient that cancel exactly:
+ * with participant fixed effects, an arm effect identified within a single participant,
+ * or two clusters one of which its own fixed effect fits exactly (s_1 = -s_2 = 0); and
+ * an exact fit zeroes every type.
  * Errors: UPL_INVALID without a fit, for UPL_SE_AUTO, for a cluster type when the fit had
  * no clusters; UPL_REFUSED for a cluster type with a single cluster; UPL_NUMERIC when a
  * GSL routine fails. */
 upl_status upl_ols_vcov(upl_ols *ols, upl_se_type type, gsl_matrix *vcov, gsl_vector *df,
                         int *defined, size_t *bad_row, upl_diag *diag);
+
+/* Collinearity of the last fit's design, measured on its columns scaled to unit length,
+ * X D^-1 with D = diag(|x_j|) (the scaling of R's kappa() and of Belsley's condition
+ * indexes), whose triangular factor is R D^-1.
+ *
+ * upl_ols_alias_ratio: |R_jj| / |x_j|, the length of the part of column j orthogonal to
+ * the columns before it relative to the column's own length (1 for orthogonal columns),
+ * of the column *column (when not NULL): the first column whose ratio is below tol, or,
+ * when none is, the column with the smallest ratio.  R's lm (LINPACK dqrdc2 with
+ * tol = 1e-7) reports the coefficient of the first column below its tol as NA.  O(k);
+ * NAN without a fit.
+ *
+ * upl_ols_condition: *cond is the 2-norm condition number s_max / s_min of X D^-1 when it
+ * exceeds cond_max, else a value at most cond_max (an upper bound of it).  The exact value
+ * costs an O(k^3) SVD, run only when the O(k^2) bound
+ *   min(sqrt(k), sqrt(|A|_1 |A|_inf)) * min(|A^-1|_F, sqrt(|A^-1|_1 |A^-1|_inf)),
+ * A = R D^-1, exceeds cond_max (with fixed effects k is in the thousands).
+ * Errors: UPL_INVALID without a fit, UPL_NUMERIC when the SVD fails. */
+double upl_ols_alias_ratio(const upl_ols *ols, double tol, size_t *column);
+upl_status upl_ols_condition(upl_ols *ols, double cond_max, double *cond, upl_diag *diag);
 
 #endif

@@ -252,11 +252,149 @@ static void test_refusals(void **state)
     upl_dataset_release(&ds);
 }
 
+/* Does some warning of res contain every one of the strings (NULL-terminated)? */
+static int warned(const upl_analysis_result *res, const char *const *parts)
+{
+    for (size_t i = 0; i < res->n_warnings; i++) {
+        int all = 1;
+        for (const char *const *q = parts; *q && all; q++)
+            all = strstr(res->warnings[i], *q) != NULL;
+        if (all)
+            return 1;
+    }
+    return 0;
+}
+
+/* One participant of 40 tasks in both arms and one of a single task, with participant
+ * fixed effects: the single task's own dummy fits it exactly, its residual is 0 and with
+ * two clusters the other's cluster sum is 0 too, so every cluster-robust variance of the
+ * effect is exactly zero (issue 11 item 5).  The default cr2 is refused: the effect keeps
+ * its coefficient and pct, its se, ci, pct_ci and p are NAN (null), a warning says which
+ * types are refused, which still apply and that the chosen one is refused; the panel's
+ * classical rows keep their intervals. */
+static void test_zero_variance_effect(void **state)
+{
+    (void)state;
+    upl_dataset ds;
+    assert_int_equal(upl_dataset_init(&ds, 0, NULL), UPL_OK);
+    uint64_t s = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < 41; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "t%zu", i + 1);
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        double u = (double)(s >> 11) / 9007199254740992.0;
+        upl_task_row row;
+        upl_task_row_clear(&row);
+        row.task_id = id;
+        row.participant = i < 40 ? "big" : "solo";
+        row.arm = i % 2 ? "ai" : "no_ai";
+        row.forecast_no_ai_min = 30.0 + 10.0 * (double)(i % 7);
+        row.reported_min = row.forecast_no_ai_min * (0.6 + u) * (i % 2 ? 1.2 : 1.0);
+        row.post_review_min = 0.0;
+        row.status = UPL_TASK_DONE;
+        assert_int_equal(upl_dataset_append(&ds, &row), UPL_OK);
+    }
+    assert_int_equal(upl_dataset_add_arm(&ds, "no_ai", NULL), UPL_OK);
+    assert_int_equal(upl_dataset_add_arm(&ds, "ai", NULL), UPL_OK);
+    ds.control = 0;
+    upl_model_spec spec;
+    upl_model_spec_default(&spec);
+    spec.participant_fe = 1;
+    upl_analysis_result res;
+    upl_diag diag = {0};
+    assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_OK);
+    assert_int_equal(res.spec.se_type, UPL_SE_CR2);
+    const upl_estimate *e = &res.effects[0].est;
+    assert_false(e->defined);
+    assert_true(isfinite(e->coef) && isfinite(e->pct));
+    assert_true(isnan(e->se) && isnan(e->ci_lo) && isnan(e->pct_lo) && isnan(e->p));
+    for (size_t i = 0; i < res.n_panel; i++) {
+        const upl_panel_entry *pe = &res.panel[i];
+        int cluster = pe->se_type >= UPL_SE_CR0 && pe->se_type <= UPL_SE_CR2;
+        int leverage_one = pe->se_type == UPL_SE_HC2 || pe->se_type == UPL_SE_HC3;
+        assert_int_equal(pe->est.defined, !cluster && !leverage_one);
+        if (pe->est.defined)
+            assert_true(pe->est.se > 0.0 && pe->est.pct_lo < pe->est.pct_hi);
+    }
+    static const char *const effect[] = {"arm 'ai'",
+                                         "zero to working precision",
+                                         "cr0, cr1, cr2",
+                                         "classical, hc0, hc1 still apply",
+                                         "the chosen type is cr2",
+                                         NULL};
+    assert_true(warned(&res, effect));
+    json_t *root = render_json(&res);
+    json_t *eff = json_array_get(json_object_get(root, "effects"), 0);
+    assert_true(json_is_real(json_object_get(eff, "pct")));
+    static const char *const nulls[] = {"se", "df", "ci", "pct_ci", "p"};
+    for (size_t i = 0; i < sizeof nulls / sizeof nulls[0]; i++)
+        assert_true(json_is_null(json_object_get(eff, nulls[i])));
+    json_decref(root);
+    upl_analysis_result_release(&res);
+
+    /* the same data under classical: the chosen type applies and nothing is refused */
+    spec.se_type = UPL_SE_CLASSICAL;
+    assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_OK);
+    assert_true(res.effects[0].est.defined && res.effects[0].est.se > 0.0);
+    static const char *const chosen[] = {"the chosen type", NULL};
+    assert_false(warned(&res, chosen));
+    static const char *const panel[] = {"arm 'ai'", "zero to working precision", "cr0, cr1, cr2",
+                                        NULL}; /* the panel's cluster types: still refused */
+    assert_true(warned(&res, panel));
+    upl_analysis_result_release(&res);
+    upl_dataset_release(&ds);
+}
+
+/* A covariate log(60 exp(delta u)) that is nearly the intercept (issue 11 item 6): with
+ * delta = 1e-9 its part orthogonal to the intercept and arm is below R's tolerance (1e-7
+ * of its length): refused as rank deficient, naming it and the condition number; with
+ * delta = 2e-6 it is above the tolerance but the condition number (with unit-length
+ * columns) is above 1e7: estimated, with a warning naming it and the condition number; with
+ * delta = 0.3 neither. */
+static void test_near_collinear(void **state)
+{
+    (void)state;
+    const double deltas[] = {1e-9, 2e-6, 0.3};
+    for (size_t d = 0; d < 3; d++) {
+        upl_dataset ds;
+        make_dataset(&ds, 4);
+        uint64_t s = 0x2545f4914f6cdd1dULL;
+        for (size_t i = 0; i < ds.n; i++) {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            double u = (double)(s >> 11) / 9007199254740992.0 - 0.5;
+            ds.forecast_no_ai_min[i] = 60.0 * exp(deltas[d] * u);
+        }
+        upl_model_spec spec;
+        upl_model_spec_default(&spec);
+        upl_analysis_result res;
+        upl_diag diag = {0};
+        upl_status st = upl_analysis_run(&ds, &spec, &res, &diag);
+        static const char *const warning[] = {"nearly collinear", "condition number",
+                                              "'log_forecast_no_ai'", NULL};
+        if (d == 0) {
+            assert_int_equal(st, UPL_REFUSED);
+            assert_non_null(strstr(diag.msg, "'log_forecast_no_ai' is a combination"));
+            assert_non_null(strstr(diag.msg, "condition number"));
+        } else {
+            assert_int_equal(st, UPL_OK);
+            assert_int_equal(warned(&res, warning), d == 1);
+            upl_analysis_result_release(&res);
+        }
+        upl_dataset_release(&ds);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys_and_nulls),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_zero_variance_effect),
+        cmocka_unit_test(test_near_collinear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -523,6 +523,272 @@ static void test_rank_rule(void **state)
     gsl_matrix_free(X);
 }
 
+/* Variances of every type for the first r coefficients of the last fit: V[t] (r x r) and
+ * df[t]; a cluster type is skipped (V[t] NULL) without clusters. */
+static void all_vcov(upl_ols *ols, size_t r, int clustered, gsl_matrix **V, gsl_vector **df,
+                     int *defined)
+{
+    upl_diag diag = {0};
+    for (int t = 0; t < UPL_SE_TYPE_COUNT; t++) {
+        V[t] = NULL;
+        df[t] = NULL;
+        if (!clustered && t >= UPL_SE_CR0)
+            continue;
+        V[t] = gsl_matrix_alloc(r, r);
+        df[t] = gsl_vector_alloc(r);
+        assert_non_null(V[t]);
+        assert_non_null(df[t]);
+        upl_status st = upl_ols_vcov(ols, (upl_se_type)t, V[t], df[t], &defined[t], NULL, &diag);
+        if (st != UPL_OK)
+            fail_msg("%s: %s", upl_se_type_name((upl_se_type)t), diag.msg);
+    }
+}
+
+static void free_vcov(gsl_matrix **V, gsl_vector **df)
+{
+    for (int t = 0; t < UPL_SE_TYPE_COUNT; t++) {
+        gsl_matrix_free(V[t]);
+        gsl_vector_free(df[t]);
+    }
+}
+
+/* Is coefficient p refused (zero variance) under type t: its row, column and df NAN,
+ * with the type itself defined?  Entries (p, j) of a kept p are NAN for refused j only. */
+static int refused(gsl_matrix *const *V, gsl_vector *const *df, const int *defined, int t, size_t p)
+{
+    int nan = isnan(gsl_matrix_get(V[t], p, p));
+    for (size_t j = 0; j < V[t]->size1; j++) {
+        int want = nan || isnan(gsl_matrix_get(V[t], j, j));
+        assert_int_equal(isnan(gsl_matrix_get(V[t], p, j)), want);
+        assert_int_equal(isnan(gsl_matrix_get(V[t], j, p)), want);
+    }
+    assert_int_equal(isnan(gsl_vector_get(df[t], p)), nan);
+    assert_true(defined[t]);
+    return nan;
+}
+
+/* A variance that is zero to working precision is refused per coefficient, never
+ * returned as a zero standard error (issue 11 item 5).  Participant fixed effects and
+ * clusters: (a) a participant of one task beside one of 40 (the small one's dummy fits it
+ * exactly, so its residual is 0, and with two clusters s_1 = -s_2 = 0): every cluster
+ * type refuses every coefficient, classical, hc0 and hc1 stand; (b) no covariate, one
+ * participant in both arms and five in one arm each, so that the model spans the seven
+ * participant-arm cells and every cell's residuals sum to 0, plus a covariate of mean 0
+ * in every cell: the weights of the intercept, the arm and the dummies are constant on
+ * cells, their cluster sums vanish and every cluster type refuses them, while the
+ * covariate keeps its variance (per coefficient, not per type); (c) y = X b + delta u for delta
+ * from 1e-2 to 0: the classical variance is refused exactly when e'e <= DBL_EPSILON y'y, the rule
+ * stated in ols.h. */
+static void test_zero_variance(void **state)
+{
+    (void)state;
+    gsl_matrix *V[UPL_SE_TYPE_COUNT];
+    gsl_vector *df[UPL_SE_TYPE_COUNT];
+    int defined[UPL_SE_TYPE_COUNT];
+    uint64_t s = 0x853c49e6748fea9bULL;
+
+    /* (a) columns 1, arm, x, dummy of the big participant */
+    {
+        enum { N = 41, K = 4 };
+        gsl_matrix *X = gsl_matrix_alloc(N, K);
+        gsl_vector *y = gsl_vector_alloc(N);
+        size_t cl[N];
+        for (size_t i = 0; i < N; i++) {
+            cl[i] = i == 0 ? 0 : 1;
+            gsl_matrix_set(X, i, 0, 1.0);
+            gsl_matrix_set(X, i, 1, i % 2 ? 1.0 : 0.0);
+            gsl_matrix_set(X, i, 2, 3.0 + unif(&s));
+            gsl_matrix_set(X, i, 3, cl[i] == 1 ? 1.0 : 0.0);
+            gsl_vector_set(y, i, 4.0 + 0.2 * (double)(i % 2) + unif(&s));
+        }
+        upl_ols *ols = upl_ols_alloc(N, K);
+        upl_diag diag = {0};
+        assert_int_equal(upl_ols_fit(ols, X, y, cl, 2, NULL, &diag), UPL_OK);
+        all_vcov(ols, 3, 1, V, df, defined);
+        for (size_t p = 0; p < 3; p++) {
+            for (int t = UPL_SE_CLASSICAL; t <= UPL_SE_HC1; t++)
+                assert_false(refused(V, df, defined, t, p));
+            for (int t = UPL_SE_CR0; t <= UPL_SE_CR2; t++)
+                assert_true(refused(V, df, defined, t, p));
+        }
+        assert_false(defined[UPL_SE_HC2]); /* the one-task participant: leverage 1 */
+        free_vcov(V, df);
+        upl_ols_free(ols);
+        gsl_matrix_free(X);
+        gsl_vector_free(y);
+    }
+
+    /* (b) columns 1, arm, x, dummies of participants 1..5; participant 0 in both arms */
+    {
+        enum { G = 6, PER = 6, N = G * PER, K = 3 + G - 1 };
+        gsl_matrix *X = gsl_matrix_calloc(N, K);
+        gsl_vector *y = gsl_vector_alloc(N);
+        size_t cl[N];
+        double u[N], cell_sum[2 * G] = {0}, cell_n[2 * G] = {0};
+        int arm[N];
+        for (size_t i = 0; i < N; i++) {
+            size_t g = i / PER;
+            arm[i] = g == 0 ? (int)(i % 2) : (int)(g % 2);
+            u[i] = unif(&s);
+            cell_sum[2 * g + (size_t)arm[i]] += u[i];
+            cell_n[2 * g + (size_t)arm[i]] += 1.0;
+        }
+        for (size_t i = 0; i < N; i++) {
+            size_t g = i / PER, c = 2 * g + (size_t)arm[i];
+            cl[i] = g;
+            gsl_matrix_set(X, i, 0, 1.0);
+            gsl_matrix_set(X, i, 1, arm[i]);
+            gsl_matrix_set(X, i, 2, u[i] - cell_sum[c] / cell_n[c]); /* mean 0 in its cell */
+            if (g > 0)
+                gsl_matrix_set(X, i, 2 + g, 1.0);
+            gsl_vector_set(y, i, 4.0 + 0.3 * arm[i] + 0.2 * (double)g + unif(&s));
+        }
+        upl_ols *ols = upl_ols_alloc(N, K);
+        upl_diag diag = {0};
+        assert_int_equal(upl_ols_fit(ols, X, y, cl, G, NULL, &diag), UPL_OK);
+        all_vcov(ols, K, 1, V, df, defined);
+        for (int t = UPL_SE_CLASSICAL; t <= UPL_SE_HC3; t++)
+            for (size_t p = 0; p < K; p++)
+                assert_false(refused(V, df, defined, t, p));
+        for (int t = UPL_SE_CR0; t <= UPL_SE_CR2; t++)
+            for (size_t p = 0; p < K; p++)
+                assert_int_equal(refused(V, df, defined, t, p), p != 2);
+        free_vcov(V, df);
+        upl_ols_free(ols);
+        gsl_matrix_free(X);
+        gsl_vector_free(y);
+    }
+
+    /* (c) the threshold of the classical variance */
+    {
+        enum { N = 30, K = 3 };
+        const double deltas[] = {1e-2, 1e-5, 1e-6, 5e-7, 2e-7, 1e-7, 1e-8, 1e-14, 0.0};
+        gsl_matrix *X = gsl_matrix_alloc(N, K);
+        gsl_vector *y = gsl_vector_alloc(N);
+        upl_ols *ols = upl_ols_alloc(N, K);
+        size_t kept = 0, zero = 0;
+        for (size_t d = 0; d < sizeof deltas / sizeof deltas[0]; d++) {
+            uint64_t s2 = 0x9e3779b97f4a7c15ULL;
+            for (size_t i = 0; i < N; i++) {
+                double x = unif(&s2), u = unif(&s2) - 0.5;
+                gsl_matrix_set(X, i, 0, 1.0);
+                gsl_matrix_set(X, i, 1, (double)(i % 2));
+                gsl_matrix_set(X, i, 2, x);
+                gsl_vector_set(y, i, 4.0 + 0.25 * (double)(i % 2) + 0.5 * x + deltas[d] * u);
+            }
+            upl_diag diag = {0};
+            assert_int_equal(upl_ols_fit(ols, X, y, NULL, 0, NULL, &diag), UPL_OK);
+            double ee = 0.0, yy = 0.0;
+            for (size_t i = 0; i < N; i++) {
+                double e = gsl_vector_get(upl_ols_resid(ols), i);
+                ee += e * e;
+                yy += gsl_vector_get(y, i) * gsl_vector_get(y, i);
+            }
+            int want_zero = !(ee > DBL_EPSILON * yy);
+            all_vcov(ols, K, 0, V, df, defined);
+            for (size_t p = 0; p < K; p++)
+                if (refused(V, df, defined, UPL_SE_CLASSICAL, p) != want_zero)
+                    fail_msg("delta %g: e'e/y'y %.3g, classical variance %s", deltas[d], ee / yy,
+                             want_zero ? "kept" : "refused");
+            printf("delta %g: e'e / y'y %.3g, classical %s\n", deltas[d], ee / yy,
+                   want_zero ? "refused" : "kept");
+            want_zero ? zero++ : kept++;
+            free_vcov(V, df);
+        }
+        assert_true(kept >= 3 && zero >= 3); /* both sides of the threshold */
+        upl_ols_free(ols);
+        gsl_matrix_free(X);
+        gsl_vector_free(y);
+    }
+}
+
+/* The collinearity measures of ols.h on columns 1, x and x + delta z (issue 11 item 6):
+ * the alias ratio |R_33| / |x_3| against the residual of delta z regressed on 1 and x
+ * (computed here, independently of the QR), and the condition number of X D^-1 against
+ * the SVD of the n x 3 scaled matrix itself; with cond_max = 0 the exact value is always
+ * returned, with cond_max = 1e7 a value above 1e7 exactly when the condition number is. */
+static void test_collinearity(void **state)
+{
+    (void)state;
+    enum { N = 50, K = 3 };
+    const double deltas[] = {1.0, 1e-2, 1e-5, 3e-7, 1e-7, 3e-8, 1e-9};
+    gsl_matrix *X = gsl_matrix_alloc(N, K), *A = gsl_matrix_alloc(N, K);
+    gsl_matrix *Vs = gsl_matrix_alloc(K, K);
+    gsl_vector *y = gsl_vector_alloc(N), *sv = gsl_vector_alloc(K), *work = gsl_vector_alloc(K);
+    double z[N];
+    upl_ols *ols = upl_ols_alloc(N, K);
+    size_t above = 0, below = 0;
+    for (size_t d = 0; d < sizeof deltas / sizeof deltas[0]; d++) {
+        uint64_t s = 0x2545f4914f6cdd1dULL;
+        double sx = 0.0, sxx = 0.0, sz = 0.0, sxz = 0.0;
+        for (size_t i = 0; i < N; i++) {
+            double x = unif(&s);
+            z[i] = unif(&s) - 0.5;
+            gsl_matrix_set(X, i, 0, 1.0);
+            gsl_matrix_set(X, i, 1, x);
+            gsl_matrix_set(X, i, 2, x + deltas[d] * z[i]);
+            gsl_vector_set(y, i, 1.0 + x + unif(&s));
+            sx += x;
+            sxx += x * x;
+            sz += z[i];
+            sxz += x * z[i];
+        }
+        /* |x_3| and the part of x_3 = x + delta z orthogonal to 1 and x: delta times that of z */
+        double det = N * sxx - sx * sx;
+        double c0 = (sxx * sz - sx * sxz) / det, c1 = (N * sxz - sx * sz) / det;
+        double len2 = 0.0, res2 = 0.0;
+        for (size_t i = 0; i < N; i++) {
+            double x3 = gsl_matrix_get(X, i, 2), r = z[i] - c0 - c1 * gsl_matrix_get(X, i, 1);
+            len2 += x3 * x3;
+            res2 += r * r;
+        }
+        double want_ratio = deltas[d] * sqrt(res2 / len2);
+        /* the condition number of X D^-1 from its own SVD */
+        for (size_t j = 0; j < K; j++) {
+            double l2 = 0.0;
+            for (size_t i = 0; i < N; i++)
+                l2 += gsl_matrix_get(X, i, j) * gsl_matrix_get(X, i, j);
+            for (size_t i = 0; i < N; i++)
+                gsl_matrix_set(A, i, j, gsl_matrix_get(X, i, j) / sqrt(l2));
+        }
+        assert_int_equal(gsl_linalg_SV_decomp(A, Vs, sv, work), 0);
+        double want_cond = gsl_vector_get(sv, 0) / gsl_vector_get(sv, K - 1);
+
+        upl_diag diag = {0};
+        assert_int_equal(upl_ols_fit(ols, X, y, NULL, 0, NULL, &diag), UPL_OK);
+        size_t col = SIZE_MAX;
+        double ratio = upl_ols_alias_ratio(ols, 1e-7, &col);
+        assert_int_equal(col, 2);              /* the first below 1e-7, or else the smallest: x_3 */
+        double tol = 1e-8 + 1e-15 / deltas[d]; /* the reference loses digits as delta -> 0 */
+        if (!(fabs(ratio - want_ratio) <= tol * want_ratio))
+            fail_msg("delta %g: alias ratio %.17g, want %.17g", deltas[d], ratio, want_ratio);
+        double cond = NAN;
+        assert_int_equal(upl_ols_condition(ols, 0.0, &cond, &diag), UPL_OK);
+        if (!(fabs(cond - want_cond) <= tol * want_cond))
+            fail_msg("delta %g: condition number %.17g, want %.17g", deltas[d], cond, want_cond);
+        /* below a single column's ratio of 1e-7 the condition number is above 1e7 */
+        if (ratio < 1e-7)
+            assert_true(cond > 1e7);
+        assert_int_equal(upl_ols_condition(ols, 1e7, &cond, &diag), UPL_OK);
+        assert_int_equal(cond > 1e7, want_cond > 1e7);
+        if (want_cond > 1e7) {
+            assert_true(fabs(cond - want_cond) <= tol * want_cond);
+            above++;
+        } else {
+            assert_true(cond >= want_cond * (1.0 - 1e-12)); /* a bound */
+            below++;
+        }
+    }
+    assert_true(above >= 2 && below >= 2);
+    upl_ols_free(ols);
+    gsl_vector_free(work);
+    gsl_vector_free(sv);
+    gsl_vector_free(y);
+    gsl_matrix_free(Vs);
+    gsl_matrix_free(A);
+    gsl_matrix_free(X);
+}
+
 int main(void)
 {
     const char *env = getenv("UPLIFT_FIXTURES");
@@ -532,6 +798,8 @@ int main(void)
         cmocka_unit_test(test_cr2_direct),
         cmocka_unit_test(test_cr2_fixed_effects_many_clusters),
         cmocka_unit_test(test_rank_rule),
+        cmocka_unit_test(test_zero_variance),
+        cmocka_unit_test(test_collinearity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
