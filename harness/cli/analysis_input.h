@@ -1,7 +1,7 @@
 /* What `uplift analyze` and `uplift report` share: the model options, the input (the
  * study read-only, or any CSV with --map/--treated/--arm-names) and the loading of the
- * dataset with the protocol's defaults.  A command lists UPL__ANALYSIS_LONGOPTS in its option table,
- * hands every option it does not know itself to upl__analysis_opt(), then calls
+ * dataset with the protocol's defaults.  A command lists UPL__ANALYSIS_LONGOPTS in its option
+ * table, hands every option it does not know itself to upl__analysis_opt(), then calls
  * upl__analysis_load(). */
 #ifndef UPLIFT_CLI_ANALYSIS_INPUT_H
 #define UPLIFT_CLI_ANALYSIS_INPUT_H
