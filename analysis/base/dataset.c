@@ -258,6 +258,70 @@ void upl_dataset_row(const upl_dataset *ds, size_t i, upl_task_row *row)
     row->extra = NULL; /* columns are not contiguous per row; read extra_values[j][i] */
 }
 
+/* ---- the canonical order of the rows ---- */
+
+typedef struct row_ref {
+    const upl_dataset *ds;
+    size_t i;
+} row_ref;
+
+static int cmp_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+/* NAN (missing) first, then ascending */
+static int cmp_number(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return (int)!isnan(a) - (int)!isnan(b);
+    return (a > b) - (a < b);
+}
+
+static int cmp_int(int a, int b)
+{
+    return (a > b) - (a < b);
+}
+
+/* participant, task id, the other text columns, status, ai_used, the numbers, the
+ * extra columns, and last the row index (rows equal in everything else) */
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const row_ref *ra = pa, *rb = pb;
+    const upl_dataset *ds = ra->ds;
+    size_t a = ra->i, b = rb->i;
+    char *const *const text[] = {ds->participant,     ds->task_id, ds->arm, ds->category,
+                                 ds->excluded_reason, ds->title,   ds->url};
+    const double *const number[] = {ds->forecast_ai_min, ds->forecast_no_ai_min, ds->measured_min,
+                                    ds->reported_min,    ds->post_review_min,    ds->perceived_pct};
+    int c = 0;
+    for (size_t k = 0; !c && k < sizeof text / sizeof text[0]; k++)
+        c = cmp_text(text[k][a], text[k][b]);
+    if (!c)
+        c = cmp_int((int)ds->status[a], (int)ds->status[b]);
+    if (!c)
+        c = cmp_int(ds->ai_used[a], ds->ai_used[b]);
+    for (size_t k = 0; !c && k < sizeof number / sizeof number[0]; k++)
+        c = cmp_number(number[k][a], number[k][b]);
+    for (size_t j = 0; !c && j < ds->n_extra; j++)
+        c = cmp_text(ds->extra_values[j][a], ds->extra_values[j][b]);
+    return c ? c : (a > b) - (a < b);
+}
+
+upl_status upl_dataset_order(const upl_dataset *ds, size_t *order)
+{
+    row_ref *ref = malloc((ds->n ? ds->n : 1) * sizeof *ref);
+    if (!ref)
+        return UPL_NOMEM;
+    for (size_t i = 0; i < ds->n; i++)
+        ref[i] = (row_ref){ds, i};
+    qsort(ref, ds->n, sizeof *ref, cmp_rows);
+    for (size_t i = 0; i < ds->n; i++)
+        order[i] = ref[i].i;
+    free(ref);
+    return UPL_OK;
+}
+
 long upl_dataset_extra_index(const upl_dataset *ds, const char *name)
 {
     for (size_t j = 0; j < ds->n_extra; j++)

@@ -2,6 +2,7 @@
 #include "uplift/bootstrap.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,31 @@ void upl_boot_result_release(upl_boot_result *res)
     free(res->rep);
     free(res->jack);
     memset(res, 0, sizeof *res);
+}
+
+/* SplitMix64 (Steele, Lea and Flood 2014): one step of its Weyl sequence, then its
+ * output mix, a bijection of 64-bit words. */
+static uint64_t splitmix64(uint64_t x)
+{
+    x += UINT64_C(0x9E3779B97F4A7C15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return x ^ (x >> 31);
+}
+
+unsigned long upl_boot_stream_seed(unsigned long seed, uint64_t key)
+{
+    return (unsigned long)(splitmix64(splitmix64((uint64_t)seed) ^ key) >> 32);
+}
+
+uint64_t upl_boot_stream_key(const char *name)
+{
+    uint64_t h = UINT64_C(0xCBF29CE484222325); /* FNV-1a, 64 bits */
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        h ^= *c;
+        h *= UINT64_C(0x100000001B3);
+    }
+    return h;
 }
 
 upl_status upl_boot_run(size_t G, size_t m, size_t reps, unsigned long seed, upl_boot_stat_fn fn,
@@ -43,10 +69,10 @@ upl_status upl_boot_run(size_t G, size_t m, size_t reps, unsigned long seed, upl
         rc = upl_diag_set(diag, UPL_NOMEM, "out of memory for %zu bootstrap resamples", reps);
         goto fail;
     }
-    gsl_rng_set(rng, seed);
+    gsl_rng_set(rng, upl_boot_stream_seed(seed, UPL_BOOT_STREAM_CLUSTERS));
     for (size_t g = 0; g < G; g++)
         draw[g] = g;
-    if (fn(ctx, draw, G, NULL, res->theta) != 0)
+    if (fn(ctx, draw, G, UPL_BOOT_NO_RESAMPLE, res->theta) != 0)
         goto abort;
     /* jackknife: leave cluster g out (draw = 0..G-1 without g) */
     for (size_t g = 0; G > UPL_BOOT_JACKKNIFE_MAX && g < G * m; g++)
@@ -55,14 +81,14 @@ upl_status upl_boot_run(size_t G, size_t m, size_t reps, unsigned long seed, upl
         for (size_t i = 0, j = 0; i < G; i++)
             if (i != g)
                 draw[j++] = i;
-        if (fn(ctx, draw, G - 1, NULL, res->jack + g * m) != 0)
+        if (fn(ctx, draw, G - 1, UPL_BOOT_NO_RESAMPLE, res->jack + g * m) != 0)
             goto abort;
     }
     size_t step = reps / 100 ? reps / 100 : 1;
     for (size_t b = 0; b < reps; b++) {
         for (size_t g = 0; g < G; g++)
             draw[g] = (size_t)gsl_rng_uniform_int(rng, (unsigned long)G);
-        if (fn(ctx, draw, G, rng, res->rep + b * m) != 0)
+        if (fn(ctx, draw, G, b, res->rep + b * m) != 0)
             goto abort;
         if (progress && (b + 1) % step == 0)
             progress(progress_ctx, "bootstrap", b + 1, reps);

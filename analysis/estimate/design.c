@@ -1,5 +1,8 @@
 /* From the task table to the regression: which rows are analysed, the outcome with
- * METR's arm-mean fill of missing post-review time, the log transform, X and y. */
+ * METR's arm-mean fill of missing post-review time, the log transform, X and y.  The
+ * design's rows (and so its participants) come in the dataset's canonical order
+ * (upl_dataset_order()), and every sum here runs in it: the order of the input rows
+ * changes no number; refusals name the first offending row of the input. */
 #include "uplift/analysis.h"
 
 #include <math.h>
@@ -190,7 +193,7 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
 {
     upl_status rc = UPL_OK;
     unsigned char *state = NULL;
-    size_t *row_arm = NULL;
+    size_t *row_arm = NULL, *order = NULL;
     double *post_sum = NULL;
     size_t *post_cnt = NULL;
     upl__strmap arms = {0}, ids = {0}, parts = {0};
@@ -218,14 +221,16 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
             goto nomem;
     state = malloc(ds->n ? ds->n : 1);
     row_arm = malloc((ds->n ? ds->n : 1) * sizeof *row_arm);
+    order = malloc((ds->n ? ds->n : 1) * sizeof *order);
     post_sum = calloc(ds->n_arms, sizeof *post_sum);
     post_cnt = calloc(ds->n_arms, sizeof *post_cnt);
     d->arm_n = calloc(ds->n_arms, sizeof *d->arm_n);
     d->arm_col = malloc(ds->n_arms * sizeof *d->arm_col);
-    if (!state || !row_arm || !post_sum || !post_cnt || !d->arm_n || !d->arm_col)
+    if (!state || !row_arm || !order || !post_sum || !post_cnt || !d->arm_n || !d->arm_col ||
+        upl_dataset_order(ds, order) != UPL_OK)
         goto nomem;
 
-    /* pass 1: duplicates, classification, arm means of post-review time */
+    /* pass 1, in input order: duplicates, classification */
     for (size_t i = 0; i < ds->n; i++) {
         if (!empty(ds->task_id[i])) {
             int found = 0;
@@ -244,6 +249,10 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
         row_arm[i] = SIZE_MAX;
         if ((rc = classify(ds, spec, &arms, i, &state[i], &row_arm[i], diag)) != UPL_OK)
             goto fail;
+    }
+    /* the arm means of post-review time, summed in canonical order */
+    for (size_t q = 0; q < ds->n; q++) {
+        size_t i = order[q];
         if (state[i] == ROW_OK && spec->outcome == UPL_OUTCOME_TOTAL) {
             post_sum[row_arm[i]] += ds->post_review_min[i];
             post_cnt[row_arm[i]]++;
@@ -304,7 +313,8 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
         }
     }
 
-    /* clusters: participants in order of first appearance among analysed rows */
+    /* the rows in canonical order; clusters: participants in order of first appearance
+     * among them, i.e. by handle */
     d->n = n;
     d->row = malloc(n * sizeof *d->row);
     d->arm = malloc(n * sizeof *d->arm);
@@ -313,13 +323,14 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
         goto nomem;
     int have_clusters = 1;
     size_t r = 0;
-    for (size_t i = 0; i < ds->n; i++) {
+    for (size_t q = 0; q < ds->n; q++) {
+        size_t i = order[q];
         if (state[i] != ROW_OK && state[i] != ROW_NEEDS_IMPUTATION)
             continue;
         d->row[r] = i;
         d->arm[r] = row_arm[i];
         if (empty(ds->participant[i])) {
-            if (have_clusters)
+            if (have_clusters || i < d->no_participant_row) /* the first in input order */
                 d->no_participant_row = i;
             have_clusters = 0;
         } else if ((rc = upl__strmap_get_or_put(&parts, ds->participant[i], parts.n, &d->cluster[r],
@@ -434,6 +445,7 @@ fail:
 done:
     free(state);
     free(row_arm);
+    free(order);
     free(post_sum);
     free(post_cnt);
     upl__strmap_release(&arms);

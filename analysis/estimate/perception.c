@@ -5,7 +5,10 @@
  * model's first effect, the ratio of mean outcomes, the forecast and post-hoc perceived
  * effects, and the gaps.  So each gap's interval carries the uncertainty of both of its
  * sides and their correlation.  External groups' predictions are resampled within each
- * group in the same replicate.
+ * group in the same replicate, each group from a stream of its own keyed by its name
+ * (include/uplift/bootstrap.h), so that no group moves the participants' draws or another
+ * group's.  With more than two arms every quantity compares the first non-control arm
+ * (effects[0]) with the control, on the tasks of those two arms.
  *
  * Everything a replicate needs is summed per participant beforehand: the outcome and
  * forecast sums for the means, and the cross-products X_g'X_g, X_g'y_g of the model's
@@ -50,6 +53,7 @@ typedef struct pipe {
     size_t n_groups;
     size_t *g_start, *g_n;
     double *g_val;
+    gsl_rng **g_rng; /* n_groups streams when resampling, else NULL */
 } pipe;
 
 /* The first arm's effect on a resample: the normal equations of the summed
@@ -87,7 +91,7 @@ static double pipe_effect(pipe *p, const size_t *draw, size_t n_draw)
     return expm1(gsl_vector_get(p->b, p->eff_col));
 }
 
-static int pipe_stat(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng, double *out)
+static int pipe_stat(void *ctx, const size_t *draw, size_t n_draw, size_t rep, double *out)
 {
     pipe *p = ctx;
     csum s = {0};
@@ -103,8 +107,9 @@ static int pipe_stat(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng,
         s.n_f += c->n_f;
         s.n_perc += c->n_perc;
     }
-    /* the full sample (rng NULL, every cluster once) is the model's QR estimate */
-    double eff = !rng && n_draw == p->G ? p->full_effect : pipe_effect(p, draw, n_draw);
+    int resample = rep != UPL_BOOT_NO_RESAMPLE;
+    /* the full sample (not a resample, every cluster once) is the model's QR estimate */
+    double eff = !resample && n_draw == p->G ? p->full_effect : pipe_effect(p, draw, n_draw);
     out[ST_EFFECT] = eff;
     out[ST_ROM] = s.n_t && s.n_c && s.out_c > 0.0
                       ? (s.out_t / (double)s.n_t) / (s.out_c / (double)s.n_c) - 1.0
@@ -116,9 +121,10 @@ static int pipe_stat(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng,
     for (size_t g = 0; g < p->n_groups; g++) {
         const double *v = p->g_val + p->g_start[g];
         size_t n = p->g_n[g];
+        gsl_rng *r = resample ? p->g_rng[g] : NULL;
         double m = 0.0;
         for (size_t i = 0; i < n; i++)
-            m += v[rng ? (size_t)gsl_rng_uniform_int(rng, (unsigned long)n) : i];
+            m += v[r ? (size_t)gsl_rng_uniform_int(r, (unsigned long)n) : i];
         out[ST_GROUPS + g] = eff - m / (double)n;
         out[ST_GROUPS + p->n_groups + g] = m / (double)n; /* the group's own mean */
     }
@@ -137,10 +143,14 @@ static void pipe_release(pipe *p)
     free(p->g_start);
     free(p->g_n);
     free(p->g_val);
+    for (size_t g = 0; p->g_rng && g < p->n_groups; g++)
+        gsl_rng_free(p->g_rng[g]);
+    free(p->g_rng);
 }
 
+/* reps: the resamples to prepare for (0: the point estimates only) */
 static upl_status pipe_init(pipe *p, const upl_dataset *ds, const upl_design *d,
-                            const upl_model_spec *spec, const upl_secondary_spec *s)
+                            const upl_model_spec *spec, size_t reps)
 {
     size_t n = d->n, arm1 = upl__first_arm(d);
     memset(p, 0, sizeof *p);
@@ -164,6 +174,8 @@ static upl_status pipe_init(pipe *p, const upl_dataset *ds, const upl_design *d,
         } else if (d->arm[j] == d->control) {
             c->out_c += out;
             c->n_c++;
+        } else {
+            continue; /* another arm: in the model's columns only */
         }
         double fa = ds->forecast_ai_min[i], fn = ds->forecast_no_ai_min[i];
         if (isfinite(fa) && isfinite(fn) && fa > 0.0 && fn > 0.0) {
@@ -198,7 +210,7 @@ static upl_status pipe_init(pipe *p, const upl_dataset *ds, const upl_design *d,
     p->diag = gsl_vector_alloc(kc);
     if (!p->S || !p->s || !p->b || !p->diag)
         return UPL_NOMEM;
-    if (s->bootstrap == 0)
+    if (reps == 0)
         return UPL_OK;         /* point estimates only: no cross-products needed */
     size_t nm = fe ? p->G : 1; /* sets of means: per participant, or one */
     p->xx = calloc(p->G * kc * kc, sizeof *p->xx);
@@ -242,8 +254,10 @@ static upl_status pipe_init(pipe *p, const upl_dataset *ds, const upl_design *d,
     return UPL_OK;
 }
 
-/* groups of predictions, in order of first appearance (after pipe_init) */
-static upl_status pipe_groups(pipe *p, const upl_secondary_spec *s, const char ***group_names)
+/* groups of predictions, in order of first appearance (after pipe_init), with a stream
+ * each when there are reps resamples to draw */
+static upl_status pipe_groups(pipe *p, const upl_secondary_spec *s, size_t reps,
+                              const char ***group_names)
 {
     /* groups of predictions, in order of first appearance */
     size_t np = s->n_predictions;
@@ -274,6 +288,15 @@ static upl_status pipe_groups(pipe *p, const upl_secondary_spec *s, const char *
         p->g_val[p->g_start[g] + gf[g]++] = s->predictions[i].pct;
     }
     free(gf);
+    if (reps == 0 || p->n_groups == 0)
+        return UPL_OK;
+    if (!(p->g_rng = calloc(p->n_groups, sizeof *p->g_rng)))
+        return UPL_NOMEM;
+    for (size_t g = 0; g < p->n_groups; g++) {
+        if (!(p->g_rng[g] = gsl_rng_alloc(UPL_BOOT_RNG)))
+            return UPL_NOMEM;
+        gsl_rng_set(p->g_rng[g], upl_boot_stream_seed(s->seed, upl_boot_stream_key(names[g])));
+    }
     return UPL_OK;
 }
 
@@ -289,25 +312,24 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
     memset(&br, 0, sizeof br);
     memset(rom, 0, sizeof *rom);
     memset(perc, 0, sizeof *perc);
-    upl_status rc = pipe_init(&p, ds, d, spec, s);
+    /* one cluster (one participant) cannot be resampled: the point estimates alone */
+    size_t G = d->cluster ? d->n_clusters : d->n;
+    size_t reps = G >= 2 ? s->bootstrap : 0;
+    upl_status rc = pipe_init(&p, ds, d, spec, reps);
     if (rc == UPL_OK)
-        rc = pipe_groups(&p, s, &names);
+        rc = pipe_groups(&p, s, reps, &names);
     if (rc != UPL_OK) {
         rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
         goto done;
     }
     size_t m = ST_GROUPS + 2 * p.n_groups; /* gaps, then the groups' mean predictions */
-    if (s->bootstrap > 0) {
-        if (p.G < 2) {
-            rc = upl_diag_set(diag, UPL_REFUSED, "a cluster bootstrap needs two participants");
-            goto done;
-        }
-        rc = upl_boot_run(p.G, m, s->bootstrap, s->seed, pipe_stat, &p, s->progress,
-                          s->progress_ctx, &br, diag);
+    if (reps > 0) {
+        rc = upl_boot_run(p.G, m, reps, s->seed, pipe_stat, &p, s->progress, s->progress_ctx, &br,
+                          diag);
         if (rc != UPL_OK)
             goto done;
         theta = br.theta;
-        scratch = malloc(s->bootstrap * sizeof *scratch);
+        scratch = malloc(reps * sizeof *scratch);
         if (!scratch) {
             rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
             goto done;
@@ -322,13 +344,13 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
         }
         for (size_t g = 0; g < p.G; g++)
             all[g] = g;
-        pipe_stat(&p, all, p.G, NULL, theta);
+        pipe_stat(&p, all, p.G, UPL_BOOT_NO_RESAMPLE, theta);
         free(all);
     }
     upl_boot_ci ci[ST_GROUPS];
     upl_boot_ci none = {0, NAN, NAN, NAN, NAN, NAN, NAN};
     for (size_t j = 0; j < ST_GROUPS; j++) {
-        if (s->bootstrap > 0)
+        if (reps > 0)
             upl_boot_interval(&br, j, spec->level, scratch, &ci[j]);
         else
             ci[j] = none;
@@ -338,9 +360,9 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
     rom->pct_hi = ci[ST_ROM].hi;
     rom->bca_lo = ci[ST_ROM].bca_lo;
     rom->bca_hi = ci[ST_ROM].bca_hi;
-    rom->bootstrap = s->bootstrap;
+    rom->bootstrap = reps;
     rom->seed = s->seed;
-    rom->undefined = s->bootstrap - (s->bootstrap ? ci[ST_ROM].used : 0);
+    rom->undefined = reps - (reps ? ci[ST_ROM].used : 0);
     perc->forecast_pct = theta[ST_FORECAST];
     perc->forecast_lo = ci[ST_FORECAST].lo;
     perc->forecast_hi = ci[ST_FORECAST].hi;
@@ -357,11 +379,11 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
         perc->bca[2 * j] = ci[ST_FORECAST + j].bca_lo;
         perc->bca[2 * j + 1] = ci[ST_FORECAST + j].bca_hi;
     }
-    perc->bootstrap = s->bootstrap;
+    perc->bootstrap = reps;
     static const size_t undef_stat[5] = {ST_EFFECT, ST_FORECAST, ST_POSTHOC, ST_GAP_FORECAST,
                                          ST_GAP_POSTHOC};
     for (size_t j = 0; j < 5; j++)
-        perc->undefined[j] = s->bootstrap - (s->bootstrap ? ci[undef_stat[j]].used : 0);
+        perc->undefined[j] = reps - (reps ? ci[undef_stat[j]].used : 0);
     for (size_t g = 0; g < p.G; g++) {
         perc->n_forecast += p.sum[g].n_f;
         perc->n_posthoc += p.sum[g].n_perc;
@@ -388,7 +410,7 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
                 o->pct += p.g_val[p.g_start[g] + i];
             o->pct /= (double)p.g_n[g];
             upl_boot_ci gc = none, mc = none;
-            if (s->bootstrap > 0) {
+            if (reps > 0) {
                 upl_boot_interval(&br, ST_GROUPS + g, spec->level, scratch, &gc);
                 upl_boot_interval(&br, ST_GROUPS + p.n_groups + g, spec->level, scratch, &mc);
             }
@@ -409,11 +431,11 @@ done:
         perc->predictions = NULL;
         perc->n_predictions = 0;
     }
-    if (s->bootstrap == 0)
+    if (reps == 0)
         free(theta);
     if (replicates) {
         memset(replicates, 0, sizeof *replicates);
-        if (rc == UPL_OK && s->bootstrap > 0) {
+        if (rc == UPL_OK && reps > 0) {
             *replicates = br; /* handed over */
             memset(&br, 0, sizeof br);
         }

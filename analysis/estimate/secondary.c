@@ -143,6 +143,10 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
         *res->perception = perc;
         if (s->bootstrap == 0)
             WARN("--bootstrap 0: ratio_of_means and perception have no intervals");
+        else if (rom.bootstrap == 0)
+            WARN("ratio_of_means and perception have no intervals: the cluster bootstrap "
+                 "needs at least two participants to resample, and the data have %zu",
+                 G);
         if (!isfinite(perc.forecast_pct))
             WARN("perception: no analysed task has both forecasts; forecast_pct is null");
         if (!isfinite(perc.posthoc_pct))

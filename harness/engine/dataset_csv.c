@@ -490,8 +490,15 @@ static upl_status relabel_arms(upl_dataset *ds, const char *const *label)
     return UPL_OK;
 }
 
-/* Names the arms (--arm-names, and the treated arm as --treated wrote it) and moves the
- * control arm first (the others keep their order). */
+static int cmp_label(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names the arms (--arm-names, and the treated arm as --treated wrote it) and puts the
+ * control arm first, the others after it in byte order of their names, so that the
+ * order of the effects (and effects[0], the arm the secondary quantities compare with
+ * control) depends on the arm values, never on the order of the rows. */
 static upl_status name_arms(reader *r, const char *treated, const char *names, upl_diag *diag)
 {
     upl_dataset *ds = r->ds;
@@ -586,6 +593,7 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
     memmove(ds->arms + 1, ds->arms, (size_t)control * sizeof *ds->arms);
     ds->arms[0] = c;
     ds->control = 0;
+    qsort(ds->arms + 1, ds->n_arms - 1, sizeof *ds->arms, cmp_label);
 out:
     free(named);
     free(label);

@@ -49,10 +49,12 @@ typedef struct upl_row_counts {
     size_t analysed;
 } upl_row_counts;
 
-/* The regression log(outcome) = X b + e.  Columns: "(Intercept)", then "arm_<label>"
- * for each non-control arm in ds->arms order, then the covariate (when any), then
- * "participant_<handle>" for every participant but the first (order of first
- * appearance among analysed rows) when spec->participant_fe. */
+/* The regression log(outcome) = X b + e.  Rows: the analysed rows in the dataset's
+ * canonical order (upl_dataset_order()), so that the input's row order changes no
+ * result.  Columns: "(Intercept)", then "arm_<label>" for each non-control arm in
+ * ds->arms order, then the covariate (when any), then "participant_<handle>" for every
+ * participant but the first (participants by handle, byte order) when
+ * spec->participant_fe. */
 typedef struct upl_design {
     size_t n, k;
     size_t n_fe;   /* the last n_fe of the k columns are participant fixed effects */

@@ -2,14 +2,19 @@
  * recompute a vector of statistics on each resample, and report percentile and BCa
  * intervals (Efron and Tibshirani 1993, ch. 13-14; Davison and Hinkley 1997, 5.3).
  *
- * Randomness only through gsl_rng (UPL_BOOT_RNG, seeded with the caller's seed): the
- * same clusters, statistic and seed give the same replicates on every machine.  The
+ * Randomness only through gsl_rng (UPL_BOOT_RNG): the same clusters, statistic and seed
+ * give the same replicates on every machine.  Every resampled quantity draws from a
+ * stream of its own, its generator seeded with upl_boot_stream_seed(seed, key) for a key
+ * fixed to that quantity: the clusters from UPL_BOOT_STREAM_CLUSTERS, anything else a
+ * statistic resamples (an outside group's predictions) from its own key.  So adding,
+ * removing or reordering one such quantity never moves the draws of another.  The
  * caller's statistic does its own work in its own workspace; the driver allocates once
  * (the replicate table) and nothing per resample. */
 #ifndef UPLIFT_BOOTSTRAP_H
 #define UPLIFT_BOOTSTRAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -23,13 +28,35 @@
 /* The generator of every bootstrap and permutation draw. */
 #define UPL_BOOT_RNG (gsl_rng_mt19937)
 
+/* The key of the clusters' stream (the draws of upl_boot_run itself). */
+#define UPL_BOOT_STREAM_CLUSTERS UINT64_C(0)
+
+/* The gsl_rng seed of stream key under the caller's seed: the upper 32 bits of
+ * s(s(seed) XOR key), s being SplitMix64 (Steele, Lea and Flood 2014: add
+ * 0x9E3779B97F4A7C15, then its output mix), so that nearby seeds and keys give unrelated
+ * streams.  32 bits because mt19937 uses no more; a result of 0 is used as it is
+ * (gsl_rng_set then takes the generator's default seed). */
+unsigned long upl_boot_stream_seed(unsigned long seed, uint64_t key);
+
+/* The key of a stream named by text (e.g. an outside group of predictions, by its
+ * name): the 64-bit FNV-1a hash of its bytes, fixed by the name alone. */
+uint64_t upl_boot_stream_key(const char *name);
+
+/* Passed as rep for the passes that are not resamples: the full sample and the
+ * jackknife. */
+#define UPL_BOOT_NO_RESAMPLE SIZE_MAX
+
 /* Computes m statistics into out[0..m) from the clusters draw[0..n_draw) (indices in
- * [0, G), repeats allowed; a cluster drawn twice counts as two clusters).  rng is the
- * bootstrap's generator for statistics that resample something else as well (e.g.
- * external predictions within a group), or NULL on the jackknife passes, where they
- * must use the full sample.  A statistic that is undefined on a resample is NAN.
- * Return 0, or non-zero to abort (upl_boot_run then returns UPL_ERROR). */
-typedef int (*upl_boot_stat_fn)(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng,
+ * [0, G), repeats allowed; a cluster drawn twice counts as two clusters).  rep is the
+ * resample's number, 0 to reps - 1, or UPL_BOOT_NO_RESAMPLE on the full sample and the
+ * jackknife passes.  A statistic that resamples something else as well (e.g. outside
+ * predictions within their group) draws it from generators of its own, seeded by
+ * upl_boot_stream_seed() with their keys: upl_boot_run calls the resamples in the order
+ * 0, 1, ..., reps - 1, each once, after the full sample and the jackknife, so that such
+ * a stream is read in the same order on every run.  On UPL_BOOT_NO_RESAMPLE it uses its
+ * full data.  A statistic that is undefined on a resample is NAN.  Return 0, or non-zero
+ * to abort (upl_boot_run then returns UPL_ERROR). */
+typedef int (*upl_boot_stat_fn)(void *ctx, const size_t *draw, size_t n_draw, size_t rep,
                                 double *out);
 
 typedef struct upl_boot_result {
@@ -41,7 +68,8 @@ typedef struct upl_boot_result {
                       UPL_BOOT_JACKKNIFE_MAX clusters */
 } upl_boot_result;
 
-/* Runs reps resamples of G clusters.  *res is caller-owned: release it with
+/* Runs reps resamples of G clusters, drawn from the stream UPL_BOOT_STREAM_CLUSTERS of
+ * seed.  *res is caller-owned: release it with
  * upl_boot_result_release() after UPL_OK (on failure it holds nothing).  progress may
  * be NULL.  UPL_INVALID for G < 2, m == 0 or reps == 0; UPL_NOMEM; UPL_ERROR when fn
  * aborts. */

@@ -21,7 +21,8 @@
  *   the file must then hold exactly one other arm value, which becomes the control.
  *   The treated arm is labelled as treated is written (unless arm_names names it).
  *   Without it the control is the arm labelled no_ai (else control), after arm_names;
- *   arms keep their values as labels, control first, then in order of first appearance.
+ *   arms keep their values as labels, control first, then the others in byte order of
+ *   their labels (never the order of the rows).
  * arm_names: NULL or "VALUE=NAME,...": the arm of each VALUE is labelled NAME (each
  *   VALUE must be an arm value of the file; names must differ).
  *

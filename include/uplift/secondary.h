@@ -123,15 +123,19 @@ upl_status upl_agreement_estimate(const upl_dataset *ds, const upl_model_spec *s
 
 /* The cluster bootstrap (participants) of the whole pipeline: the main model's first
  * effect, the ratio of means of the outcome (first non-control arm over control), the
- * forecast effect mean(forecast_ai)/mean(forecast_no_ai) - 1 over analysed tasks, the
- * post-hoc mean of perceived_pct over the first non-control arm's analysed tasks, the
- * gaps effect - forecast and effect - posthoc, and for each external group the gap
- * effect - mean(group), the group's predictions resampled with replacement alongside.
- * Fills *rom and *perc (caller-owned; perc->predictions malloc'd).  replicates (may be
- * NULL) receives the bootstrap's table, statistics in the order of upl_perc_stat then
- * one gap per group, then each group's mean prediction (n_groups each) (release it with
- * upl_boot_result_release(); empty when s->bootstrap is 0).  UPL_REFUSED with fewer than two
- * clusters. */
+ * forecast effect mean(forecast_ai)/mean(forecast_no_ai) - 1 over the analysed tasks of
+ * those two arms, the post-hoc mean of perceived_pct over the first non-control arm's
+ * analysed tasks, the gaps effect - forecast and effect - posthoc, and for each external
+ * group (in order of first appearance) the gap effect - mean(group), the group's
+ * predictions resampled with replacement alongside from the group's own stream
+ * (upl_boot_stream_key(group), include/uplift/bootstrap.h).  Fills *rom and *perc
+ * (caller-owned; perc->predictions malloc'd).  The point estimates never depend on the
+ * resampling: with s->bootstrap 0, or a single cluster (one participant), nothing is
+ * resampled, every interval is NAN and rom->bootstrap = perc->bootstrap = 0 (the
+ * resamples behind the intervals).  replicates (may be NULL) receives the bootstrap's
+ * table, statistics in the order of upl_perc_stat then one gap per group, then each
+ * group's mean prediction (n_groups each) (release it with upl_boot_result_release();
+ * empty when nothing was resampled). */
 typedef enum {
     UPL_PERC_EFFECT,       /* effects[0].pct */
     UPL_PERC_ROM,          /* ratio of means - 1 */

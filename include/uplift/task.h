@@ -103,6 +103,13 @@ upl_status upl_dataset_add_arm(upl_dataset *ds, const char *label, size_t *index
 /* Borrowed view of row i (valid until the dataset changes). */
 void upl_dataset_row(const upl_dataset *ds, size_t i, upl_task_row *row);
 
+/* The canonical order of the rows, so that no result depends on the order of the input:
+ * order[0..ds->n) receives the row indices sorted by participant, then task id, then the
+ * row's other values (text in byte order with an empty cell first, numbers ascending
+ * with a missing one first); rows equal in every column keep their input order.
+ * UPL_NOMEM. */
+upl_status upl_dataset_order(const upl_dataset *ds, size_t *order);
+
 /* Index of column name among extra columns, or -1. */
 long upl_dataset_extra_index(const upl_dataset *ds, const char *name);
 

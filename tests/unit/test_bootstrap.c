@@ -145,6 +145,65 @@ static void test_bca_undefined(void **state)
     assert_true(isfinite(ci.lo) && isnan(ci.bca_lo) && isnan(ci.bca_hi));
 }
 
+/* The documented stream rule against values computed independently in Python:
+ *   M = 2**64 - 1
+ *   def s(x):  # SplitMix64
+ *       x = (x + 0x9E3779B97F4A7C15) & M
+ *       x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & M
+ *       x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & M
+ *       return x ^ (x >> 31)
+ *   def fnv(t):  # FNV-1a, 64 bits
+ *       h = 0xCBF29CE484222325
+ *       for b in t.encode():
+ *           h = ((h ^ b) * 0x100000001B3) & M
+ *       return h
+ *   stream_seed = lambda seed, key: s(s(seed) ^ key) >> 32
+ * and the clusters of upl_boot_run drawn from stream 0 of the seed: each resample's
+ * draw is the next G values of gsl_rng_uniform_int on an mt19937 seeded with it. */
+typedef struct draws {
+    size_t G, reps;
+    size_t *seen; /* reps x G */
+} draws;
+
+static int record_draws(void *ctx, const size_t *draw, size_t n_draw, size_t rep, double *out)
+{
+    draws *d = ctx;
+    out[0] = 0.0;
+    if (rep == UPL_BOOT_NO_RESAMPLE)
+        return 0;
+    assert_true(rep < d->reps);
+    assert_int_equal(n_draw, d->G);
+    memcpy(d->seen + rep * d->G, draw, n_draw * sizeof *draw);
+    return 0;
+}
+
+static void test_stream_seeds(void **state)
+{
+    (void)state;
+    assert_true(upl_boot_stream_key("experts") == UINT64_C(0x5AA88A55AF39A466));
+    assert_true(upl_boot_stream_key("") == UINT64_C(0xCBF29CE484222325));
+    assert_true(upl_boot_stream_key("a") == UINT64_C(0xAF63DC4C8601EC8C));
+    assert_int_equal(upl_boot_stream_seed(1, UPL_BOOT_STREAM_CLUSTERS), 1581361928UL);
+    assert_int_equal(upl_boot_stream_seed(2, UPL_BOOT_STREAM_CLUSTERS), 1684556879UL);
+    assert_int_equal(upl_boot_stream_seed(4294967295UL, 0), 3910872080UL);
+    assert_int_equal(upl_boot_stream_seed(1, upl_boot_stream_key("experts")), 757503441UL);
+    assert_int_equal(upl_boot_stream_seed(7, upl_boot_stream_key("managers")), 2727638498UL);
+
+    enum { G = 7, REPS = 50 };
+    size_t seen[REPS * G];
+    draws d = {G, REPS, seen};
+    upl_boot_result br;
+    upl_diag diag = {0};
+    assert_int_equal(upl_boot_run(G, 1, REPS, 3, record_draws, &d, NULL, NULL, &br, &diag), UPL_OK);
+    gsl_rng *r = gsl_rng_alloc(UPL_BOOT_RNG);
+    assert_non_null(r);
+    gsl_rng_set(r, upl_boot_stream_seed(3, UPL_BOOT_STREAM_CLUSTERS));
+    for (size_t i = 0; i < REPS * G; i++)
+        assert_int_equal(seen[i], gsl_rng_uniform_int(r, G));
+    gsl_rng_free(r);
+    upl_boot_result_release(&br);
+}
+
 int main(void)
 {
     const char *fx = getenv("UPLIFT_FIXTURES");
@@ -152,6 +211,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bca_against_python),
         cmocka_unit_test(test_bca_undefined),
+        cmocka_unit_test(test_stream_seeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

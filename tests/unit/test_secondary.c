@@ -599,10 +599,10 @@ static void test_reproducible(void **state)
 /* BCa against a statistic whose bootstrap distribution is known: the mean of G values,
  * where the percentile and BCa intervals must both be near mean -/+ 1.96 sd/sqrt(G)
  * and BCa's acceleration is the jackknife skewness (0 for symmetric values). */
-static int mean_stat(void *ctx, const size_t *draw, size_t n, gsl_rng *rng, double *out)
+static int mean_stat(void *ctx, const size_t *draw, size_t n, size_t rep, double *out)
 {
     const double *v = ctx;
-    (void)rng;
+    (void)rep;
     double s = 0.0;
     for (size_t i = 0; i < n; i++)
         s += v[draw[i]];
@@ -639,17 +639,17 @@ static void test_bootstrap_mean(void **state)
  * Here every replicate is recomputed the slow way: the drawn participants' rows copied
  * out (a participant drawn twice twice, each copy with its own fixed effect), the model
  * fitted by QR, and the ratio of mean times computed from the rows.  The draws are the
- * same because the generator and seed are, and neither statistic uses the generator. */
+ * same because the clusters' stream and seed are. */
 typedef struct brute {
     const upl_design *d;
     int fe;
 } brute;
 
-static int brute_stat(void *ctx, const size_t *draw, size_t n_draw, gsl_rng *rng, double *out)
+static int brute_stat(void *ctx, const size_t *draw, size_t n_draw, size_t rep, double *out)
 {
     const brute *b = ctx;
     const upl_design *d = b->d;
-    (void)rng;
+    (void)rep;
     size_t n = 0, arm1 = d->control == 0 ? 1 : 0;
     for (size_t t = 0; t < n_draw; t++)
         n += d->cluster_n[draw[t]];
