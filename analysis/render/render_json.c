@@ -6,11 +6,11 @@
 
 #include <jansson.h>
 
-#include "render_secondary.h"
+#include <stdlib.h>
+#include <string.h>
 
-/* Significant digits of numbers in the JSON: 15 keeps every printed digit meaningful
- * (0.95 prints as 0.95) with a relative rounding of at most 5e-16. */
-#define UPL_JSON_DIGITS 15
+#include "render_json.h"
+#include "render_secondary.h"
 
 /* A number, or null when it is not finite. */
 static json_t *num(double x)
@@ -52,11 +52,43 @@ static json_t *counts_obj(const upl_row_counts *c)
                      (json_int_t)c->missing_covariate, "imputed", (json_int_t)c->imputed);
 }
 
+upl_status upl__json_write(const json_t *doc, FILE *out)
+{
+    if (json_dumpf(doc, out, UPL_JSON_FLAGS) != 0 || fputc('\n', out) == EOF)
+        return UPL_IO;
+    return UPL_OK;
+}
+
+char *upl__json_text(const json_t *doc)
+{
+    char *dumped = json_dumps(doc, UPL_JSON_FLAGS), *text = NULL;
+    if (!dumped)
+        return NULL;
+    size_t len = strlen(dumped);
+    if ((text = malloc(len + 2))) {
+        memcpy(text, dumped, len);
+        text[len] = '\n';
+        text[len + 1] = '\0';
+    }
+    free(dumped);
+    return text;
+}
+
 upl_status upl_analysis_render_json(const upl_analysis_result *r, FILE *out)
+{
+    json_t *root = upl__analysis_json(r);
+    if (!root)
+        return UPL_NOMEM;
+    upl_status st = upl__json_write(root, out);
+    json_decref(root);
+    return st;
+}
+
+json_t *upl__analysis_json(const upl_analysis_result *r)
 {
     json_t *root = json_object();
     if (!root)
-        return UPL_NOMEM;
+        return NULL;
     json_object_set_new(root, "n", json_integer((json_int_t)r->n));
     json_object_set_new(root, "clusters", json_integer((json_int_t)r->clusters));
     json_object_set_new(root, "outcome", json_string(upl_outcome_name(r->spec.outcome)));
@@ -113,10 +145,5 @@ upl_status upl_analysis_render_json(const upl_analysis_result *r, FILE *out)
         json_array_append_new(warnings, json_string(r->warnings[i]));
     json_object_set_new(root, "warnings", warnings ? warnings : json_null());
 
-    int rc = json_dumpf(
-        root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(UPL_JSON_DIGITS));
-    json_decref(root);
-    if (rc != 0 || fputc('\n', out) == EOF)
-        return UPL_IO;
-    return UPL_OK;
+    return root;
 }

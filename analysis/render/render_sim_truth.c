@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render_json.h"
 #include "uplift/render.h"
 
 static int set_number(json_t *obj, const char *key, double v)
@@ -97,17 +98,7 @@ char *upl_sim_truth_json(const upl_sim_params *p, const upl_sim_truth *truth)
     bad |= json_object_set(doc, "parameters", params);
     if (bad)
         goto cleanup;
-    char *dumped = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    if (dumped) {
-        size_t len = strlen(dumped);
-        text = malloc(len + 2);
-        if (text) {
-            memcpy(text, dumped, len);
-            text[len] = '\n';
-            text[len + 1] = '\0';
-        }
-        free(dumped);
-    }
+    text = upl__json_text(doc);
 cleanup:
     json_decref(doc);
     json_decref(params);

@@ -7,6 +7,7 @@
 #include <gsl/gsl_version.h>
 #include <jansson.h>
 
+#include "render_json.h"
 #include "report_internal.h"
 #include "uplift/consort.h"
 
@@ -64,25 +65,8 @@ upl_status upl_report_render_json(const upl_report_input *in, FILE *out)
 {
     json_t *doc = NULL;
     if (in->result) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *mem = open_memstream(&buf, &len);
-        if (!mem)
+        if (!(doc = upl__analysis_json(in->result)))
             return UPL_NOMEM;
-        upl_status st = upl_analysis_render_json(in->result, mem);
-        if (fclose(mem) != 0 && st == UPL_OK)
-            st = UPL_NOMEM;
-        if (st != UPL_OK) {
-            free(buf);
-            return st;
-        }
-        json_error_t err;
-        doc = json_loadb(buf, len, 0, &err);
-        free(buf);
-        if (!json_is_object(doc)) {
-            json_decref(doc);
-            return UPL_ERROR;
-        }
     } else { /* a study the analysis cannot run on yet: its progress and why */
         doc = json_pack("{s:s?}", "analysis_error",
                         in->analysis_error ? in->analysis_error : "not computed");
@@ -109,9 +93,7 @@ upl_status upl_report_render_json(const upl_report_input *in, FILE *out)
     json_object_set_new(doc, "status", status);
     json_object_set_new(doc, "protocol", protocol);
     json_object_set_new(doc, "report", report);
-    int rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    upl_status st = upl__json_write(doc, out);
     json_decref(doc);
-    if (rc != 0 || fputc('\n', out) == EOF)
-        return UPL_IO;
-    return UPL_OK;
+    return st;
 }
