@@ -298,6 +298,12 @@ assert p["analysis"]["se_type"] == "auto" and p["analysis"]["outcome"] == "total
 assert p["text"].startswith("# The design of METR")
 assert r["report"]["uplift"] and r["report"]["gsl"] and r["report"]["sqlite"]
 assert "report --format json" in r["report"]["command_line"]
+# the same numbers in the same digits as analyze --json (one writer, no text round trip)
+import re
+tokens = lambda path: re.findall(r'(?<=: )-?[0-9][0-9.e+-]*|(?<=^ )\s*-?[0-9][0-9.e+-]*',
+                                 open(path).read(), re.M)
+ta, tr = tokens(sys.argv[2]), tokens(sys.argv[1])
+assert ta and tr[:len(ta)] == ta, next((x, y) for x, y in zip(ta, tr) if x != y)
 PY
 
 # a CSV: the same options as analyze
