@@ -5,21 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const upl_task_columns[UPL_TASK_COLUMNS] = {"task_id",
-                                                        "participant",
-                                                        "category",
-                                                        "arm",
-                                                        "forecast_ai_min",
-                                                        "forecast_no_ai_min",
-                                                        "measured_min",
-                                                        "reported_min",
-                                                        "post_review_min",
-                                                        "perceived_pct",
-                                                        "ai_used",
-                                                        "status",
-                                                        "excluded_reason",
-                                                        "title",
-                                                        "url"};
+const char *const upl_task_columns[UPL_TASK_COLUMNS] = {
+#define COLUMN_NAME(id, name, kind) #name,
+    UPL_TASK_COLUMN_MAP(COLUMN_NAME)
+#undef COLUMN_NAME
+};
+
+/* The missing value of each kind: what a cleared row holds. */
+#define MISSING_TEXT    NULL
+#define MISSING_MINUTES NAN
+#define MISSING_SHARE   NAN
+#define MISSING_AI_USED UPL_AI_USED_UNKNOWN
+#define MISSING_STATUS  UPL_TASK_PLANNED
 
 static const char *const status_names[] = {"planned", "assigned", "in_progress",
                                            "done",    "excluded", "abandoned"};
@@ -45,14 +42,9 @@ int upl_task_status_from_name(const char *name, upl_task_status *out)
 void upl_task_row_clear(upl_task_row *row)
 {
     memset(row, 0, sizeof *row);
-    row->forecast_ai_min = NAN;
-    row->forecast_no_ai_min = NAN;
-    row->measured_min = NAN;
-    row->reported_min = NAN;
-    row->post_review_min = NAN;
-    row->perceived_pct = NAN;
-    row->ai_used = UPL_AI_USED_UNKNOWN;
-    row->status = UPL_TASK_PLANNED;
+#define CLEAR(id, name, kind) row->name = MISSING_##kind;
+    UPL_TASK_COLUMN_MAP(CLEAR)
+#undef CLEAR
 }
 
 static char *dup_or_null(const char *s)
@@ -100,21 +92,14 @@ void upl_dataset_release(upl_dataset *ds)
 {
     if (!ds)
         return;
-    free_strings(ds->task_id, ds->n);
-    free_strings(ds->participant, ds->n);
-    free_strings(ds->category, ds->n);
-    free_strings(ds->arm, ds->n);
-    free_strings(ds->excluded_reason, ds->n);
-    free_strings(ds->title, ds->n);
-    free_strings(ds->url, ds->n);
-    free(ds->forecast_ai_min);
-    free(ds->forecast_no_ai_min);
-    free(ds->measured_min);
-    free(ds->reported_min);
-    free(ds->post_review_min);
-    free(ds->perceived_pct);
-    free(ds->ai_used);
-    free(ds->status);
+#define FREE_TEXT(col)              free_strings(col, ds->n)
+#define FREE_MINUTES(col)           free(col)
+#define FREE_SHARE(col)             free(col)
+#define FREE_AI_USED(col)           free(col)
+#define FREE_STATUS(col)            free(col)
+#define FREE_COLUMN(id, name, kind) FREE_##kind(ds->name);
+    UPL_TASK_COLUMN_MAP(FREE_COLUMN)
+#undef FREE_COLUMN
     for (size_t j = 0; j < ds->n_extra; j++) {
         free(ds->extra_names ? ds->extra_names[j] : NULL);
         free_strings(ds->extra_values ? ds->extra_values[j] : NULL, ds->n);
@@ -140,21 +125,9 @@ static upl_status reserve(upl_dataset *ds, size_t need)
     size_t cap = ds->capacity ? ds->capacity * 2 : 64;
     while (cap < need)
         cap *= 2;
-    GROW(task_id);
-    GROW(participant);
-    GROW(category);
-    GROW(arm);
-    GROW(excluded_reason);
-    GROW(title);
-    GROW(url);
-    GROW(forecast_ai_min);
-    GROW(forecast_no_ai_min);
-    GROW(measured_min);
-    GROW(reported_min);
-    GROW(post_review_min);
-    GROW(perceived_pct);
-    GROW(ai_used);
-    GROW(status);
+#define GROW_COLUMN(id, name, kind) GROW(name);
+    UPL_TASK_COLUMN_MAP(GROW_COLUMN)
+#undef GROW_COLUMN
     for (size_t j = 0; j < ds->n_extra; j++) {
         void *p = realloc(ds->extra_values[j], cap * sizeof *ds->extra_values[j]);
         if (!p)
@@ -171,50 +144,48 @@ upl_status upl_dataset_append(upl_dataset *ds, const upl_task_row *row)
     if (rc != UPL_OK)
         return rc;
     size_t i = ds->n;
-    enum { N_STRINGS = 7 };
-    const char *src[N_STRINGS] = {row->task_id,         row->participant, row->category, row->arm,
-                                  row->excluded_reason, row->title,       row->url};
-    char *copy[N_STRINGS] = {NULL};
-    for (size_t k = 0; k < N_STRINGS; k++) {
-        if (src[k] && !(copy[k] = dup_or_null(src[k])))
-            goto nomem;
-    }
+    /* the strings are copied first, so that running out of memory leaves ds as it was */
+    struct {
+#define COPY_MEMBER(id, name, kind) UPL__COL_TYPE_##kind name;
+        UPL_TASK_COLUMN_MAP(COPY_MEMBER)
+#undef COPY_MEMBER
+    } copy = {0};
+    int failed = 0;
+#define COPY_TEXT(dst, src)         (void)((src) && !((dst) = dup_or_null(src)) && (failed = 1))
+#define COPY_MINUTES(dst, src)      ((dst) = (src))
+#define COPY_SHARE(dst, src)        ((dst) = (src))
+#define COPY_AI_USED(dst, src)      ((dst) = (src))
+#define COPY_STATUS(dst, src)       ((dst) = (src))
+#define COPY_COLUMN(id, name, kind) COPY_##kind(copy.name, row->name);
+    UPL_TASK_COLUMN_MAP(COPY_COLUMN)
+#undef COPY_COLUMN
     char **extra = NULL;
-    if (ds->n_extra) {
+    if (!failed && ds->n_extra) {
         extra = calloc(ds->n_extra, sizeof *extra);
-        if (!extra)
-            goto nomem;
-        for (size_t j = 0; row->extra && j < ds->n_extra; j++) {
-            if (row->extra[j] && !(extra[j] = dup_or_null(row->extra[j]))) {
-                free_strings(extra, ds->n_extra);
-                goto nomem;
-            }
-        }
+        failed = !extra;
+        for (size_t j = 0; !failed && row->extra && j < ds->n_extra; j++)
+            failed = row->extra[j] && !(extra[j] = dup_or_null(row->extra[j]));
     }
-    ds->task_id[i] = copy[0];
-    ds->participant[i] = copy[1];
-    ds->category[i] = copy[2];
-    ds->arm[i] = copy[3];
-    ds->excluded_reason[i] = copy[4];
-    ds->title[i] = copy[5];
-    ds->url[i] = copy[6];
-    ds->forecast_ai_min[i] = row->forecast_ai_min;
-    ds->forecast_no_ai_min[i] = row->forecast_no_ai_min;
-    ds->measured_min[i] = row->measured_min;
-    ds->reported_min[i] = row->reported_min;
-    ds->post_review_min[i] = row->post_review_min;
-    ds->perceived_pct[i] = row->perceived_pct;
-    ds->ai_used[i] = row->ai_used;
-    ds->status[i] = row->status;
+    if (failed) {
+        free_strings(extra, ds->n_extra);
+#define DROP_TEXT(v) free(v)
+#define DROP_MINUTES(v)
+#define DROP_SHARE(v)
+#define DROP_AI_USED(v)
+#define DROP_STATUS(v)
+#define DROP_COLUMN(id, name, kind) DROP_##kind(copy.name);
+        UPL_TASK_COLUMN_MAP(DROP_COLUMN)
+#undef DROP_COLUMN
+        return UPL_NOMEM;
+    }
+#define STORE_COLUMN(id, name, kind) ds->name[i] = copy.name;
+    UPL_TASK_COLUMN_MAP(STORE_COLUMN)
+#undef STORE_COLUMN
     for (size_t j = 0; j < ds->n_extra; j++)
         ds->extra_values[j][i] = extra[j];
     free(extra);
     ds->n++;
     return UPL_OK;
-nomem:
-    for (size_t k = 0; k < N_STRINGS; k++)
-        free(copy[k]);
-    return UPL_NOMEM;
 }
 
 upl_status upl_dataset_add_arm(upl_dataset *ds, const char *label, size_t *index)
@@ -240,21 +211,9 @@ upl_status upl_dataset_add_arm(upl_dataset *ds, const char *label, size_t *index
 
 void upl_dataset_row(const upl_dataset *ds, size_t i, upl_task_row *row)
 {
-    row->task_id = ds->task_id[i];
-    row->participant = ds->participant[i];
-    row->category = ds->category[i];
-    row->arm = ds->arm[i];
-    row->forecast_ai_min = ds->forecast_ai_min[i];
-    row->forecast_no_ai_min = ds->forecast_no_ai_min[i];
-    row->measured_min = ds->measured_min[i];
-    row->reported_min = ds->reported_min[i];
-    row->post_review_min = ds->post_review_min[i];
-    row->perceived_pct = ds->perceived_pct[i];
-    row->ai_used = ds->ai_used[i];
-    row->status = ds->status[i];
-    row->excluded_reason = ds->excluded_reason[i];
-    row->title = ds->title[i];
-    row->url = ds->url[i];
+#define VIEW_COLUMN(id, name, kind) row->name = ds->name[i];
+    UPL_TASK_COLUMN_MAP(VIEW_COLUMN)
+#undef VIEW_COLUMN
     row->extra = NULL; /* columns are not contiguous per row; read extra_values[j][i] */
 }
 

@@ -14,25 +14,9 @@
 #include "uplift/csv.h"
 #include "uplift/protocol.h"
 
-enum field {
-    F_TASK_ID,
-    F_PARTICIPANT,
-    F_CATEGORY,
-    F_ARM,
-    F_FORECAST_AI,
-    F_FORECAST_NO_AI,
-    F_MEASURED,
-    F_REPORTED,
-    F_POST_REVIEW,
-    F_PERCEIVED,
-    F_AI_USED,
-    F_STATUS,
-    F_EXCLUDED_REASON,
-    N_FIELDS
-};
-
-/* The fields are the contract's columns of the task table, in its order. */
-_Static_assert(N_FIELDS == UPL_TASK_CONTRACT_COLUMNS, "fields follow upl_task_columns");
+/* The fields a CSV is read into: the task table's shared columns (uplift/task.h), by
+ * their UPL_COL_ index; title, url and every other column are kept as extra columns. */
+#define N_FIELDS UPL_TASK_CONTRACT_COLUMNS
 
 typedef struct reader {
     const char *path;
@@ -105,7 +89,7 @@ static upl_status on_header(reader *r, const char *const *fields, size_t n, upl_
             goto out;
         }
     }
-    if (r->col[F_ARM] < 0) {
+    if (r->col[UPL_COL_ARM] < 0) {
         rc = upl_diag_set(diag, UPL_REFUSED,
                           "'%s' has no arm column: name it with --map arm=COLUMN", r->path);
         goto out;
@@ -227,28 +211,40 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
     upl_task_row row;
     upl_task_row_clear(&row);
     row.status = UPL_TASK_DONE;
-    const char *text[N_FIELDS] = {NULL};
+    const char *text[UPL_TASK_COLUMNS] = {NULL}; /* title and url stay NULL: extra columns */
     for (int f = 0; f < N_FIELDS; f++)
         if (r->col[f] >= 0)
             text[f] = upl_csv_restore_cell(fields[r->col[f]]); /* export's formula guard */
-#define EMPTY_TO_NULL(f) ((text[f] && !blank(text[f])) ? text[f] : NULL)
-    row.task_id = EMPTY_TO_NULL(F_TASK_ID);
-    row.participant = EMPTY_TO_NULL(F_PARTICIPANT);
-    row.category = EMPTY_TO_NULL(F_CATEGORY);
-    row.arm = EMPTY_TO_NULL(F_ARM);
-    row.excluded_reason = EMPTY_TO_NULL(F_EXCLUDED_REASON);
+            /* text and number columns by their kind in the task table's map */
+#define EMPTY_TO_NULL(f)    ((text[f] && !blank(text[f])) ? text[f] : NULL)
+#define READ_TEXT(id, name) row.name = EMPTY_TO_NULL(UPL_COL_##id);
+#define READ_MINUTES(id, name)
+#define READ_SHARE(id, name)
+#define READ_AI_USED(id, name)
+#define READ_STATUS(id, name)
+#define READ_COLUMN(id, name, kind) READ_##kind(id, name)
+    UPL_TASK_COLUMN_MAP(READ_COLUMN)
+#undef READ_COLUMN
 #undef EMPTY_TO_NULL
     struct {
-        int field;
+        upl_task_column field;
         double *dst;
-    } nums[] = {{F_FORECAST_AI, &row.forecast_ai_min}, {F_FORECAST_NO_AI, &row.forecast_no_ai_min},
-                {F_MEASURED, &row.measured_min},       {F_REPORTED, &row.reported_min},
-                {F_POST_REVIEW, &row.post_review_min}, {F_PERCEIVED, &row.perceived_pct}};
+        int share; /* a relative change: "-20%" is -0.2 */
+    } nums[] = {
+#define NUMBER_TEXT(id, name)
+#define NUMBER_MINUTES(id, name) {UPL_COL_##id, &row.name, 0},
+#define NUMBER_SHARE(id, name)   {UPL_COL_##id, &row.name, 1},
+#define NUMBER_AI_USED(id, name)
+#define NUMBER_STATUS(id, name)
+#define NUMBER_COLUMN(id, name, kind) NUMBER_##kind(id, name)
+        UPL_TASK_COLUMN_MAP(NUMBER_COLUMN)
+#undef NUMBER_COLUMN
+    };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
-        int f = nums[i].field;
+        upl_task_column f = nums[i].field;
         if (!text[f])
             continue;
-        int bad = parse_number(text[f], f == F_PERCEIVED, nums[i].dst);
+        int bad = parse_number(text[f], nums[i].share, nums[i].dst);
         if (bad) {
             if (diag) {
                 diag->line = line;
@@ -262,35 +258,37 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
                                     : "is not a number");
         }
     }
-    if (r->col[F_TASK_ID] >= 0 && !row.task_id) {
+    if (r->col[UPL_COL_TASK_ID] >= 0 && !row.task_id) {
         if (diag) {
             diag->line = line;
-            diag->column = (size_t)r->col[F_TASK_ID] + 1;
+            diag->column = (size_t)r->col[UPL_COL_TASK_ID] + 1;
         }
         return upl_diag_set(
             diag, UPL_PARSE,
             "%s:%zu: column '%s' is empty: every task needs an id (leave the "
             "column out to number the rows instead)",
             r->path, line,
-            upl__printable(r->mapped[F_TASK_ID] ? r->mapped[F_TASK_ID] : "task_id", q, sizeof q));
-    }
-    /* a participant is a cluster: one task without one would leave the others unclustered */
-    if (r->col[F_PARTICIPANT] >= 0 && !row.participant) {
-        if (diag) {
-            diag->line = line;
-            diag->column = (size_t)r->col[F_PARTICIPANT] + 1;
-        }
-        return upl_diag_set(
-            diag, UPL_PARSE,
-            "%s:%zu: column '%s' is empty: every task needs a participant (the "
-            "clusters of the standard errors; leave the column out to analyse "
-            "without clusters)",
-            r->path, line,
-            upl__printable(r->mapped[F_PARTICIPANT] ? r->mapped[F_PARTICIPANT] : "participant", q,
+            upl__printable(r->mapped[UPL_COL_TASK_ID] ? r->mapped[UPL_COL_TASK_ID] : "task_id", q,
                            sizeof q));
     }
-    if (text[F_AI_USED] && !blank(text[F_AI_USED])) {
-        const char *v = text[F_AI_USED];
+    /* a participant is a cluster: one task without one would leave the others unclustered */
+    if (r->col[UPL_COL_PARTICIPANT] >= 0 && !row.participant) {
+        if (diag) {
+            diag->line = line;
+            diag->column = (size_t)r->col[UPL_COL_PARTICIPANT] + 1;
+        }
+        return upl_diag_set(diag, UPL_PARSE,
+                            "%s:%zu: column '%s' is empty: every task needs a participant (the "
+                            "clusters of the standard errors; leave the column out to analyse "
+                            "without clusters)",
+                            r->path, line,
+                            upl__printable(r->mapped[UPL_COL_PARTICIPANT]
+                                               ? r->mapped[UPL_COL_PARTICIPANT]
+                                               : "participant",
+                                           q, sizeof q));
+    }
+    if (text[UPL_COL_AI_USED] && !blank(text[UPL_COL_AI_USED])) {
+        const char *v = text[UPL_COL_AI_USED];
         if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
             row.ai_used = UPL_AI_USED_YES;
         else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
@@ -298,19 +296,20 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
         else
             return upl_diag_set(
                 diag, UPL_PARSE, "%s:%zu: column '%s': '%s' is not yes or no", r->path, line,
-                upl__printable(r->mapped[F_AI_USED] ? r->mapped[F_AI_USED] : "ai_used", q,
-                               sizeof q),
+                upl__printable(r->mapped[UPL_COL_AI_USED] ? r->mapped[UPL_COL_AI_USED] : "ai_used",
+                               q, sizeof q),
                 upl__printable(v, q2, sizeof q2));
     }
-    if (text[F_STATUS] && !blank(text[F_STATUS]) &&
-        upl_task_status_from_name(text[F_STATUS], &row.status) != 0)
+    if (text[UPL_COL_STATUS] && !blank(text[UPL_COL_STATUS]) &&
+        upl_task_status_from_name(text[UPL_COL_STATUS], &row.status) != 0)
         return upl_diag_set(
             diag, UPL_PARSE,
             "%s:%zu: column '%s': '%s' is not a task status (planned, "
             "assigned, in_progress, done, excluded, abandoned)",
             r->path, line,
-            upl__printable(r->mapped[F_STATUS] ? r->mapped[F_STATUS] : "status", q, sizeof q),
-            upl__printable(text[F_STATUS], q2, sizeof q2));
+            upl__printable(r->mapped[UPL_COL_STATUS] ? r->mapped[UPL_COL_STATUS] : "status", q,
+                           sizeof q),
+            upl__printable(text[UPL_COL_STATUS], q2, sizeof q2));
     for (size_t j = 0; j < r->n_extra; j++) {
         const char *cell = upl_csv_restore_cell(fields[r->extra_col[j]]);
         r->extra_val[j] = blank(cell) ? NULL : cell;
@@ -326,7 +325,8 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
                 "%s:%zu: column '%s' has more than %d distinct arm values: "
                 "is --map arm= the treatment column?",
                 r->path, line,
-                upl__printable(r->mapped[F_ARM] ? r->mapped[F_ARM] : "arm", q, sizeof q),
+                upl__printable(r->mapped[UPL_COL_ARM] ? r->mapped[UPL_COL_ARM] : "arm", q,
+                               sizeof q),
                 UPL_PROTOCOL_MAX_ARMS);
         if (!known && upl_dataset_add_arm(r->ds, row.arm, NULL) != UPL_OK)
             return upl_diag_set(diag, UPL_NOMEM, "out of memory");

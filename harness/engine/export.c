@@ -23,33 +23,39 @@ static const char *ai_used_text(int v)
     return v == UPL_AI_USED_YES ? "yes" : v == UPL_AI_USED_NO ? "no" : NULL;
 }
 
-enum { N_NUMBERS = 6, N_FIXED = UPL_TASK_COLUMNS };
+enum { N_FIXED = UPL_TASK_COLUMNS };
 
-static void row_numbers(const upl_dataset *ds, size_t i, double v[N_NUMBERS])
-{
-    v[0] = ds->forecast_ai_min[i];
-    v[1] = ds->forecast_no_ai_min[i];
-    v[2] = ds->measured_min[i];
-    v[3] = ds->reported_min[i];
-    v[4] = ds->post_review_min[i];
-    v[5] = ds->perceived_pct[i];
-}
+/* Each column's cell by its kind in the task table's map (uplift/task.h); a number is
+ * formatted into buf. */
+#define CELL_TEXT(v, buf)    (v)
+#define CELL_MINUTES(v, buf) (upl_format_number(v, buf, sizeof buf), buf)
+#define CELL_SHARE(v, buf)   (upl_format_number(v, buf, sizeof buf), buf)
+#define CELL_AI_USED(v, buf) ai_used_text(v)
+#define CELL_STATUS(v, buf)  upl_task_status_name(v)
+/* a number column is never guarded against spreadsheet formulas */
+#define NUMERIC_TEXT    0
+#define NUMERIC_MINUTES 1
+#define NUMERIC_SHARE   1
+#define NUMERIC_AI_USED 0
+#define NUMERIC_STATUS  0
 
 upl_status upl_export_csv(const upl_dataset *ds, FILE *out, unsigned flags)
 {
     size_t width = N_FIXED + ds->n_extra;
     const char **fields = calloc(width, sizeof *fields);
-    unsigned char numeric[N_FIXED] = {0}; /* the number columns are never guarded */
+    static const unsigned char numeric[N_FIXED] = {
+#define NUMERIC_COLUMN(id, name, kind) NUMERIC_##kind,
+        UPL_TASK_COLUMN_MAP(NUMERIC_COLUMN)
+#undef NUMERIC_COLUMN
+    };
     unsigned char *kinds = calloc(width, 1);
-    char numbers[N_NUMBERS][32];
+    char numbers[N_FIXED][32];
     upl_status rc = UPL_OK;
     if (!fields || !kinds) {
         free(fields);
         free(kinds);
         return UPL_NOMEM;
     }
-    for (int k = 0; k < N_NUMBERS; k++)
-        numeric[4 + k] = 1;
     memcpy(kinds, numeric, sizeof numeric);
     for (size_t c = 0; c < N_FIXED; c++)
         fields[c] = upl_task_columns[c];
@@ -58,21 +64,10 @@ upl_status upl_export_csv(const upl_dataset *ds, FILE *out, unsigned flags)
     if ((rc = upl_csv_write_row(out, fields, kinds, width, flags)) != UPL_OK)
         goto cleanup;
     for (size_t i = 0; i < ds->n; i++) {
-        double v[N_NUMBERS];
-        row_numbers(ds, i, v);
-        for (int k = 0; k < N_NUMBERS; k++)
-            upl_format_number(v[k], numbers[k], sizeof numbers[k]);
-        fields[0] = ds->task_id[i];
-        fields[1] = ds->participant[i];
-        fields[2] = ds->category[i];
-        fields[3] = ds->arm[i];
-        for (int k = 0; k < N_NUMBERS; k++)
-            fields[4 + k] = numbers[k];
-        fields[10] = ai_used_text(ds->ai_used[i]);
-        fields[11] = upl_task_status_name(ds->status[i]);
-        fields[12] = ds->excluded_reason[i];
-        fields[13] = ds->title[i];
-        fields[14] = ds->url[i];
+#define CSV_CELL(id, name, kind)                                                                   \
+    fields[UPL_COL_##id] = CELL_##kind(ds->name[i], numbers[UPL_COL_##id]);
+        UPL_TASK_COLUMN_MAP(CSV_CELL)
+#undef CSV_CELL
         for (size_t j = 0; j < ds->n_extra; j++)
             fields[N_FIXED + j] = ds->extra_values[j][i];
         if ((rc = upl_csv_write_row(out, fields, kinds, width, flags)) != UPL_OK)
@@ -94,6 +89,14 @@ static json_t *number_or_null(double v)
     return isnan(v) ? json_null() : json_real(v);
 }
 
+/* A study's ids are integers; a foreign table's may be text. */
+static json_t *task_id_json(const char *id)
+{
+    char *end = NULL;
+    long long n = strtoll(id, &end, 10);
+    return *end ? json_string(id) : json_integer((json_int_t)n);
+}
+
 upl_status upl_export_json(const upl_dataset *ds, FILE *out)
 {
     json_t *rows = json_array();
@@ -102,28 +105,19 @@ upl_status upl_export_json(const upl_dataset *ds, FILE *out)
         return UPL_NOMEM;
     for (size_t i = 0; i < ds->n; i++) {
         json_t *row = json_object();
-        double v[N_NUMBERS];
-        row_numbers(ds, i, v);
-        char *end = NULL;
-        long long id = strtoll(ds->task_id[i], &end, 10);
         int ok = row != NULL;
-        /* a study's ids are integers; a foreign table's may be text */
-        ok = ok && json_object_set_new(row, "task_id",
-                                       *end ? json_string(ds->task_id[i])
-                                            : json_integer((json_int_t)id)) == 0;
-        ok = ok && json_object_set_new(row, "participant", string_or_null(ds->participant[i])) == 0;
-        ok = ok && json_object_set_new(row, "category", string_or_null(ds->category[i])) == 0;
-        ok = ok && json_object_set_new(row, "arm", string_or_null(ds->arm[i])) == 0;
-        for (int k = 0; k < N_NUMBERS; k++)
-            ok = ok && json_object_set_new(row, upl_task_columns[4 + k], number_or_null(v[k])) == 0;
-        ok = ok &&
-             json_object_set_new(row, "ai_used", string_or_null(ai_used_text(ds->ai_used[i]))) == 0;
-        ok = ok && json_object_set_new(row, "status",
-                                       json_string(upl_task_status_name(ds->status[i]))) == 0;
-        ok = ok && json_object_set_new(row, "excluded_reason",
-                                       string_or_null(ds->excluded_reason[i])) == 0;
-        ok = ok && json_object_set_new(row, "title", string_or_null(ds->title[i])) == 0;
-        ok = ok && json_object_set_new(row, "url", string_or_null(ds->url[i])) == 0;
+#define JSON_TEXT(v)    string_or_null(v)
+#define JSON_MINUTES(v) number_or_null(v)
+#define JSON_SHARE(v)   number_or_null(v)
+#define JSON_AI_USED(v) string_or_null(ai_used_text(v))
+#define JSON_STATUS(v)  json_string(upl_task_status_name(v))
+#define JSON_CELL(id, name, kind)                                                                  \
+    ok = ok &&                                                                                     \
+         json_object_set_new(row, #name,                                                           \
+                             UPL_COL_##id == UPL_COL_TASK_ID ? task_id_json(ds->task_id[i])        \
+                                                             : JSON_##kind(ds->name[i])) == 0;
+        UPL_TASK_COLUMN_MAP(JSON_CELL)
+#undef JSON_CELL
         for (size_t j = 0; j < ds->n_extra; j++)
             ok = ok && json_object_set_new(row, ds->extra_names[j],
                                            string_or_null(ds->extra_values[j][i])) == 0;

@@ -55,6 +55,10 @@ char *upl__store_column_dup(sqlite3_stmt *stmt, int i, int *failed);
 /* Column as double, NAN when NULL. */
 double upl__store_column_double(sqlite3_stmt *stmt, int i);
 
+/* The SQL expression the task table reads column c from (harness/store/store_table.c);
+ * NULL when it has none (a column added to the map without one: a test catches it). */
+const char *upl__store_task_column_sql(upl_task_column c);
+
 /* ai_used column: UPL_AI_USED_UNKNOWN when NULL, else yes/no. */
 int upl__store_column_ai_used(sqlite3_stmt *stmt, int i);
 

@@ -1,9 +1,56 @@
 /* Read-side views of a study: the task table (CONTRACT section 4) and CONSORT counts. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_internal.h"
+
+/* Where each column of the task table (uplift/task.h) comes from in the schema: an SQL
+ * expression over task t, participant p, allocation a and task_measured m.  A column
+ * added to the map needs its expression here (test_store checks every one has one). */
+static const char *const column_sql[UPL_TASK_COLUMNS] = {
+    [UPL_COL_TASK_ID] = "t.id",
+    [UPL_COL_PARTICIPANT] = "p.handle",
+    [UPL_COL_CATEGORY] = "t.category",
+    [UPL_COL_ARM] = "a.arm",
+    [UPL_COL_FORECAST_AI_MIN] = "t.forecast_ai_min",
+    [UPL_COL_FORECAST_NO_AI_MIN] = "t.forecast_no_ai_min",
+    [UPL_COL_MEASURED_MIN] = "m.measured_min",
+    [UPL_COL_REPORTED_MIN] = "t.reported_min",
+    [UPL_COL_POST_REVIEW_MIN] = "t.post_review_min",
+    [UPL_COL_PERCEIVED_PCT] = "t.perceived_pct",
+    [UPL_COL_AI_USED] = "t.ai_used",
+    [UPL_COL_STATUS] = "t.status",
+    [UPL_COL_EXCLUDED_REASON] = "t.excluded_reason",
+    [UPL_COL_TITLE] = "t.title",
+    [UPL_COL_URL] = "t.url",
+};
+
+const char *upl__store_task_column_sql(upl_task_column c)
+{
+    return (unsigned)c < UPL_TASK_COLUMNS ? column_sql[c] : NULL;
+}
+
+/* The SELECT of the task table, one result column per column of the map in its order. */
+static upl_status task_table_sql(upl_store *store, char *sql, size_t size)
+{
+    size_t used = (size_t)snprintf(sql, size, "SELECT ");
+    for (size_t c = 0; c < UPL_TASK_COLUMNS; c++) {
+        if (!column_sql[c])
+            return upl__store_fail(store, UPL_ERROR, "the task table's column '%s' has no source",
+                                   upl_task_columns[c]);
+        used += (size_t)snprintf(sql + used, used < size ? size - used : 0, "%s%s", c ? ", " : "",
+                                 column_sql[c]);
+    }
+    used += (size_t)snprintf(sql + used, used < size ? size - used : 0,
+                             " FROM task t JOIN participant p ON p.id = t.participant_id "
+                             "LEFT JOIN allocation a ON a.task_id = t.id "
+                             "LEFT JOIN task_measured m ON m.task_id = t.id "
+                             "WHERE ?1 IS NULL OR p.handle = ?1 ORDER BY t.id");
+    return used < size ? UPL_OK
+                       : upl__store_fail(store, UPL_ERROR, "the task table's query is too long");
+}
 
 static upl_status add_protocol_arms(upl_store *store, upl_dataset *ds)
 {
@@ -43,16 +90,9 @@ upl_status upl_store_task_table(upl_store *store, const char *participant_filter
     }
     if ((rc = add_protocol_arms(store, out)) != UPL_OK)
         goto cleanup;
-    if ((rc = upl__store_prepare(
-             store,
-             "SELECT t.id, p.handle, t.category, a.arm, t.forecast_ai_min, t.forecast_no_ai_min, "
-             "m.measured_min, t.reported_min, t.post_review_min, t.perceived_pct, t.ai_used, "
-             "t.status, t.excluded_reason, t.title, t.url "
-             "FROM task t JOIN participant p ON p.id = t.participant_id "
-             "LEFT JOIN allocation a ON a.task_id = t.id "
-             "LEFT JOIN task_measured m ON m.task_id = t.id "
-             "WHERE ?1 IS NULL OR p.handle = ?1 ORDER BY t.id",
-             &stmt)) != UPL_OK)
+    char sql[1024];
+    if ((rc = task_table_sql(store, sql, sizeof sql)) != UPL_OK ||
+        (rc = upl__store_prepare(store, sql, &stmt)) != UPL_OK)
         goto cleanup;
     if ((rc = upl__store_prepare(store, "SELECT name, value FROM task_covariate WHERE task_id = ?",
                                  &cov)) != UPL_OK)
@@ -62,21 +102,16 @@ upl_status upl_store_task_table(upl_store *store, const char *participant_filter
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         upl_task_row row;
         upl_task_row_clear(&row);
-        row.task_id = (const char *)sqlite3_column_text(stmt, 0);
-        row.participant = (const char *)sqlite3_column_text(stmt, 1);
-        row.category = (const char *)sqlite3_column_text(stmt, 2);
-        row.arm = (const char *)sqlite3_column_text(stmt, 3);
-        row.forecast_ai_min = upl__store_column_double(stmt, 4);
-        row.forecast_no_ai_min = upl__store_column_double(stmt, 5);
-        row.measured_min = upl__store_column_double(stmt, 6);
-        row.reported_min = upl__store_column_double(stmt, 7);
-        row.post_review_min = upl__store_column_double(stmt, 8);
-        row.perceived_pct = upl__store_column_double(stmt, 9);
-        row.ai_used = upl__store_column_ai_used(stmt, 10);
-        upl_task_status_from_name((const char *)sqlite3_column_text(stmt, 11), &row.status);
-        row.excluded_reason = (const char *)sqlite3_column_text(stmt, 12);
-        row.title = (const char *)sqlite3_column_text(stmt, 13);
-        row.url = (const char *)sqlite3_column_text(stmt, 14);
+        /* each column by its kind in the map */
+#define READ_TEXT(c, dst)    ((dst) = (const char *)sqlite3_column_text(stmt, c))
+#define READ_MINUTES(c, dst) ((dst) = upl__store_column_double(stmt, c))
+#define READ_SHARE(c, dst)   ((dst) = upl__store_column_double(stmt, c))
+#define READ_AI_USED(c, dst) ((dst) = upl__store_column_ai_used(stmt, c))
+#define READ_STATUS(c, dst)                                                                        \
+    upl_task_status_from_name((const char *)sqlite3_column_text(stmt, c), &(dst))
+#define READ_COLUMN(id, name, kind) (void)READ_##kind(UPL_COL_##id, row.name);
+        UPL_TASK_COLUMN_MAP(READ_COLUMN)
+#undef READ_COLUMN
         /* covariate values live in cov's rows: copy before the next step */
         char **values = calloc(n_extra + 1, sizeof *values);
         if (!values) {

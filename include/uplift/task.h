@@ -20,12 +20,6 @@ typedef enum {
     UPL_TASK_ABANDONED
 } upl_task_status;
 
-/* The task table's columns in order: the 13 of CONTRACT section 4, then title and url
- * (protocol covariates follow them in an export). */
-#define UPL_TASK_CONTRACT_COLUMNS 13
-#define UPL_TASK_COLUMNS          15
-extern const char *const upl_task_columns[UPL_TASK_COLUMNS];
-
 const char *upl_task_status_name(upl_task_status s);
 int upl_task_status_from_name(const char *name, upl_task_status *out);
 
@@ -34,24 +28,66 @@ int upl_task_status_from_name(const char *name, upl_task_status *out);
 #define UPL_AI_USED_NO      0
 #define UPL_AI_USED_YES     1
 
+/* The task table's columns, defined once, in their order: X(ID, name, KIND) gives the
+ * column's enum (UPL_COL_ID), its header name, the member of upl_task_row and the column
+ * array of upl_dataset, and the kind that says how it is stored, read and written:
+ *   TEXT     a string; missing NULL (an empty cell)      row: const char *   dataset: char **
+ *   MINUTES  a duration in minutes; missing NAN          row: double         dataset: double *
+ *   SHARE    a relative change (-0.20 = 20% less; a CSV
+ *            may write -20%); missing NAN                row: double         dataset: double *
+ *   AI_USED  UPL_AI_USED_YES/NO/UNKNOWN (yes/no/empty)   row: int            dataset: int *
+ *   STATUS   upl_task_status (its name)                  row/dataset: upl_task_status
+ * The columns before title are the task table every tool reads and writes (the export
+ * format, what `analyze --csv` maps); title and url follow, then protocol covariates.
+ * Adding a column is one line here; docs/architecture.md lists what follows from it. */
+#define UPL_TASK_COLUMN_MAP(X)                                                                     \
+    X(TASK_ID, task_id, TEXT)                                                                      \
+    X(PARTICIPANT, participant, TEXT) /* the participant's handle: the cluster */                  \
+    X(CATEGORY, category, TEXT)                                                                    \
+    X(ARM, arm, TEXT)                                                                              \
+    X(FORECAST_AI_MIN, forecast_ai_min, MINUTES) /* forecasts, made before assignment */           \
+    X(FORECAST_NO_AI_MIN, forecast_no_ai_min, MINUTES)                                             \
+    X(MEASURED_MIN, measured_min, MINUTES)       /* active time logged with start/stop */          \
+    X(REPORTED_MIN, reported_min, MINUTES)       /* self-report: to the first submission */        \
+    X(POST_REVIEW_MIN, post_review_min, MINUTES) /* self-report: after review */                   \
+    X(PERCEIVED_PCT, perceived_pct, SHARE)       /* perceived effect of AI on time */              \
+    X(AI_USED, ai_used, AI_USED)                                                                   \
+    X(STATUS, status, STATUS)                                                                      \
+    X(EXCLUDED_REASON, excluded_reason, TEXT)                                                      \
+    X(TITLE, title, TEXT) /* not used by the estimators; exported so a table re-imports */         \
+    X(URL, url, TEXT)
+
+typedef enum {
+#define UPL__TASK_COLUMN_ENUM(id, name, kind) UPL_COL_##id,
+    UPL_TASK_COLUMN_MAP(UPL__TASK_COLUMN_ENUM)
+#undef UPL__TASK_COLUMN_ENUM
+        UPL_TASK_COLUMNS
+} upl_task_column;
+
+/* The columns of the shared task table: all before title. */
+#define UPL_TASK_CONTRACT_COLUMNS UPL_COL_TITLE
+
+/* The header names, in column order. */
+extern const char *const upl_task_columns[UPL_TASK_COLUMNS];
+
+/* The C types of a kind in a row and in a dataset's column (see the map above). */
+#define UPL__ROW_TYPE_TEXT    const char *
+#define UPL__ROW_TYPE_MINUTES double
+#define UPL__ROW_TYPE_SHARE   double
+#define UPL__ROW_TYPE_AI_USED int
+#define UPL__ROW_TYPE_STATUS  upl_task_status
+#define UPL__COL_TYPE_TEXT    char *
+#define UPL__COL_TYPE_MINUTES double
+#define UPL__COL_TYPE_SHARE   double
+#define UPL__COL_TYPE_AI_USED int
+#define UPL__COL_TYPE_STATUS  upl_task_status
+
 /* One row, borrowed: the strings belong to whoever filled the row.  Missing numbers are
  * NAN; missing strings are NULL (written as empty cells). */
 typedef struct upl_task_row {
-    const char *task_id;
-    const char *participant;
-    const char *category;
-    const char *arm;
-    double forecast_ai_min;
-    double forecast_no_ai_min;
-    double measured_min;
-    double reported_min;
-    double post_review_min;
-    double perceived_pct;
-    int ai_used;
-    upl_task_status status;
-    const char *excluded_reason;
-    const char *title; /* not used by the estimators; exported so a table re-imports */
-    const char *url;
+#define UPL__TASK_ROW_MEMBER(id, name, kind) UPL__ROW_TYPE_##kind name;
+    UPL_TASK_COLUMN_MAP(UPL__TASK_ROW_MEMBER)
+#undef UPL__TASK_ROW_MEMBER
     /* protocol-declared covariates, parallel to the dataset's extra_names */
     const char *const *extra;
 } upl_task_row;
@@ -63,21 +99,10 @@ void upl_task_row_clear(upl_task_row *row);
 typedef struct upl_dataset {
     size_t n;
     size_t capacity;
-    char **task_id;
-    char **participant;
-    char **category;
-    char **arm;
-    double *forecast_ai_min;
-    double *forecast_no_ai_min;
-    double *measured_min;
-    double *reported_min;
-    double *post_review_min;
-    double *perceived_pct;
-    int *ai_used;
-    upl_task_status *status;
-    char **excluded_reason;
-    char **title;
-    char **url;
+    /* one array of n per column of the task table, by the map's kinds */
+#define UPL__DATASET_MEMBER(id, name, kind) UPL__COL_TYPE_##kind *name;
+    UPL_TASK_COLUMN_MAP(UPL__DATASET_MEMBER)
+#undef UPL__DATASET_MEMBER
     size_t n_extra;
     char **extra_names;   /* n_extra names */
     char ***extra_values; /* extra_values[j][i]: column j, row i (NULL = empty) */

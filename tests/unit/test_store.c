@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store_internal.h"
 #include "uplift/protocol_parse.h"
 #include "uplift/store.h"
 
@@ -95,6 +96,27 @@ static void verify_fails_with(const char *fragment, int64_t expect_seq)
     if (expect_seq >= 0)
         assert_int_equal(bad, expect_seq);
     upl_store_close(store);
+}
+
+/* The task table's map (uplift/task.h) is the one list of columns: each has its name,
+ * in order, and the store knows where to read it from. */
+static void test_every_column_has_a_source(void **state)
+{
+    (void)state;
+    assert_int_equal(UPL_TASK_COLUMNS, 15);
+    assert_int_equal(UPL_TASK_CONTRACT_COLUMNS, 13);
+    assert_string_equal(upl_task_columns[UPL_COL_TASK_ID], "task_id");
+    assert_string_equal(upl_task_columns[UPL_COL_PERCEIVED_PCT], "perceived_pct");
+    assert_string_equal(upl_task_columns[UPL_COL_URL], "url");
+    for (int c = 0; c < UPL_TASK_COLUMNS; c++) {
+        const char *sql = upl__store_task_column_sql((upl_task_column)c);
+        assert_non_null(sql);
+        /* the expression reads the column of that name (the measured time from its view) */
+        assert_non_null(strstr(sql, c == UPL_COL_TASK_ID       ? "id"
+                                    : c == UPL_COL_PARTICIPANT ? "handle"
+                                                               : upl_task_columns[c]));
+    }
+    assert_null(upl__store_task_column_sql(UPL_TASK_COLUMNS));
 }
 
 static void test_open_missing_file_fails(void **state)
@@ -309,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_audit_detects_edited_log_row),
         cmocka_unit_test(test_audit_detects_dropped_trigger),
         cmocka_unit_test(test_audit_log_is_append_only),
+        cmocka_unit_test(test_every_column_has_a_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
