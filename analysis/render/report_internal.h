@@ -1,5 +1,5 @@
 /* Internal to the report renderers (analysis/report_*.c) and their charts
- * (analysis/plot_*.c). */
+ * (analysis/render/plot_*.c). */
 #ifndef UPLIFT_REPORT_INTERNAL_H
 #define UPLIFT_REPORT_INTERNAL_H
 

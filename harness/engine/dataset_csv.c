@@ -1,6 +1,6 @@
 /* `analyze --csv`: any CSV to a task table, with --map, --treated and --arm-names,
  * streamed through the CSV reader.  Cells are labels without their surrounding blanks
- * (include/uplift/text.h); arm values that are numbers compare as numbers. */
+ * (harness/engine/text.h); arm values that are numbers compare as numbers. */
 #include "uplift/dataset_csv.h"
 #include "printable.h"
 #include "text.h"

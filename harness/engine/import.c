@@ -1,5 +1,5 @@
 /* `task import`: a CSV of tasks into the study, all rows or none.  Cells lose their
- * surrounding blanks, the label rule of include/uplift/text.h. */
+ * surrounding blanks, the label rule of harness/engine/text.h. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -149,7 +149,7 @@ static upl_status build_tree(const parse_ctx *c, const char *text, size_t len, n
                     upl_diag inner = {0};
                     if (strlen(n->text) != event.data.scalar.length)
                         rc = fail(c, line, "text contains a NUL character");
-                    /* the text policy of everything stored (uplift/text.h), for every key
+                    /* the text policy of everything stored (harness/engine/text.h), for every key
                      * and value; only descriptions may hold line feeds (get_text) */
                     else if (upl__text_check_allowing("text", n->text, UPL_TEXT_PARAGRAPHS,
                                                       &inner) != UPL_OK)

@@ -1,6 +1,6 @@
 /* User text the study stores: refused when it holds control characters or invisible
  * format characters; and the label rule for text read from outside, blanks around it
- * dropped (include/uplift/text.h). */
+ * dropped (harness/engine/text.h). */
 #include "text.h"
 
 #include <stdlib.h>

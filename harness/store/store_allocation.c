@@ -1,6 +1,6 @@
 /* Allocation in the store: which tasks may be randomized, recording draws, the rows that
  * `verify` replays, balance by stratum, and the reveal that closes allocation.  The
- * arithmetic of the draws lives in harness/allocation.c; this file holds only SQL. */
+ * arithmetic of the draws lives in harness/engine/allocation.c; this file holds only SQL. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* Inside the store module: the handle and helpers shared by harness/store*.c.
- * Nothing outside harness/store*.c includes this file or sqlite3.h. */
+/* Inside the store module: the handle and helpers shared by the files of harness/store/.
+ * Nothing outside the files of harness/store/ includes this file or sqlite3.h. */
 #ifndef UPLIFT_STORE_INTERNAL_H
 #define UPLIFT_STORE_INTERNAL_H
 
@@ -33,7 +33,7 @@ upl_status upl__store_fail(upl_store *store, upl_status status, const char *fmt,
     ;
 
 /* UPL_OK when text (may be NULL) has no control character, else UPL_INVALID with the
- * message of upl__text_check() (uplift/text.h), which starts with what. */
+ * message of upl__text_check() (harness/engine/text.h), which starts with what. */
 upl_status upl__store_check_text(upl_store *store, const char *what, const char *text);
 
 /* Sets the message from SQLite's last error, prefixed by what was being done, and maps

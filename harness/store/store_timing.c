@@ -1,5 +1,5 @@
 /* Timing events and self-reports: every SQL statement of the timing logger.  The rules
- * themselves (which event may follow which, measured time, flags) are harness/timing.c;
+ * themselves (which event may follow which, measured time, flags) are harness/engine/timing.c;
  * this file loads the history, asks them, and writes what they allow, each change with
  * its audit row inside the caller's transaction. */
 #include <math.h>

@@ -27,7 +27,7 @@
  *   VALUE must be an arm value of the file; names must differ).
  *
  * Cells (the header's too) are read without their surrounding blanks, quoted or not
- * (the label rule of include/uplift/text.h); so are the values of treated and
+ * (the label rule of harness/engine/text.h); so are the values of treated and
  * arm_names.  Arm values that are decimal numbers compare as numbers and are labelled
  * by their shortest form (1, 1.0, 1.00 and 1e0 are the arm "1"); treated and the VALUEs
  * of arm_names match them the same way.  Numbers are decimal (empty or NA = missing;

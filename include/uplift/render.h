@@ -21,7 +21,7 @@ upl_status upl_analysis_render_text(const upl_analysis_result *res, FILE *out);
  * followed by a newline. */
 upl_status upl_analysis_render_json(const upl_analysis_result *res, FILE *out);
 
-/* ---- a power curve as a page (analysis/report_power.c) ---- */
+/* ---- a power curve as a page (analysis/render/report_power.c) ---- */
 
 /* Everything the page shows; every pointer is borrowed for the duration of the call. */
 typedef struct upl_power_report {

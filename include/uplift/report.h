@@ -54,7 +54,7 @@ upl_status upl_report_render_md(const upl_report_input *in, FILE *out);
  * "report" (source, versions, command line, time). */
 upl_status upl_report_render_json(const upl_report_input *in, FILE *out);
 
-/* ---- charts (analysis/plot_*.c): PLplot's SVG device into a memory buffer ---- */
+/* ---- charts (analysis/render/plot_*.c): PLplot's SVG device into a memory buffer ---- */
 
 /* An SVG document made by a chart function: text owned by the struct, ready to inline
  * in HTML (XML prolog removed, element ids prefixed so that several charts can share a

@@ -153,7 +153,7 @@ upl_status upl_store_consort(upl_store *store, upl_consort *out);
 upl_status upl_store_audit_verify(upl_store *store, size_t *n_rows, int64_t *bad_seq,
                                   char *head_hex);
 
-/* ---- timing: events and self-reports (issue 4; harness/store_timing.c) ---- */
+/* ---- timing: events and self-reports (issue 4; harness/store/store_timing.c) ---- */
 
 /* Logs one timing event of task task_id happening at `at` (UTC; manual = entered by
  * hand with --at), audited as the task's participant.  Refused (UPL_REFUSED, the reason
@@ -233,7 +233,8 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
 
 /* ---- end of timing ---- */
 
-/* ---- allocation: randomization, replay and reveal (issue 3; harness/store_allocation.c) ---- */
+/* ---- allocation: randomization, replay and reveal (issue 3; harness/store/store_allocation.c)
+ * ---- */
 
 /* A task as the randomizer sees it.  Strings owned by the array (upl_alloc_tasks_free). */
 typedef struct upl_alloc_task {
@@ -317,7 +318,7 @@ upl_status upl_store_alloc_reveal(upl_store *store, const char *secret_hex);
 /* ---- end of allocation ---- */
 
 /* ---- predictions: external groups' forecasts of AI's effect (issue 6;
- *      harness/store_prediction.c) ---- */
+ *      harness/store/store_prediction.c) ---- */
 
 /* One prediction as stored: pct is the relative change of time (-0.30 = 30% less). */
 typedef struct upl_prediction_rec {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Labels lose their surrounding blanks, quoted or not, as numbers do: "ai " is arm ai
 # and "p01 " participant p01, in analyze --csv and in task import alike (one rule,
-# harness/text.c).
+# harness/engine/text.c).
 . "$UPLIFT_SRC/tests/cli/lib.sh"
 
 h='task_id,participant,category,arm,reported_min,post_review_min,forecast_no_ai_min,status,ai_used'

@@ -1,5 +1,5 @@
-/* Randomizing and replaying through the store (harness/randomize.c with
- * harness/store_allocation.c) on a real SQLite file: batches and positions, and replay
+/* Randomizing and replaying through the store (harness/engine/randomize.c with
+ * harness/store/store_allocation.c) on a real SQLite file: batches and positions, and replay
  * catching what the audit chain alone would not name (arms swapped inside a balanced
  * batch, a missing draw, an assignment without allocation, a wrong key). */
 #include <math.h>

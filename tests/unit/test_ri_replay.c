@@ -1,5 +1,5 @@
-/* Randomization inference under the study's own design (UPL_RI_REPLAY): analysis/ri.c
- * with a caller's draw against exact enumeration, and harness/redraw.c re-running the
+/* Randomization inference under the study's own design (UPL_RI_REPLAY): analysis/estimate/ri.c
+ * with a caller's draw against exact enumeration, and harness/engine/redraw.c re-running the
  * allocation engine over a real store (permuted blocks of random size within
  * participant and category; complete batches balanced within participant). */
 #include <math.h>

@@ -1,4 +1,5 @@
-/* Synthetic studies (analysis/simulate.c) and power by simulation (analysis/power.c).
+/* Synthetic studies (analysis/estimate/simulate.c) and power by simulation
+ * (analysis/estimate/power.c).
  *
  * Statistical checks use a fixed seed, so each passes or fails deterministically; the
  * bounds are stated as multiples of the Monte Carlo standard error of the quantity

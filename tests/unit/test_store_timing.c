@@ -1,4 +1,4 @@
-/* The timing logger through the store (harness/store_timing.c): events, refusals,
+/* The timing logger through the store (harness/store/store_timing.c): events, refusals,
  * self-reports and flags on a real SQLite file, checked against the audit chain. */
 #include <math.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* The control-character check of stored text (harness/text.c). */
+/* The control-character check of stored text (harness/engine/text.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

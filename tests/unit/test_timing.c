@@ -1,4 +1,4 @@
-/* The timing state machine, measured time and flags (harness/timing.c). */
+/* The timing state machine, measured time and flags (harness/engine/timing.c). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
