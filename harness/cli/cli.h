@@ -19,9 +19,10 @@ enum { UPL_EXIT_OK = 0, UPL_EXIT_FAIL = 1, UPL_EXIT_USAGE = 2 };
 
 /* Descriptor flags. */
 enum {
-    UPL_CMD_NEEDS_DB = 1 << 0,  /* open the study database before the handler runs */
-    UPL_CMD_WRITES = 1 << 1,    /* run in one write transaction: commit on exit 0, else roll back */
-    UPL_CMD_CREATES_DB = 1 << 2 /* the handler creates the database itself (init) */
+    UPL_CMD_NEEDS_DB = 1 << 0, /* open the study database before the handler runs */
+    UPL_CMD_WRITES = 1 << 1,   /* run in one write transaction: commit on exit 0, else roll back */
+    UPL_CMD_CREATES_DB = 1 << 2, /* the handler creates the database itself (init) */
+    UPL_CMD_HIDDEN = 1 << 3      /* internal (complete): not in help, completion or typo hints */
 };
 
 typedef struct upl_cli {
@@ -53,6 +54,12 @@ typedef struct upl_command {
 
 /* The table, in the order `uplift help` lists it; NULL-terminated. */
 extern const upl_command *const upl__commands[];
+
+/* The global options, given before the command (`uplift --db PATH status`), as a
+ * getopt_long table: what main() reads and what `uplift complete options` lists. */
+extern const struct option upl__global_options[];
+/* The synopsis `uplift` alone prints, which names the global options' arguments. */
+extern const char upl__global_usage[];
 
 const upl_command *upl__command_find(int argc, char **argv, int *words);
 void upl__command_print_help(const upl_command *cmd, FILE *out);

@@ -22,6 +22,13 @@
 
 static int run_analyze(upl_cli *cli, int argc, char **argv);
 
+enum { OPT_JSON = UPL__SOPT_END };
+
+static const struct option analyze_options[] = {UPL__ANALYSIS_LONGOPTS,
+                                                UPL__SECONDARY_LONGOPTS,
+                                                {"json", no_argument, NULL, OPT_JSON},
+                                                {NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_analyze = {
     .name = "analyze",
     .summary = "Estimate the effect of AI on completion time, with every standard error.",
@@ -37,6 +44,9 @@ const upl_command upl__cmd_analyze = {
             "Clusters are participants.  cr1 is estimatr's \"stata\"; cr2 uses Bell-McCaffrey\n"
             "with Satterthwaite degrees of freedom.  Without --csv the study database is\n"
             "--db PATH, else $UPLIFT_DB, else ./uplift.db (opened read-only).\n",
+    .options = analyze_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = 0,
     .run = run_analyze,
     .repeatable = (const char *const[]){UPL__ANALYSIS_REPEATABLE, NULL},
@@ -44,11 +54,6 @@ const upl_command upl__cmd_analyze = {
 
 static int run_analyze(upl_cli *cli, int argc, char **argv)
 {
-    enum { OPT_JSON = UPL__SOPT_END };
-    static const struct option options[] = {UPL__ANALYSIS_LONGOPTS,
-                                            UPL__SECONDARY_LONGOPTS,
-                                            {"json", no_argument, NULL, OPT_JSON},
-                                            {NULL, 0, NULL, 0}};
     const upl_command *cmd = &upl__cmd_analyze;
     upl__analysis_opts o;
     memset(&o, 0, sizeof o);
@@ -56,7 +61,7 @@ static int run_analyze(upl_cli *cli, int argc, char **argv)
     memset(&so, 0, sizeof so);
     int json = 0;
     int c;
-    while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(cmd, argc, argv, analyze_options)) != -1) {
         if (c == OPT_JSON)
             json = 1;
         else if (!upl__analysis_opt(&o, c, optarg) && !upl__secondary_opt(&so, c, optarg))

@@ -40,12 +40,14 @@ static int run_help(upl_cli *cli, int argc, char **argv)
            "uplift runs randomized controlled trials of developer productivity.\n\n"
            "Commands:\n");
     for (const upl_command *const *c = upl__commands; *c; c++)
-        printf("  %-20s %s\n", (*c)->name, (*c)->summary);
+        if (!((*c)->flags & UPL_CMD_HIDDEN))
+            printf("  %-20s %s\n", (*c)->name, (*c)->summary);
     printf("\nGlobal options:\n"
            "  --db PATH            study database (default $UPLIFT_DB, else ./uplift.db)\n"
            "  --wait SECONDS       how long a change waits for another writer to finish\n"
            "                       (default $UPLIFT_WAIT, else 30; 0: fail at once)\n"
-           "  --version            print the version\n"
+           "  --version            print the version ('uplift version'); with --verbose\n"
+           "                       also the versions of the linked libraries\n"
            "\n'uplift help COMMAND' or 'uplift COMMAND --help' shows a command's options.\n");
     return UPL_EXIT_OK;
 }

@@ -16,6 +16,39 @@
 
 static int run_power(upl_cli *cli, int argc, char **argv);
 
+enum {
+    O_TARGET = 1,
+    O_SIMS,
+    O_PANEL,
+    O_JSON,
+    O_OUTCOME,
+    O_COVARIATE,
+    O_FE,
+    O_SE,
+    O_DIST,
+    O_LEVEL,
+    O_IMPUTE,
+    O_CURVE,
+    O_OUT,
+    O_FORMAT
+};
+
+static const struct option power_options[] = {{"target-power", required_argument, NULL, O_TARGET},
+                                              {"sims", required_argument, NULL, O_SIMS},
+                                              {"panel", no_argument, NULL, O_PANEL},
+                                              {"json", no_argument, NULL, O_JSON},
+                                              {"outcome", required_argument, NULL, O_OUTCOME},
+                                              {"covariate", required_argument, NULL, O_COVARIATE},
+                                              {"fe", required_argument, NULL, O_FE},
+                                              {"se", required_argument, NULL, O_SE},
+                                              {"dist", required_argument, NULL, O_DIST},
+                                              {"level", required_argument, NULL, O_LEVEL},
+                                              {"impute", required_argument, NULL, O_IMPUTE},
+                                              {"curve", required_argument, NULL, O_CURVE},
+                                              {"out", required_argument, NULL, O_OUT},
+                                              {"format", required_argument, NULL, O_FORMAT},
+                                              UPL__SIM_LONGOPTS{NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_power = {
     .name = "power",
     .summary = "Power, or the minimum detectable effect, of a design by simulation.",
@@ -49,26 +82,12 @@ const upl_command upl__cmd_power = {
             "bisection on the log effect with the same studies at every step; mde_pct is the\n"
             "slowdown, mde_pct_faster the same size as a saving.\n"
             "\n" UPL__SIM_HELP,
+    .options = power_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = 0,
     .run = run_power,
     .repeatable = upl__sim_repeatable,
-};
-
-enum {
-    O_TARGET = 1,
-    O_SIMS,
-    O_PANEL,
-    O_JSON,
-    O_OUTCOME,
-    O_COVARIATE,
-    O_FE,
-    O_SE,
-    O_DIST,
-    O_LEVEL,
-    O_IMPUTE,
-    O_CURVE,
-    O_OUT,
-    O_FORMAT
 };
 
 #define MAX_CURVE 32
@@ -376,26 +395,7 @@ static int parse_count(const char *text, size_t *out)
 
 static int run_power(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option own[] = {{"target-power", required_argument, NULL, O_TARGET},
-                                        {"sims", required_argument, NULL, O_SIMS},
-                                        {"panel", no_argument, NULL, O_PANEL},
-                                        {"json", no_argument, NULL, O_JSON},
-                                        {"outcome", required_argument, NULL, O_OUTCOME},
-                                        {"covariate", required_argument, NULL, O_COVARIATE},
-                                        {"fe", required_argument, NULL, O_FE},
-                                        {"se", required_argument, NULL, O_SE},
-                                        {"dist", required_argument, NULL, O_DIST},
-                                        {"level", required_argument, NULL, O_LEVEL},
-                                        {"impute", required_argument, NULL, O_IMPUTE},
-                                        {"curve", required_argument, NULL, O_CURVE},
-                                        {"out", required_argument, NULL, O_OUT},
-                                        {"format", required_argument, NULL, O_FORMAT}};
     const upl_command *cmd = &upl__cmd_power;
-    struct option options[64];
-    size_t n_own = sizeof own / sizeof own[0];
-    memcpy(options, own, sizeof own);
-    memcpy(options + n_own, upl__sim_longopts,
-           (upl__sim_longopts_count() + 1) * sizeof upl__sim_longopts[0]);
 
     upl__sim_cli s;
     upl__sim_cli_init(&s);
@@ -408,7 +408,7 @@ static int run_power(upl_cli *cli, int argc, char **argv)
     memset(&cv, 0, sizeof cv);
     int json = 0, c;
     const char *out_path = NULL, *format = NULL;
-    while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(cmd, argc, argv, power_options)) != -1) {
         if (c == '?')
             return UPL_EXIT_USAGE;
         if (c == O_OUT) {

@@ -14,6 +14,12 @@
 
 static int run_simulate(upl_cli *cli, int argc, char **argv);
 
+enum { O_OUT = 1, O_JSON };
+
+static const struct option simulate_options[] = {{"out", required_argument, NULL, O_OUT},
+                                                 {"json", no_argument, NULL, O_JSON},
+                                                 UPL__SIM_LONGOPTS{NULL, 0, NULL, 0}};
+
 const upl_command upl__cmd_simulate = {
     .name = "simulate",
     .summary = "Write a synthetic study with known truth (task table CSV and FILE.truth.json).",
@@ -30,12 +36,13 @@ const upl_command upl__cmd_simulate = {
             "analysis estimates under non-compliance), every parameter, the seed and the\n"
             "generator.  The same options and seed give the same files byte for byte.\n"
             "\n" UPL__SIM_HELP,
+    .options = simulate_options,
+    .min_args = 0,
+    .max_args = 0,
     .flags = 0,
     .run = run_simulate,
     .repeatable = upl__sim_repeatable,
 };
-
-enum { O_OUT = 1, O_JSON };
 
 /* FILE.csv -> FILE.truth.json; anything else -> NAME.truth.json. */
 static char *truth_path(const char *out)
@@ -95,19 +102,11 @@ static int summary(const char *csv, const char *truth_file, const upl_sim_params
 
 static int run_simulate(upl_cli *cli, int argc, char **argv)
 {
-    static const struct option own[] = {{"out", required_argument, NULL, O_OUT},
-                                        {"json", no_argument, NULL, O_JSON}};
-    struct option options[64];
-    size_t n_own = sizeof own / sizeof own[0];
-    memcpy(options, own, sizeof own);
-    memcpy(options + n_own, upl__sim_longopts,
-           (upl__sim_longopts_count() + 1) * sizeof upl__sim_longopts[0]);
-
     upl__sim_cli s;
     upl__sim_cli_init(&s);
     const char *out_path = NULL;
     int json = 0, c, rc = UPL_EXIT_FAIL;
-    while ((c = upl__getopt(&upl__cmd_simulate, argc, argv, options)) != -1) {
+    while ((c = upl__getopt(&upl__cmd_simulate, argc, argv, simulate_options)) != -1) {
         if (c == O_OUT) {
             out_path = optarg;
         } else if (c == O_JSON) {

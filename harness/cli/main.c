@@ -24,9 +24,48 @@ const upl_command *const upl__commands[] = {
 #undef UPL_COMMAND
     NULL};
 
-static const char global_usage[] =
+const char upl__global_usage[] =
     "usage: uplift [--db PATH] [--wait SECONDS] COMMAND [ARGS...]\n"
     "       uplift help [COMMAND]   uplift COMMAND --help   uplift --version\n";
+
+enum { GLOBAL_DB = 1, GLOBAL_WAIT, GLOBAL_VERSION, GLOBAL_HELP };
+
+const struct option upl__global_options[] = {{"db", required_argument, NULL, GLOBAL_DB},
+                                             {"wait", required_argument, NULL, GLOBAL_WAIT},
+                                             {"version", no_argument, NULL, GLOBAL_VERSION},
+                                             {"help", no_argument, NULL, GLOBAL_HELP},
+                                             {NULL, 0, NULL, 0}};
+
+/* The global option argv[*i] ("--db PATH", "--db=PATH", "--version", "-h"): returns its
+ * code with *value set for one that takes a value (*i moved past a value given as the
+ * next word), 0 for an unknown option, -1 after printing a usage error for a missing
+ * value. */
+static int global_option(int argc, char **argv, int *i, const char **value)
+{
+    const char *word = argv[*i];
+    if (strcmp(word, "-h") == 0)
+        return GLOBAL_HELP;
+    if (strncmp(word, "--", 2) != 0)
+        return 0;
+    size_t len = strcspn(word + 2, "=");
+    for (const struct option *o = upl__global_options; o->name; o++) {
+        if (strlen(o->name) != len || strncmp(o->name, word + 2, len) != 0)
+            continue;
+        if (o->has_arg == no_argument)
+            return word[2 + len] ? 0 : o->val; /* "--version=1": unknown */
+        if (word[2 + len] == '=') {
+            *value = word + 3 + len;
+        } else if (*i + 1 < argc) {
+            *value = argv[++*i];
+        } else {
+            upl__usage(NULL, "option '--%s' needs %s", o->name,
+                       o->val == GLOBAL_DB ? "a path" : "a number of seconds");
+            return -1;
+        }
+        return o->val;
+    }
+    return 0;
+}
 
 int upl__fail(const char *fmt, ...)
 {
@@ -301,6 +340,8 @@ static const char *closest_command(const char *word)
     size_t best_distance = 3; /* suggest only within two edits */
     for (const upl_command *const *c = upl__commands; *c; c++) {
         char first[32];
+        if ((*c)->flags & UPL_CMD_HIDDEN)
+            continue;
         snprintf(first, sizeof first, "%.*s", (int)strcspn((*c)->name, " "), (*c)->name);
         size_t d = edit_distance(word, first);
         if (d < best_distance) {
@@ -467,39 +508,34 @@ int main(int argc, char **argv)
     int i = 1;
     int rc = UPL_EXIT_OK;
     for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "--db") == 0) {
-            if (i + 1 >= argc) {
-                rc = upl__usage(NULL, "option '--db' needs a path");
-                goto out;
-            }
-            cli.db_path = argv[++i];
-        } else if (strncmp(argv[i], "--db=", 5) == 0) {
-            cli.db_path = argv[i] + 5;
-        } else if (strcmp(argv[i], "--wait") == 0) {
-            if (i + 1 >= argc) {
-                rc = upl__usage(NULL, "option '--wait' needs a number of seconds");
-                goto out;
-            }
-            wait_text = argv[++i];
+        const char *value = NULL;
+        int start = i;
+        switch (global_option(argc, argv, &i, &value)) {
+        case GLOBAL_DB:
+            cli.db_path = value;
+            break;
+        case GLOBAL_WAIT:
+            wait_text = value;
             wait_what = "--wait";
-        } else if (strncmp(argv[i], "--wait=", 7) == 0) {
-            wait_text = argv[i] + 7;
-            wait_what = "--wait";
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("uplift %s\n", UPL_VERSION);
-            rc = check_stdout(UPL_EXIT_OK);
+            break;
+        case GLOBAL_VERSION: /* the version command, "--version" its name: --verbose follows */
+            rc = run_command(&cli, &upl__cmd_version, argc - i, argv + i);
             goto out;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        case GLOBAL_HELP: {
             char *help_argv[] = {"help", NULL};
             rc = check_stdout(upl__cmd_help.run(&cli, 1, help_argv));
             goto out;
-        } else {
-            rc = upl__usage(NULL, "unknown option '%s'", argv[i]);
+        }
+        case -1:
+            rc = UPL_EXIT_USAGE;
+            goto out;
+        default:
+            rc = upl__usage(NULL, "unknown option '%s'", argv[start]);
             goto out;
         }
     }
     if (i >= argc) {
-        fputs(global_usage, stderr);
+        fputs(upl__global_usage, stderr);
         rc = UPL_EXIT_USAGE;
         goto out;
     }

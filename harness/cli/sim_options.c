@@ -8,74 +8,7 @@
 
 #include "uplift/duration.h"
 
-enum {
-    O_PARTICIPANTS = UPL__SIM_OPT_BASE,
-    O_TASKS,
-    O_EFFECT,
-    O_SEED,
-    O_ARMS,
-    O_ARM_EFFECT,
-    O_SCHEME,
-    O_CATEGORIES,
-    O_CATEGORY_EFFECT,
-    O_MEDIAN_TIME,
-    O_PARTICIPANT_SD,
-    O_ICC,
-    O_RESID_SD,
-    O_EFFECT_SD,
-    O_FORECAST_SD,
-    O_FORECAST_BIAS,
-    O_PERCEIVED,
-    O_PERCEIVED_SD,
-    O_PERCEIVED_MISSING,
-    O_REVIEW_RATE,
-    O_POST_REVIEW_SHARE,
-    O_POST_REVIEW_MISSING,
-    O_REPORT_BIAS,
-    O_REPORT_SD,
-    O_TREATED_NONUSE,
-    O_CONTROL_USE,
-    O_ABANDON,
-    O_FORECAST_RATIO_SD
-};
-
-const struct option upl__sim_longopts[] = {
-    {"participants", required_argument, NULL, O_PARTICIPANTS},
-    {"tasks", required_argument, NULL, O_TASKS},
-    {"effect", required_argument, NULL, O_EFFECT},
-    {"seed", required_argument, NULL, O_SEED},
-    {"arms", required_argument, NULL, O_ARMS},
-    {"arm-effect", required_argument, NULL, O_ARM_EFFECT},
-    {"scheme", required_argument, NULL, O_SCHEME},
-    {"categories", required_argument, NULL, O_CATEGORIES},
-    {"category-effect", required_argument, NULL, O_CATEGORY_EFFECT},
-    {"median-time", required_argument, NULL, O_MEDIAN_TIME},
-    {"participant-sd", required_argument, NULL, O_PARTICIPANT_SD},
-    {"icc", required_argument, NULL, O_ICC},
-    {"resid-sd", required_argument, NULL, O_RESID_SD},
-    {"effect-sd", required_argument, NULL, O_EFFECT_SD},
-    {"forecast-sd", required_argument, NULL, O_FORECAST_SD},
-    {"forecast-bias", required_argument, NULL, O_FORECAST_BIAS},
-    {"forecast-ratio-sd", required_argument, NULL, O_FORECAST_RATIO_SD},
-    {"perceived", required_argument, NULL, O_PERCEIVED},
-    {"perceived-sd", required_argument, NULL, O_PERCEIVED_SD},
-    {"perceived-missing", required_argument, NULL, O_PERCEIVED_MISSING},
-    {"review-rate", required_argument, NULL, O_REVIEW_RATE},
-    {"post-review-share", required_argument, NULL, O_POST_REVIEW_SHARE},
-    {"post-review-missing", required_argument, NULL, O_POST_REVIEW_MISSING},
-    {"report-bias", required_argument, NULL, O_REPORT_BIAS},
-    {"report-sd", required_argument, NULL, O_REPORT_SD},
-    {"treated-nonuse", required_argument, NULL, O_TREATED_NONUSE},
-    {"control-use", required_argument, NULL, O_CONTROL_USE},
-    {"abandon", required_argument, NULL, O_ABANDON},
-    {NULL, 0, NULL, 0}};
-
 const char *const upl__sim_repeatable[] = {"arm-effect", "category-effect", NULL};
-
-size_t upl__sim_longopts_count(void)
-{
-    return sizeof upl__sim_longopts / sizeof upl__sim_longopts[0] - 1;
-}
 
 void upl__sim_cli_init(upl__sim_cli *s)
 {
@@ -255,33 +188,33 @@ int upl__sim_option(const upl_command *cmd, upl__sim_cli *s, int c, char *arg)
     const char *name = NULL;
     int share = 0;
     switch (c) {
-    case O_PARTICIPANTS:
+    case UPL__SIMOPT_PARTICIPANTS:
         if (!parse_size(arg, &p->participants) || p->participants < 1)
             return bad_value(cmd, "participants", arg, "a positive number");
         s->have_participants = 1;
         return 1;
-    case O_TASKS:
+    case UPL__SIMOPT_TASKS:
         return tasks_option(cmd, s, arg);
-    case O_EFFECT:
+    case UPL__SIMOPT_EFFECT:
         s->have_effect = 1;
         return percent(cmd, "effect", arg, &p->effect_pct);
-    case O_SEED:
+    case UPL__SIMOPT_SEED:
         return upl__parse_seed(cmd, arg, &p->seed) ? 1 : -1;
-    case O_ARMS:
+    case UPL__SIMOPT_ARMS:
         return arms_option(cmd, s, arg);
-    case O_ARM_EFFECT:
+    case UPL__SIMOPT_ARM_EFFECT:
         return pair_option(cmd, "arm-effect", arg, s->arm_effect_label, s->arm_effect,
                            &s->n_arm_effects, UPL_SIM_MAX_ARMS);
-    case O_SCHEME:
+    case UPL__SIMOPT_SCHEME:
         if (upl_sim_scheme_from_name(arg, &p->scheme) != 0)
             return bad_value(cmd, "scheme", arg, "simple, complete or blocked-by-participant");
         return 1;
-    case O_CATEGORIES:
+    case UPL__SIMOPT_CATEGORIES:
         return categories_option(cmd, s, arg);
-    case O_CATEGORY_EFFECT:
+    case UPL__SIMOPT_CATEGORY_EFFECT:
         return pair_option(cmd, "category-effect", arg, s->cat_effect_name, s->cat_effect,
                            &s->n_cat_effects, UPL_SIM_MAX_CATEGORIES);
-    case O_MEDIAN_TIME: {
+    case UPL__SIMOPT_MEDIAN_TIME: {
         upl_diag diag = {0};
         if (upl_duration_parse(arg, &p->median_min, &diag) != UPL_OK) {
             upl__usage(cmd, "--median-time: %s", diag.msg);
@@ -289,59 +222,59 @@ int upl__sim_option(const upl_command *cmd, upl__sim_cli *s, int c, char *arg)
         }
         return 1;
     }
-    case O_PARTICIPANT_SD:
+    case UPL__SIMOPT_PARTICIPANT_SD:
         s->have_participant_sd = 1;
         number = &p->participant_sd, name = "participant-sd";
         break;
-    case O_ICC:
+    case UPL__SIMOPT_ICC:
         number = &p->icc, name = "icc", share = 1;
         break;
-    case O_RESID_SD:
+    case UPL__SIMOPT_RESID_SD:
         number = &p->resid_sd, name = "resid-sd";
         break;
-    case O_EFFECT_SD:
+    case UPL__SIMOPT_EFFECT_SD:
         number = &p->effect_sd, name = "effect-sd";
         break;
-    case O_FORECAST_SD:
+    case UPL__SIMOPT_FORECAST_SD:
         number = &p->forecast_sd, name = "forecast-sd";
         break;
-    case O_FORECAST_BIAS:
+    case UPL__SIMOPT_FORECAST_BIAS:
         pct = &p->forecast_bias, name = "forecast-bias";
         break;
-    case O_FORECAST_RATIO_SD:
+    case UPL__SIMOPT_FORECAST_RATIO_SD:
         number = &p->forecast_ratio_sd, name = "forecast-ratio-sd";
         break;
-    case O_PERCEIVED:
+    case UPL__SIMOPT_PERCEIVED:
         pct = &p->perceived_pct, name = "perceived";
         break;
-    case O_PERCEIVED_SD:
+    case UPL__SIMOPT_PERCEIVED_SD:
         number = &p->perceived_sd, name = "perceived-sd";
         break;
-    case O_PERCEIVED_MISSING:
+    case UPL__SIMOPT_PERCEIVED_MISSING:
         number = &p->perceived_missing, name = "perceived-missing", share = 1;
         break;
-    case O_REVIEW_RATE:
+    case UPL__SIMOPT_REVIEW_RATE:
         number = &p->review_rate, name = "review-rate", share = 1;
         break;
-    case O_POST_REVIEW_SHARE:
+    case UPL__SIMOPT_POST_REVIEW_SHARE:
         number = &p->post_review_share, name = "post-review-share", share = 1;
         break;
-    case O_POST_REVIEW_MISSING:
+    case UPL__SIMOPT_POST_REVIEW_MISSING:
         number = &p->post_review_missing, name = "post-review-missing", share = 1;
         break;
-    case O_REPORT_BIAS:
+    case UPL__SIMOPT_REPORT_BIAS:
         pct = &p->report_bias, name = "report-bias";
         break;
-    case O_REPORT_SD:
+    case UPL__SIMOPT_REPORT_SD:
         number = &p->report_sd, name = "report-sd";
         break;
-    case O_TREATED_NONUSE:
+    case UPL__SIMOPT_TREATED_NONUSE:
         number = &p->treated_nonuse, name = "treated-nonuse", share = 1;
         break;
-    case O_CONTROL_USE:
+    case UPL__SIMOPT_CONTROL_USE:
         number = &p->control_use, name = "control-use", share = 1;
         break;
-    case O_ABANDON:
+    case UPL__SIMOPT_ABANDON:
         number = &p->abandon, name = "abandon", share = 1;
         break;
     default:

@@ -56,8 +56,13 @@ int main(void)
     return 0;
 }
 C
-# shellcheck disable=SC2046
-run 0 cc -std=c11 -Wall -Werror -o fit fit.c $(pkg-config --cflags --libs uplift)
+# a sanitized build (make asan) installs instrumented libraries: the program links the
+# sanitizers' runtime as the build's own programs do
+sanitize=""
+grep -q '^UPLIFT_SANITIZE:BOOL=ON$' "$(dirname "$UPLIFT")/CMakeCache.txt" 2>/dev/null &&
+    sanitize="-fsanitize=address,undefined"
+# shellcheck disable=SC2046,SC2086
+run 0 cc -std=c11 -Wall -Werror $sanitize -o fit fit.c $(pkg-config --cflags --libs uplift)
 run 0 ./fit
 python3 - out <<'PY' || fail "the installed library's fit"
 import math, sys
