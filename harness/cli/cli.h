@@ -14,7 +14,7 @@
 
 struct upl_store;
 
-/* Exit codes (CONTRACT section 2). */
+/* Exit codes (the conventions of README.md, Reference). */
 enum { UPL_EXIT_OK = 0, UPL_EXIT_FAIL = 1, UPL_EXIT_USAGE = 2 };
 
 /* Descriptor flags. */

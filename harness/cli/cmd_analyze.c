@@ -1,7 +1,7 @@
 /* uplift analyze [--csv FILE [--map FIELD=COLUMN,...] [--treated VALUE]
  *                [--arm-names VALUE=NAME,...]] [options]
  *
- * Reads the study (read-only) or any CSV, runs the analysis of CONTRACT section 6 and
+ * Reads the study (read-only) or any CSV, runs the analysis of docs/analysis.md and
  * prints it as tables or JSON.  Needs no database with --csv, so it opens the store
  * itself instead of declaring UPL_CMD_NEEDS_DB. */
 #include <errno.h>

@@ -16,7 +16,7 @@
 
 /* The fields a CSV is read into: the task table's shared columns (uplift/task.h), by
  * their UPL_COL_ index; title, url and every other column are kept as extra columns. */
-#define N_FIELDS UPL_TASK_CONTRACT_COLUMNS
+#define N_FIELDS UPL_TASK_SHARED_COLUMNS
 
 typedef struct reader {
     const char *path;

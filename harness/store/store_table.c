@@ -1,4 +1,4 @@
-/* Read-side views of a study: the task table (CONTRACT section 4) and CONSORT counts. */
+/* Read-side views of a study: the task table (README.md, Reference) and CONSORT counts. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* The analysis of a study (CONTRACT section 6): from a task table to the effect of each
+/* The analysis of a study (docs/analysis.md): from a task table to the effect of each
  * arm on completion time, with every standard error of the panel, and the renderers
  * that print it.  The library never prints to the terminal: renderers write to the
  * FILE* they are handed.

@@ -132,7 +132,7 @@ upl_status upl_store_task_forecast(upl_store *store, int64_t id, double ai_min, 
  * it is already excluded or abandoned, or done. */
 upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason, int abandoned);
 
-/* The task table (CONTRACT section 4) of the study: one row per task in id order, with
+/* The task table (README.md, Reference) of the study: one row per task in id order, with
  * protocol covariates as extra columns and the protocol's arms in order.
  * participant_filter may be NULL. */
 upl_status upl_store_task_table(upl_store *store, const char *participant_filter, upl_dataset *out);

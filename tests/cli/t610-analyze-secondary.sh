@@ -1,6 +1,6 @@
 #!/bin/sh
 # analyze's secondary analyses on a simulated study with known truth (non-compliance,
-# perception bias, self-report inflation): every CONTRACT section 6 key filled with its
+# perception bias, self-report inflation): every key of docs/analysis.md filled with its
 # documented members, reproducible for a seed and different for another, the
 # randomization design as asked, nulls with warnings for what the data lack, usage
 # errors before any reading, and no progress bar when stderr is not a terminal.

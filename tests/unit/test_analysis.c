@@ -1,5 +1,5 @@
 /* The analysis driver and its renderers: refusals at the library level, the JSON keys of
- * CONTRACT section 6 (null while not computed, rendered when a later analysis fills
+ * the keys of docs/analysis.md (null while not computed, rendered when a later analysis fills
  * them), and the text tables. */
 #include <setjmp.h>
 #include <stdarg.h>

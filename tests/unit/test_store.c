@@ -104,7 +104,7 @@ static void test_every_column_has_a_source(void **state)
 {
     (void)state;
     assert_int_equal(UPL_TASK_COLUMNS, 15);
-    assert_int_equal(UPL_TASK_CONTRACT_COLUMNS, 13);
+    assert_int_equal(UPL_TASK_SHARED_COLUMNS, 13);
     assert_string_equal(upl_task_columns[UPL_COL_TASK_ID], "task_id");
     assert_string_equal(upl_task_columns[UPL_COL_PERCEIVED_PCT], "perceived_pct");
     assert_string_equal(upl_task_columns[UPL_COL_URL], "url");
