@@ -109,14 +109,14 @@ static int load_study(upl_cli *cli, upl_dataset *ds, upl_model_spec *spec, upl_s
                          "FILE",
                          cli->db_path);
     if (upl_store_open(cli->db_path, UPL_STORE_READONLY, &store, &diag) != UPL_OK)
-        return upl__fail("%s", diag.msg);
+        return upl__fail("%s", upl__diag_error(&diag));
     if (upl_store_begin(store, 0) != UPL_OK) {
-        rc = upl__fail("cannot read '%s': %s", cli->db_path, upl_store_errmsg(store));
+        rc = upl__fail("cannot read '%s': %s", cli->db_path, upl__store_error(store));
         goto out;
     }
     if (upl_store_protocol(store, &protocol) != UPL_OK) {
         rc = upl__fail("cannot read the protocol of '%s': %s", cli->db_path,
-                       upl_store_errmsg(store));
+                       upl__store_error(store));
         goto out;
     }
     spec->outcome = protocol.outcome;
@@ -126,7 +126,7 @@ static int load_study(upl_cli *cli, upl_dataset *ds, upl_model_spec *spec, upl_s
     spec->level = 1.0 - protocol.alpha;
     spec->impute = protocol.impute;
     if (upl_store_task_table(store, NULL, ds) != UPL_OK) {
-        rc = upl__fail("cannot read the tasks of '%s': %s", cli->db_path, upl_store_errmsg(store));
+        rc = upl__fail("cannot read the tasks of '%s': %s", cli->db_path, upl__store_error(store));
         goto out;
     }
 out:
@@ -189,7 +189,7 @@ int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis
         if (st == UPL_INVALID) /* the --map, --treated or --arm-names argument itself */
             return upl__usage(cmd, "%s", diag.msg);
         if (st != UPL_OK)
-            return upl__fail("%s", diag.msg[0] ? diag.msg : upl_strerror(st));
+            return upl__fail("%s", diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
     } else if ((rc = load_study(cli, ds, spec, store_out)) != UPL_EXIT_OK) {
         return rc;
     }

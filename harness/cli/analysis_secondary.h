@@ -72,8 +72,10 @@ int upl__secondary_check(const upl_command *cmd, const upl__secondary_opts *o, i
 int upl__secondary_from_store(struct upl_store *store, const char *db_path, const upl_dataset *ds,
                               upl__secondary_input *in);
 
-/* Runs upl_analysis_secondary() on res, with a progress bar when stderr is a terminal.
- * Returns an exit code after printing the error. */
+/* Runs upl_analysis_secondary() on res, with a progress bar when stderr is a terminal,
+ * then appends the command line's advice to every warning of res that has one
+ * (upl__advise_warnings), so that each renderer shows it.  Returns an exit code after
+ * printing the error. */
 int upl__secondary_run(upl_cli *cli, const upl_dataset *ds, upl__secondary_input *in,
                        upl_analysis_result *res);
 

@@ -90,8 +90,21 @@ int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct opti
  * (max < 0: no limit); prints a usage error and returns 0 otherwise. */
 int upl__positionals(const upl_command *cmd, int argc, int min, int max);
 
-/* Prints "uplift: <what>: <store error message>" and returns UPL_EXIT_FAIL. */
+/* Prints "uplift: <what>: <store error message with its advice>" and returns
+ * UPL_EXIT_FAIL. */
 int upl__fail_store(const upl_cli *cli, const char *what);
+
+/* Advice (harness/cli/advice.c): what to type next, by the reason a library gives.
+ * _advice: the text to append to a message for why ("; pause it with 'uplift pause 12'
+ * ..."), "" when the reason has none, into buf.  _store_error and _diag_error: the
+ * store's last message, or diag's, with its advice appended, in a buffer of each valid
+ * until its next call.  _advise_warnings: appends the advice of each warning's reason to
+ * the warning (before rendering); returns an exit code, after printing a failure. */
+struct upl_analysis_result;
+const char *upl__advice(const upl_why *why, char *buf, size_t size);
+const char *upl__store_error(const struct upl_store *store);
+const char *upl__diag_error(const upl_diag *diag);
+int upl__advise_warnings(struct upl_analysis_result *res);
 
 /* Parses a positive integer task id; prints a usage error and returns 0 on failure. */
 int upl__parse_task_id(const upl_command *cmd, const char *text, long long *id);

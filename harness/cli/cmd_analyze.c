@@ -90,7 +90,7 @@ static int run_analyze(upl_cli *cli, int argc, char **argv)
     upl_status st = upl_analysis_run(&ds, &spec, &res, &diag);
     if (st != UPL_OK) {
         rc = upl__fail("cannot analyse%s%s: %s", o.csv ? " " : "", o.csv ? o.csv : "",
-                       diag.msg[0] ? diag.msg : upl_strerror(st));
+                       diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
         upl__secondary_input_release(&sec);
         upl_dataset_release(&ds);
         return rc;

@@ -114,10 +114,10 @@ static int run_done(upl_cli *cli, int argc, char **argv)
 
     upl_status st = upl_store_task_done(cli->store, task_id, &report);
     if (st == UPL_REFUSED || st == UPL_NOTFOUND || st == UPL_INVALID)
-        return upl__fail("%s", upl_store_errmsg(cli->store));
+        return upl__fail("%s", upl__store_error(cli->store));
     if (st != UPL_OK)
         return upl__fail("cannot record the report of task %lld: %s", task_id,
-                         upl_store_errmsg(cli->store));
+                         upl__store_error(cli->store));
 
     upl_task_info info;
     if (upl_store_task_get(cli->store, task_id, &info) != UPL_OK)

@@ -48,14 +48,14 @@ static int create_study(const char *tmp_path, const upl_protocol *protocol, cons
     upl_diag diag = {0};
     int rc = UPL_EXIT_FAIL;
     if (upl_store_open(tmp_path, UPL_STORE_CREATE, &store, &diag) != UPL_OK) {
-        upl__fail("%s", diag.msg);
+        upl__fail("%s", upl__diag_error(&diag));
         return rc;
     }
     if (upl_store_begin(store, 1) != UPL_OK ||
         upl_store_study_create(store, protocol, text, commitment, gsl_rng_mt19937->name, uid) !=
             UPL_OK ||
         upl_store_commit(store) != UPL_OK) {
-        upl__fail("cannot create the study: %s", upl_store_errmsg(store));
+        upl__fail("cannot create the study: %s", upl__store_error(store));
         goto cleanup;
     }
     rc = UPL_EXIT_OK;
@@ -128,11 +128,11 @@ static int run_init(upl_cli *cli, int argc, char **argv)
     }
     protocol_path = found_protocol;
     if (upl_protocol_load(protocol_path, &protocol, &text, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     if (upl_secret_generate(&secret, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     upl_secret_commitment(&secret, commitment);
@@ -154,7 +154,7 @@ static int run_init(upl_cli *cli, int argc, char **argv)
         goto cleanup;
     rc = UPL_EXIT_FAIL;
     if (upl_secret_write_temp(key_path, &secret, &tmp_key, &diag) != UPL_OK) {
-        upl__fail("%s", diag.msg);
+        upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
 

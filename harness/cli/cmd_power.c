@@ -268,7 +268,7 @@ static int run_curve(upl_power_spec *spec, curve *cv)
         if (point.progress)
             fputc('\n', stderr);
         if (st != UPL_OK)
-            return upl__fail("%s", diag.msg);
+            return upl__fail("%s", upl__diag_error(&diag));
     }
     return UPL_EXIT_OK;
 }
@@ -494,7 +494,7 @@ static int run_power(upl_cli *cli, int argc, char **argv)
         if (spec.progress)
             fputc('\n', stderr);
         if (st != UPL_OK)
-            rc = upl__fail("%s", diag.msg);
+            rc = upl__fail("%s", upl__diag_error(&diag));
         else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
                  (rc = write_page(cli, &page, format, &spec, &m->at, m, &cv)) == UPL_EXIT_OK)
             rc = page_to_stdout ? UPL_EXIT_OK
@@ -514,7 +514,7 @@ static int run_power(upl_cli *cli, int argc, char **argv)
     if (spec.progress)
         fputc('\n', stderr);
     if (st != UPL_OK)
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
     else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
              (rc = write_page(cli, &page, format, &spec, r, NULL, &cv)) == UPL_EXIT_OK)
         rc = page_to_stdout ? UPL_EXIT_OK

@@ -180,7 +180,7 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
     const char *source = ctx->col_source >= 0 ? f[ctx->col_source] : NULL;
     if (upl_store_prediction_add(ctx->cli->store, f[ctx->col_group], pct, source, NULL) != UPL_OK)
         return upl_diag_set(diag, UPL_PARSE, "%s:%zu: %s", ctx->path, line,
-                            upl_store_errmsg(ctx->cli->store));
+                            upl__store_error(ctx->cli->store));
     ctx->added++;
     return UPL_OK;
 }
@@ -197,7 +197,8 @@ static int run_import(upl_cli *cli, int argc, char **argv)
     upl_status st = upl_csv_parse_file(ctx.path, import_row, &ctx, &diag);
     upl__labels_release(&ctx.labels);
     if (st != UPL_OK)
-        return upl__fail("%s; nothing imported", diag.msg[0] ? diag.msg : upl_strerror(st));
+        return upl__fail("%s; nothing imported",
+                         diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
     printf("%zu prediction%s imported\n", ctx.added, ctx.added == 1 ? "" : "s");
     return UPL_EXIT_OK;
 }

@@ -99,7 +99,7 @@ static int run_randomize(upl_cli *cli, int argc, char **argv)
         key_path = default_key;
     }
     if (upl_secret_read(key_path, &secret, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     if (out.json && !(out.list = json_array())) {
@@ -107,7 +107,7 @@ static int run_randomize(upl_cli *cli, int argc, char **argv)
         goto cleanup;
     }
     if (upl_randomize(cli->store, &secret, ids, n_ids, on_draw, &out, &summary, &diag) != UPL_OK) {
-        rc = upl__fail("cannot randomize: %s", diag.msg);
+        rc = upl__fail("cannot randomize: %s", upl__diag_error(&diag));
         goto cleanup;
     }
     if (out.oom) {

@@ -124,22 +124,22 @@ static int run_report(upl_cli *cli, int argc, char **argv)
         if ((rc = upl__secondary_from_store(store, cli->db_path, &ds, &sec)) != UPL_EXIT_OK)
             goto cleanup;
         if (upl_store_study_get(store, &study) != UPL_OK) {
-            rc = upl__fail("cannot read the study: %s", upl_store_errmsg(store));
+            rc = upl__fail("cannot read the study: %s", upl__store_error(store));
             goto cleanup;
         }
         have_study = 1;
         if (upl_store_protocol(store, &protocol) != UPL_OK) {
-            rc = upl__fail("cannot read the protocol: %s", upl_store_errmsg(store));
+            rc = upl__fail("cannot read the protocol: %s", upl__store_error(store));
             goto cleanup;
         }
         have_protocol = 1;
         if (upl_store_consort(store, &consort) != UPL_OK) {
-            rc = upl__fail("cannot count the tasks: %s", upl_store_errmsg(store));
+            rc = upl__fail("cannot count the tasks: %s", upl__store_error(store));
             goto cleanup;
         }
         have_consort = 1;
         if (upl_store_alloc_balance(store, &balance) != UPL_OK) {
-            rc = upl__fail("cannot count the allocation: %s", upl_store_errmsg(store));
+            rc = upl__fail("cannot count the allocation: %s", upl__store_error(store));
             goto cleanup;
         }
         have_balance = 1;
@@ -149,13 +149,16 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     }
     upl_status st = upl_analysis_run(&ds, &spec, &res, &diag);
     const char *analysis_error = NULL;
+    char analysis_error_buf[1024];
     if (st == UPL_NOMEM || (st != UPL_OK && o.csv)) {
         rc = upl__fail("cannot analyse%s%s: %s", o.csv ? " " : "", o.csv ? o.csv : "",
-                       diag.msg[0] ? diag.msg : upl_strerror(st));
+                       diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
         goto cleanup;
     }
     if (st != UPL_OK) { /* a study in progress: report what there is, say why no result */
-        analysis_error = diag.msg[0] ? diag.msg : upl_strerror(st);
+        snprintf(analysis_error_buf, sizeof analysis_error_buf, "%s",
+                 diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
+        analysis_error = analysis_error_buf;
     } else {
         have_result = 1;
         if ((rc = upl__secondary_run(cli, &ds, &sec, &res)) != UPL_EXIT_OK)

@@ -62,7 +62,7 @@ static int run_reveal(upl_cli *cli, int argc, char **argv)
         key_path = default_key;
     }
     if (upl_secret_read(key_path, &secret, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     if (!upl_secret_matches(&secret, study.commitment)) {

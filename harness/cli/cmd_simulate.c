@@ -147,7 +147,7 @@ static int run_simulate(upl_cli *cli, int argc, char **argv)
         upl__output_open(&outs[1], cli, tpath) != 0)
         goto cleanup;
     if (upl_sim_study(&s.params, &ds, &truth, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     have_ds = 1;

@@ -216,7 +216,7 @@ static int run_show(upl_cli *cli, int argc, char **argv)
     int rc = UPL_EXIT_FAIL;
     upl_status st = upl_store_task_get(cli->store, task_id, &info);
     if (st != UPL_OK)
-        return st == UPL_NOTFOUND ? upl__fail("%s", upl_store_errmsg(cli->store))
+        return st == UPL_NOTFOUND ? upl__fail("%s", upl__store_error(cli->store))
                                   : upl__fail_store(cli, "cannot read the task");
     if (upl_store_task_timing(cli->store, task_id, &timing) != UPL_OK ||
         upl_store_timing_events(cli->store, task_id, &ev, &n) != UPL_OK) {

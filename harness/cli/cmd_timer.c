@@ -103,9 +103,9 @@ static int run_timer(upl_cli *cli, int argc, char **argv)
     int64_t event_id = 0;
     upl_status st = upl_store_timing_log(cli->store, task_id, kind, at, at_text != NULL, &event_id);
     if (st == UPL_REFUSED || st == UPL_NOTFOUND)
-        return upl__fail("%s", upl_store_errmsg(cli->store));
+        return upl__fail("%s", upl__store_error(cli->store));
     if (st != UPL_OK)
-        return upl__fail("cannot %s task %lld: %s", argv[0], task_id, upl_store_errmsg(cli->store));
+        return upl__fail("cannot %s task %lld: %s", argv[0], task_id, upl__store_error(cli->store));
 
     char when[32];
     upl_time_format(at, when, sizeof when);

@@ -54,7 +54,7 @@ static int find_key(upl_cli *cli, const char *key_path, const upl_study_info *st
     *source = KEY_NONE;
     if (key_path) {
         if (upl_secret_read(key_path, secret, &diag) != UPL_OK)
-            return upl__fail("%s", diag.msg);
+            return upl__fail("%s", upl__diag_error(&diag));
         *source = KEY_FILE;
         return UPL_EXIT_OK;
     }
@@ -74,7 +74,7 @@ static int find_key(upl_cli *cli, const char *key_path, const upl_study_info *st
     }
     if (upl_secret_read(path, secret, &diag) != UPL_OK) {
         free(path);
-        return upl__fail("%s", diag.msg);
+        return upl__fail("%s", upl__diag_error(&diag));
     }
     *used_path = path;
     *source = KEY_FILE;
@@ -120,7 +120,7 @@ static int run_verify(upl_cli *cli, int argc, char **argv)
     upl_status st = upl_store_audit_verify(cli->store, &n_rows, &bad_seq, head);
     audit_ok = st == UPL_OK;
     if (!audit_ok) {
-        snprintf(audit_error, sizeof audit_error, "%s", upl_store_errmsg(cli->store));
+        snprintf(audit_error, sizeof audit_error, "%s", upl__store_error(cli->store));
         head[0] = '\0';
         if (st != UPL_INTEGRITY) { /* not a finding: verify itself failed */
             rc = upl__fail("cannot verify the audit log: %s", audit_error);
@@ -135,7 +135,7 @@ static int run_verify(upl_cli *cli, int argc, char **argv)
         st = upl_randomize_replay(cli->store, &secret, &replay, &diag);
         alloc_ok = st == UPL_OK;
         if (!alloc_ok) {
-            snprintf(alloc_error, sizeof alloc_error, "%s", diag.msg);
+            snprintf(alloc_error, sizeof alloc_error, "%s", upl__diag_error(&diag));
             if (st != UPL_INTEGRITY && st != UPL_REFUSED) {
                 rc = upl__fail("cannot replay the allocation: %s", alloc_error);
                 goto cleanup;

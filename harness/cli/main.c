@@ -55,7 +55,7 @@ int upl__usage(const upl_command *cmd, const char *fmt, ...)
 
 int upl__fail_store(const upl_cli *cli, const char *what)
 {
-    return upl__fail("%s: %s", what, upl_store_errmsg(cli->store));
+    return upl__fail("%s: %s", what, upl__store_error(cli->store));
 }
 
 /* The option in longopts whose name is exactly name[0..len), or NULL. */
@@ -361,9 +361,9 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
     if (st == UPL_INVALID)
         return upl__fail("%s: point --db at a study, or create one on a new path with 'uplift "
                          "init --protocol FILE'",
-                         diag.msg);
+                         upl__diag_error(&diag));
     if (st != UPL_OK)
-        return upl__fail("%s", diag.msg);
+        return upl__fail("%s", upl__diag_error(&diag));
     if (set_clock)
         upl_store_set_clock(cli->store, now);
     upl_store_set_wait(cli->store, cli->wait_ms);
@@ -371,9 +371,9 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
     if ((st = upl_store_begin(cli->store, write)) != UPL_OK) {
         if (st == UPL_BUSY)
             rc = upl__fail("%s: try again later, or wait longer with --wait SECONDS",
-                           upl_store_errmsg(cli->store));
+                           upl__store_error(cli->store));
         else
-            rc = upl__fail("%s", upl_store_errmsg(cli->store));
+            rc = upl__fail("%s", upl__store_error(cli->store));
         goto cleanup;
     }
     /* stdout is flushed before the commit: output that could not be written fails the
@@ -381,7 +381,7 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
     rc = check_stdout(cmd->run(cli, argc, argv));
     if (rc == UPL_EXIT_OK && write) {
         if ((st = upl_store_commit(cli->store)) != UPL_OK)
-            rc = upl__fail("%s%s", upl_store_errmsg(cli->store),
+            rc = upl__fail("%s%s", upl__store_error(cli->store),
                            st == UPL_BUSY ? ": try again, or wait longer with --wait SECONDS" : "");
     } else {
         upl_store_rollback(cli->store);

@@ -12,7 +12,7 @@ static upl_status open_study(upl_store *store, const upl_secret *secret, upl_pro
 {
     upl_status rc = upl_store_study_get(store, study);
     if (rc != UPL_OK)
-        return upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        return upl_store_diag(store, rc, diag);
     if (!upl_secret_matches(secret, study->commitment)) {
         upl_study_info_release(study);
         return upl_diag_set(diag, UPL_REFUSED,
@@ -22,7 +22,7 @@ static upl_status open_study(upl_store *store, const upl_secret *secret, upl_pro
     }
     if ((rc = upl_store_protocol(store, protocol)) != UPL_OK) {
         upl_study_info_release(study);
-        return upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        return upl_store_diag(store, rc, diag);
     }
     return UPL_OK;
 }
@@ -45,7 +45,7 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
     if ((rc = upl_store_alloc_eligible(store, ids, n_ids, &tasks, &n, &summary->waiting)) !=
             UPL_OK ||
         (rc = upl_store_alloc_next_run(store, &summary->run)) != UPL_OK) {
-        upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        upl_store_diag(store, rc, diag);
         goto cleanup;
     }
     if (n == 0)
@@ -74,7 +74,7 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
             members += strcmp(strata[j], strata[i]) == 0;
         size_t drawn = 0, batches = 0;
         if ((rc = upl_store_alloc_stratum_state(store, strata[i], &drawn, &batches)) != UPL_OK) {
-            upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+            upl_store_diag(store, rc, diag);
             goto cleanup;
         }
         if ((rc = upl_alloc_seq_alloc(&protocol, study.rng_name, secret, strata[i], &seq, diag)) !=
@@ -103,7 +103,7 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
                 .run = summary->run,
             };
             if ((rc = upl_store_alloc_record(store, &rec)) != UPL_OK) {
-                upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+                upl_store_diag(store, rc, diag);
                 goto cleanup;
             }
             summary->assigned++;
@@ -266,7 +266,7 @@ upl_status upl_randomize_replay(upl_store *store, const upl_secret *secret,
         return rc;
     if ((rc = upl_store_alloc_rows(store, &rows, &n)) != UPL_OK ||
         (rc = upl_store_alloc_orphan(store, &orphan)) != UPL_OK) {
-        upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        upl_store_diag(store, rc, diag);
         goto cleanup;
     }
     for (size_t i = 0; i < n;) {

@@ -105,10 +105,10 @@ upl_status upl_redraw_alloc(upl_store *store, const upl_dataset *ds, upl_redraw 
     memset(&zero, 0, sizeof zero);
     *out = NULL;
     if ((rc = upl_store_study_get(store, &study)) != UPL_OK)
-        return upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        return upl_store_diag(store, rc, diag);
     have_study = 1;
     if ((rc = upl_store_protocol(store, &protocol)) != UPL_OK) {
-        upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        upl_store_diag(store, rc, diag);
         goto cleanup;
     }
     if (!(r = calloc(1, sizeof *r))) {
@@ -117,7 +117,7 @@ upl_status upl_redraw_alloc(upl_store *store, const upl_dataset *ds, upl_redraw 
     }
     r->scheme = protocol.scheme;
     if ((rc = upl_store_alloc_rows(store, &r->rows, &r->n_rows)) != UPL_OK) {
-        upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        upl_store_diag(store, rc, diag);
         goto cleanup;
     }
     for (size_t a = 0; a < UPL_PROTOCOL_MAX_ARMS; a++) {

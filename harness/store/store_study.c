@@ -61,9 +61,8 @@ upl_status upl_store_study_get(upl_store *store, upl_study_info *info)
         return rc;
     int step = sqlite3_step(stmt);
     if (step == SQLITE_DONE) {
-        rc = upl__store_fail(store, UPL_NOTFOUND,
-                             "'%s' holds no study: create one with 'uplift init --protocol FILE'",
-                             store->path);
+        rc = upl__store_fail_why(store, UPL_NOTFOUND, UPL_REASON_NO_STUDY, 0, 0,
+                                 "'%s' holds no study", store->path);
         goto cleanup;
     }
     if (step != SQLITE_ROW) {
