@@ -44,6 +44,18 @@ static const char *const advice[UPL_REASON_COUNT] = {
     [UPL_REASON_FEW_CLUSTERS] = " (--se cr2 --dist t)",
     [UPL_REASON_BOOTSTRAP_SKIPPED] = ": ask for it with --bootstrap N",
     [UPL_REASON_PERMUTATIONS_SKIPPED] = ": ask for it with --permutations N",
+    [UPL_REASON_NO_ARM_COLUMN] = ": name it with --map arm=COLUMN",
+    [UPL_REASON_TOO_MANY_ARMS] = ": is --map arm= the treatment column?",
+    [UPL_REASON_NO_CONTROL] = ": name the treated one with --treated VALUE, or label the "
+                              "control no_ai (--arm-names VALUE=no_ai)",
+};
+
+/* Put before the message: the option whose value the message is about, with the item
+ * of it at fault (why.name) when the library names one: "--map participant=dev_id: ". */
+static const char *const subject[UPL_REASON_COUNT] = {
+    [UPL_REASON_ARG_MAP] = "--map",
+    [UPL_REASON_ARG_TREATED] = "--treated",
+    [UPL_REASON_ARG_ARM_NAMES] = "--arm-names",
 };
 
 const char *upl__advice(const upl_why *why, char *buf, size_t size)
@@ -88,7 +100,10 @@ const char *upl__advice(const upl_why *why, char *buf, size_t size)
 static const char *with_advice(char *out, size_t size, const char *msg, const upl_why *why)
 {
     char tail[512];
-    snprintf(out, size, "%s%s", msg, upl__advice(why, tail, sizeof tail));
+    const char *option =
+        why && (unsigned)why->reason < UPL_REASON_COUNT ? subject[why->reason] : NULL;
+    snprintf(out, size, "%s%s%s%s%s%s", option ? option : "", option && *why->name ? " " : "",
+             option ? why->name : "", option ? ": " : "", msg, upl__advice(why, tail, sizeof tail));
     return out;
 }
 

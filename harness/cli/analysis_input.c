@@ -178,7 +178,7 @@ int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis
     if (!apply_options(cmd, o, spec)) /* usage errors before any reading */
         return UPL_EXIT_USAGE;
     if (upl_dataset_csv_check_arm_names(o->arm_names, &diag) != UPL_OK)
-        return upl__usage(cmd, "%s", diag.msg);
+        return upl__usage(cmd, "%s", upl__diag_error(&diag));
     upl_model_spec_default(spec);
     if (o->csv) {
         char *map = NULL;
@@ -187,7 +187,7 @@ int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis
         upl_status st = upl_dataset_read_csv(ds, o->csv, map, o->treated, o->arm_names, &diag);
         free(map);
         if (st == UPL_INVALID) /* the --map, --treated or --arm-names argument itself */
-            return upl__usage(cmd, "%s", diag.msg);
+            return upl__usage(cmd, "%s", upl__diag_error(&diag));
         if (st != UPL_OK)
             return upl__fail("%s", diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
     } else if ((rc = load_study(cli, ds, spec, store_out)) != UPL_EXIT_OK) {

@@ -171,13 +171,6 @@ static int run_import(upl_cli *cli, int argc, char **argv)
                                       &diag) != UPL_OK) {
         if (bar.last)
             fputc('\n', stderr); /* the bar was drawn: the message goes on its own line */
-        /* The import quotes a failure of the store (an unknown participant) in its
-         * message without its reason; every such failure ends the import, so the store's
-         * reason is the one of this message (UPL_REASON_NONE after a CSV error, as the
-         * store has not failed).  Once the import carries the reason in its diag, that
-         * one is used. */
-        if (diag.why.reason == UPL_REASON_NONE)
-            diag.why = *upl_store_why(cli->store);
         return upl__fail("%s; nothing was imported", upl__diag_error(&diag));
     }
     if (ignored)

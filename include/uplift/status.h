@@ -65,7 +65,13 @@ const char *upl_strerror(upl_status status);
     X(NO_CLUSTERS)          /* a cluster-robust type without two clusters (participants) */        \
     X(FEW_CLUSTERS)         /* warning: too few clusters for cr0/cr1 or z, and cr2 is not used */  \
     X(BOOTSTRAP_SKIPPED)    /* warning: the bootstrap was left out by default on large data */     \
-    X(PERMUTATIONS_SKIPPED) /* warning: randomization inference was left out by default */
+    X(PERMUTATIONS_SKIPPED) /* warning: randomization inference was left out by default */         \
+    X(ARG_MAP)              /* the column map (FIELD=COLUMN,...) of a CSV reading is wrong */      \
+    X(ARG_TREATED)          /* the treated arm value given for a CSV does not fit its arms */      \
+    X(ARG_ARM_NAMES)        /* the arm names (VALUE=NAME,...) given for a CSV are wrong */         \
+    X(NO_ARM_COLUMN)        /* a CSV has no arm column */                                          \
+    X(TOO_MANY_ARMS)        /* a CSV's arm column holds more distinct values than arms allowed */  \
+    X(NO_CONTROL)           /* a CSV's arms do not say which one is the control */
 
 typedef enum {
 #define UPL_REASON_ENUM(name) UPL_REASON_##name,
