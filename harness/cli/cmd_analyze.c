@@ -20,7 +20,14 @@
 #include "uplift/render.h"
 #include "uplift/store.h"
 
-static int run_analyze(upl_cli *cli, int argc, char **argv);
+static int run_analyze(upl_cli *cli, const upl_args *args);
+
+enum { OPT_JSON = UPL__SOPT_END };
+
+static const struct option analyze_options[] = {UPL__ANALYSIS_LONGOPTS,
+                                                UPL__SECONDARY_LONGOPTS,
+                                                {"json", no_argument, NULL, OPT_JSON},
+                                                {NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_analyze = {
     .name = "analyze",
@@ -37,33 +44,29 @@ const upl_command upl__cmd_analyze = {
             "Clusters are participants.  cr1 is estimatr's \"stata\"; cr2 uses Bell-McCaffrey\n"
             "with Satterthwaite degrees of freedom.  Without --csv the study database is\n"
             "--db PATH, else $UPLIFT_DB, else ./uplift.db (opened read-only).\n",
-    .flags = 0,
+    .options = analyze_options,
+    .min_args = 0,
+    .max_args = 0,
+    .flags = 0, /* a CSV needs no study: the study is opened by upl__analysis_load() */
     .run = run_analyze,
     .repeatable = (const char *const[]){UPL__ANALYSIS_REPEATABLE, NULL},
 };
 
-static int run_analyze(upl_cli *cli, int argc, char **argv)
+static int run_analyze(upl_cli *cli, const upl_args *args)
 {
-    enum { OPT_JSON = UPL__SOPT_END };
-    static const struct option options[] = {UPL__ANALYSIS_LONGOPTS,
-                                            UPL__SECONDARY_LONGOPTS,
-                                            {"json", no_argument, NULL, OPT_JSON},
-                                            {NULL, 0, NULL, 0}};
     const upl_command *cmd = &upl__cmd_analyze;
     upl__analysis_opts o;
     memset(&o, 0, sizeof o);
     upl__secondary_opts so; /* issue 6 */
     memset(&so, 0, sizeof so);
     int json = 0;
-    int c;
-    while ((c = upl__getopt(cmd, argc, argv, options)) != -1) {
-        if (c == OPT_JSON)
+    for (size_t i = 0; i < args->n_opts; i++) {
+        const upl_optval *v = &args->opts[i];
+        if (v->code == OPT_JSON)
             json = 1;
-        else if (!upl__analysis_opt(&o, c, optarg) && !upl__secondary_opt(&so, c, optarg))
-            return UPL_EXIT_USAGE;
+        else if (!upl__analysis_opt(&o, v->code, v->arg))
+            upl__secondary_opt(&so, v->code, v->arg);
     }
-    if (!upl__positionals(cmd, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     upl__secondary_input sec;
     if (!upl__secondary_check(cmd, &so, o.csv != NULL, &sec))
         return UPL_EXIT_USAGE;
@@ -72,11 +75,12 @@ static int run_analyze(upl_cli *cli, int argc, char **argv)
     upl_dataset ds;
     upl_diag diag = {0};
     upl_store *store = NULL;
-    int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store);
+    const upl_protocol *protocol = NULL;
+    int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store, &protocol);
     if (rc != UPL_EXIT_OK)
         return rc;
     if (store) { /* the study's predictions and randomization scheme */
-        rc = upl__secondary_from_store(store, cli->db_path, &ds, &sec);
+        rc = upl__secondary_from_store(store, protocol, cli->db_path, &ds, &sec);
         upl_store_rollback(store);
         upl_store_close(store);
         if (rc != UPL_EXIT_OK) {

@@ -13,7 +13,7 @@
 #include "uplift/secret.h"
 #include "uplift/store.h"
 
-static int run_init(upl_cli *cli, int argc, char **argv);
+static int run_init(upl_cli *cli, const upl_args *args);
 
 static const struct option init_options[] = {{"protocol", required_argument, NULL, 'p'},
                                              {"key-file", required_argument, NULL, 'k'},
@@ -64,10 +64,10 @@ cleanup:
     return rc;
 }
 
-static int run_init(upl_cli *cli, int argc, char **argv)
+static int run_init(upl_cli *cli, const upl_args *args)
 {
-    const char *protocol_path = NULL;
-    const char *key_path = NULL;
+    const char *protocol_path = upl__args_value(args, 'p');
+    const char *key_path = upl__args_value(args, 'k');
     char *default_key = NULL, *found_protocol = NULL;
     char *text = NULL;
     char *tmp_path = NULL, *tmp_key = NULL;
@@ -78,17 +78,6 @@ static int run_init(upl_cli *cli, int argc, char **argv)
     char commitment[UPL_SECRET_HEX];
     char uid[33];
     int rc = UPL_EXIT_FAIL;
-    int c;
-    while ((c = upl__getopt(&upl__cmd_init, argc, argv, init_options)) != -1) {
-        if (c == 'p')
-            protocol_path = optarg;
-        else if (c == 'k')
-            key_path = optarg;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_init, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     if (!protocol_path) {
         char shipped[512];
         upl__protocol_list_shipped(shipped, sizeof shipped, ", ");

@@ -9,7 +9,7 @@
 #include "uplift/duration.h"
 #include "uplift/store.h"
 
-static int run_show(upl_cli *cli, int argc, char **argv);
+static int run_show(upl_cli *cli, const upl_args *args);
 
 static const struct option show_options[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 
@@ -193,20 +193,12 @@ static void print_text(const upl_task_info *info, const upl_task_timing *tm,
     }
 }
 
-static int run_show(upl_cli *cli, int argc, char **argv)
+static int run_show(upl_cli *cli, const upl_args *args)
 {
     const upl_command *cmd = &upl__cmd_task_show;
-    int json = 0;
-    int c;
-    while ((c = upl__getopt(cmd, argc, argv, show_options)) != -1) {
-        if (c != 'j')
-            return UPL_EXIT_USAGE;
-        json = 1;
-    }
-    if (!upl__positionals(cmd, argc, 1, 1))
-        return UPL_EXIT_USAGE;
+    int json = upl__args_has(args, 'j');
     long long task_id;
-    if (!upl__parse_task_id(cmd, argv[optind], &task_id))
+    if (!upl__parse_task_id(cmd, args->pos[0], &task_id))
         return UPL_EXIT_USAGE;
 
     upl_task_info info;

@@ -10,7 +10,7 @@
 #include "uplift/secret.h"
 #include "uplift/store.h"
 
-static int run_verify(upl_cli *cli, int argc, char **argv);
+static int run_verify(upl_cli *cli, const upl_args *args);
 
 static const struct option verify_options[] = {{"key-file", required_argument, NULL, 'k'},
                                                {"json", no_argument, NULL, 'j'},
@@ -86,11 +86,11 @@ static json_t *nullable_int(int64_t v)
     return v ? json_integer((json_int_t)v) : json_null();
 }
 
-static int run_verify(upl_cli *cli, int argc, char **argv)
+static int run_verify(upl_cli *cli, const upl_args *args)
 {
-    const char *key_path = NULL;
+    const char *key_path = upl__args_value(args, 'k');
     char *default_used = NULL;
-    int json = 0, rc = UPL_EXIT_FAIL, c;
+    int json = upl__args_has(args, 'j'), rc = UPL_EXIT_FAIL;
     upl_study_info study;
     upl_secret secret;
     upl_diag diag = {0};
@@ -104,16 +104,6 @@ static int run_verify(upl_cli *cli, int argc, char **argv)
 
     upl_secret_wipe(&secret);
     memset(&study, 0, sizeof study);
-    while ((c = upl__getopt(&upl__cmd_verify, argc, argv, verify_options)) != -1) {
-        if (c == 'k')
-            key_path = optarg;
-        else if (c == 'j')
-            json = 1;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_verify, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     if (upl_store_study_get(cli->store, &study) != UPL_OK)
         return upl__fail_store(cli, "cannot read the study");
 

@@ -256,14 +256,12 @@ upl_status upl_import_tasks_csv_progress(upl_store *store, const char *path, siz
                                          upl_progress_fn progress, void *progress_ctx,
                                          upl_diag *diag)
 {
-    upl_protocol protocol = {0};
     import_ctx ctx = {0};
-    upl_status rc = upl_store_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &ctx.protocol);
     if (rc != UPL_OK)
         return upl_store_diag(store, rc, diag);
     ctx.store = store;
     ctx.name = path;
-    ctx.protocol = &protocol;
     if (progress) {
         ctx.total_lines = count_lines(path);
         ctx.progress = progress;
@@ -291,6 +289,5 @@ upl_status upl_import_tasks_csv_progress(upl_store *store, const char *path, siz
     free(ctx.covariates);
     free(ctx.ignored);
     upl__labels_release(&ctx.labels);
-    upl_protocol_release(&protocol);
     return rc;
 }

@@ -387,7 +387,7 @@ upl_status upl_store_alloc_balance(upl_store *store, upl_alloc_balance *out)
     const upl_protocol *protocol = NULL;
     int oom = 0;
     memset(out, 0, sizeof *out);
-    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &protocol);
     if (rc != UPL_OK)
         return rc;
     if ((rc = upl__store_prepare(store, "SELECT count(DISTINCT stratum) FROM allocation", &stmt)) !=

@@ -18,13 +18,10 @@ struct upl_store {
     unsigned wait_ms;    /* how long an operation waits for a lock */
     int64_t deadline_ms; /* CLOCK_MONOTONIC ms when the current wait gives up */
     int protocol_loaded;
-    upl_protocol protocol; /* parsed from the study row on first use */
+    upl_protocol protocol; /* parsed from the study row on first use (upl_store_protocol) */
     char errmsg[512];
     upl_why why; /* the reason of the failure errmsg describes */
 };
-
-/* The study's protocol, parsed once per handle (owned by the store). */
-upl_status upl__store_cached_protocol(upl_store *store, const upl_protocol **protocol);
 
 /* Sets the store's message (printf-style), clears its why and returns status. */
 upl_status upl__store_fail(upl_store *store, upl_status status, const char *fmt, ...)

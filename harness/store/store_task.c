@@ -238,7 +238,7 @@ upl_status upl_store_task_add(upl_store *store, const upl_task_new *task, int64_
         ((rc = check_forecast(store, "with AI", task->forecast_ai_min)) != UPL_OK ||
          (rc = check_forecast(store, "without AI", task->forecast_no_ai_min)) != UPL_OK))
         return rc;
-    if ((rc = upl__store_cached_protocol(store, &protocol)) != UPL_OK)
+    if ((rc = upl_store_protocol(store, &protocol)) != UPL_OK)
         return rc;
     for (size_t i = 0; i < task->n_covariates; i++)
         if ((rc = check_covariate(store, protocol, &task->covariates[i])) != UPL_OK)

@@ -231,7 +231,7 @@ static upl_status check_parallel(upl_store *store, const task_row *t, upl_event_
     const upl_protocol *protocol = NULL;
     upl_timing_event *ev = NULL;
     size_t n = 0;
-    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &protocol);
     if (rc != UPL_OK || protocol->allow_parallel_tasks)
         return rc;
     if ((rc = load_other_events(store, t, 1, &ev, &n)) != UPL_OK)
@@ -524,7 +524,7 @@ upl_status upl_store_task_timing(upl_store *store, int64_t task_id, upl_task_tim
     upl_status rc = load_task(store, task_id, &t);
     if (rc != UPL_OK)
         return rc;
-    if ((rc = upl__store_cached_protocol(store, &protocol)) != UPL_OK ||
+    if ((rc = upl_store_protocol(store, &protocol)) != UPL_OK ||
         (rc = upl_store_timing_events(store, task_id, &ev, &n)) != UPL_OK)
         goto cleanup;
     int64_t now = upl_store_now(store);
@@ -589,7 +589,7 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
     timed_task *tasks = NULL;
     size_t n = 0, cap = 0, n_tasks = 0, n_iv = 0;
     upl_diag diag = {0};
-    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &protocol);
     if (rc != UPL_OK)
         return rc;
     if ((rc = upl__store_prepare(store,

@@ -79,8 +79,13 @@ upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol
 /* Reads the study (uplift/study.h); release with upl_study_info_release(). UPL_NOTFOUND:
  * no study (why UPL_REASON_NO_STUDY). */
 upl_status upl_store_study_get(upl_store *store, upl_study_info *info);
-/* Parses the stored protocol (caller releases it). */
-upl_status upl_store_protocol(upl_store *store, upl_protocol *protocol);
+/* The study's protocol, parsed from its stored text on the first call and kept by the
+ * handle: *protocol is borrowed (never release it), the same object on every later
+ * call and valid until upl_store_close().  Every function of this store that needs the
+ * protocol uses that one parse, so a command reads the YAML once however many of them
+ * it calls.  UPL_NOTFOUND when there is no study yet; the parser's status (UPL_PARSE)
+ * when the stored text no longer parses, with upl_store_errmsg() saying so. */
+upl_status upl_store_protocol(upl_store *store, const upl_protocol **protocol);
 
 /* ---- participants ---- */
 
