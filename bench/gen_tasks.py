@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes a synthetic task table (CONTRACT section 4 columns) of N rows in G clusters.
+"""Writes a synthetic task table (the columns of README.md's task table) of N rows in G clusters.
 
     gen_tasks.py N G SEED OUT.csv
 

@@ -4,7 +4,7 @@
  * Input: line 1 is the --treated value, line 2 the --arm-names value, line 3 the --map
  * value (each empty: none), the rest the CSV.  Invariants:
  * - a failure has a one-line message; a malformed --arm-names fails the check that the
- *   CLI runs before reading, and the read too;
+ *   CLI runs before reading (UPL_INVALID, reason ARG_ARM_NAMES), and the read too;
  * - on success: control first, at least two arms, all distinct; every row's arm is one
  *   of them; no label (task id, participant, category, arm, extra cell) is empty or has
  *   a blank at either end; without --arm-names no two arms are the same number; with
@@ -231,8 +231,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     upl_status checked = upl_dataset_csv_check_arm_names(arm_names, &diag);
     if (checked != UPL_OK) {
         one_line(&diag);
-        if (strncmp(diag.msg, "--arm-names", 11) != 0)
-            abort();
+        if (checked != UPL_INVALID || diag.why.reason != UPL_REASON_ARG_ARM_NAMES)
+            abort(); /* a usage error about --arm-names, said by its reason */
     }
     memset(&diag, 0, sizeof diag);
     upl_status rc =

@@ -50,6 +50,28 @@ void upl_estimate_fill(upl_estimate *est, double coef, double var, double df, up
     est->pct_hi = expm1(est->ci_hi);
 }
 
+/* Appends a copy of text as a warning with its reason. */
+static upl_status add_warning(upl_analysis_result *res, upl_reason reason, const char *text)
+{
+    char **grown = realloc(res->warnings, (res->n_warnings + 1) * sizeof *grown);
+    if (!grown)
+        return UPL_NOMEM;
+    res->warnings = grown;
+    upl_reason *grown_reasons =
+        realloc(res->warning_reasons, (res->n_warnings + 1) * sizeof *grown_reasons);
+    if (!grown_reasons)
+        return UPL_NOMEM;
+    res->warning_reasons = grown_reasons;
+    size_t len = strlen(text) + 1;
+    char *copy = malloc(len);
+    if (!copy)
+        return UPL_NOMEM;
+    memcpy(copy, text, len);
+    res->warning_reasons[res->n_warnings] = reason;
+    res->warnings[res->n_warnings++] = copy;
+    return UPL_OK;
+}
+
 upl_status upl_analysis_warn(upl_analysis_result *res, const char *fmt, ...)
 {
     char buf[1024];
@@ -57,16 +79,29 @@ upl_status upl_analysis_warn(upl_analysis_result *res, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    char **grown = realloc(res->warnings, (res->n_warnings + 1) * sizeof *grown);
+    return add_warning(res, UPL_REASON_NONE, buf);
+}
+
+upl_status upl_analysis_warn_why(upl_analysis_result *res, upl_reason reason, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return add_warning(res, reason, buf);
+}
+
+upl_status upl_analysis_warning_append(upl_analysis_result *res, size_t i, const char *text)
+{
+    if (i >= res->n_warnings)
+        return UPL_INVALID;
+    size_t old = strlen(res->warnings[i]), len = strlen(text);
+    char *grown = realloc(res->warnings[i], old + len + 1);
     if (!grown)
         return UPL_NOMEM;
-    res->warnings = grown;
-    size_t len = strlen(buf) + 1;
-    char *copy = malloc(len);
-    if (!copy)
-        return UPL_NOMEM;
-    memcpy(copy, buf, len);
-    res->warnings[res->n_warnings++] = copy;
+    memcpy(grown + old, text, len + 1);
+    res->warnings[i] = grown;
     return UPL_OK;
 }
 
@@ -98,6 +133,7 @@ void upl_analysis_result_release(upl_analysis_result *res)
     for (size_t i = 0; i < res->n_warnings; i++)
         free(res->warnings[i]);
     free(res->warnings);
+    free(res->warning_reasons);
     memset(res, 0, sizeof *res);
 }
 
@@ -179,7 +215,7 @@ static upl_status warn_zero_variance(upl_analysis_result *res, const upl_design 
                 "arm '%s': the variance of the effect is zero to working precision under %s "
                 "(a standard error below %.2g times the classical one of residuals as large as "
                 "the outcomes: rounding noise; the residuals that identify the effect cancel "
-                "within each cluster or vanish, e.g. with --fe participant when a single "
+                "within each cluster or vanish, e.g. with participant fixed effects when a single "
                 "participant has tasks in both arms, or a participant fitted exactly by their "
                 "own fixed effect): se, ci and p are null for %s%s; %s %s",
                 upl__printable(res->effects[e].arm, arm, sizeof arm), zero,
@@ -239,20 +275,20 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
     upl_se_type chosen = res->spec.se_type;
     if (is_cluster_type(chosen) && !d.cluster) {
         const char *t = ds->task_id[d.no_participant_row];
-        rc = upl_diag_set(diag, UPL_REFUSED,
-                          "--se %s clusters by participant, but task '%s' has no participant; "
-                          "use an hc type",
-                          upl_se_type_name(chosen),
-                          t && *t
-                              ? upl__printable(t, buf, sizeof buf)
-                              : (snprintf(buf, sizeof buf, "#%zu", d.no_participant_row + 1), buf));
+        rc = upl_diag_set_why(
+            diag, UPL_REFUSED, UPL_REASON_NO_CLUSTERS, 0, 0,
+            "%s standard errors cluster by participant, but task '%s' has no "
+            "participant",
+            upl_se_type_name(chosen),
+            t && *t ? upl__printable(t, buf, sizeof buf)
+                    : (snprintf(buf, sizeof buf, "#%zu", d.no_participant_row + 1), buf));
         goto fail;
     }
     if (is_cluster_type(chosen) && d.n_clusters < 2) {
-        rc = upl_diag_set(diag, UPL_REFUSED,
-                          "--se %s needs at least two clusters (participants); the data have "
-                          "%zu: use an hc type",
-                          upl_se_type_name(chosen), d.n_clusters);
+        rc = upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_NO_CLUSTERS, 0, 0,
+                              "%s standard errors need at least two clusters (participants), and "
+                              "the data have %zu",
+                              upl_se_type_name(chosen), d.n_clusters);
         goto fail;
     }
 
@@ -264,11 +300,12 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
     size_t bad_col = 0;
     rc = upl_ols_fit(ols, d.X, d.y, d.cluster, d.n_clusters, &bad_col, diag);
     if (rc == UPL_NUMERIC && bad_col < d.k) {
-        rc = upl_diag_set(diag, UPL_REFUSED,
-                          "the model cannot be estimated: its columns are linearly dependent "
-                          "('%s' is a combination of the others, e.g. a participant who only "
-                          "worked in one arm with --fe participant, or a constant covariate)",
-                          d.term[bad_col]);
+        rc = upl_diag_set(
+            diag, UPL_REFUSED,
+            "the model cannot be estimated: its columns are linearly dependent "
+            "('%s' is a combination of the others, e.g. a participant who only "
+            "worked in one arm under participant fixed effects, or a constant covariate)",
+            d.term[bad_col]);
         goto fail;
     }
     if (rc != UPL_OK)
@@ -284,7 +321,7 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
                           "before it to within %.2g of its length (condition number %.3g with "
                           "columns scaled to unit length; R's lm reports a column below %g as "
                           "NA), e.g. a covariate that barely varies, or barely varies within "
-                          "participants with --fe participant",
+                          "participants under participant fixed effects",
                           upl__printable(d.term[bad_col], buf, sizeof buf), alias, cond,
                           UPL__ALIAS_TOL);
         goto fail;
@@ -380,11 +417,12 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
     if (!defined[UPL_SE_HC2]) {
         size_t r = d.row[bad_row[UPL_SE_HC2]];
         const char *t = ds->task_id[r];
-        rc = upl_analysis_warn(res,
-                               "task '%s' has leverage 1 (the model fits it exactly, e.g. the "
-                               "only task of a participant under --fe participant): hc2 and "
-                               "hc3 divide by 1 - leverage and are undefined (null)",
-                               t && *t ? upl__printable(t, buf, sizeof buf) : "?");
+        rc = upl_analysis_warn(
+            res,
+            "task '%s' has leverage 1 (the model fits it exactly, e.g. the "
+            "only task of a participant under participant fixed effects): hc2 and "
+            "hc3 divide by 1 - leverage and are undefined (null)",
+            t && *t ? upl__printable(t, buf, sizeof buf) : "?");
         if (rc != UPL_OK)
             goto nomem;
     }
@@ -398,13 +436,14 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
                                          "errors (cr0, cr1, cr2) are not computed")) != UPL_OK)
             goto nomem;
     } else if (d.n_clusters < UPL_FEW_CLUSTERS) {
-        rc = upl_analysis_warn(
-            res,
+        /* the reason asks the caller to say how to choose cr2 with t when it is not used */
+        int used = chosen == UPL_SE_CR2 && spec->dist == UPL_DIST_T;
+        rc = upl_analysis_warn_why(
+            res, used ? UPL_REASON_NONE : UPL_REASON_FEW_CLUSTERS,
             "only %zu clusters (participants): with fewer than %d, cr0/cr1 standard errors "
             "and z intervals are too small; use cr2 with its Satterthwaite degrees of "
             "freedom%s",
-            d.n_clusters, UPL_FEW_CLUSTERS,
-            chosen == UPL_SE_CR2 ? " (used here)" : " (--se cr2 --dist t)");
+            d.n_clusters, UPL_FEW_CLUSTERS, used ? " (used here)" : "");
         if (rc != UPL_OK)
             goto nomem;
     }

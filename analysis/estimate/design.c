@@ -125,11 +125,10 @@ static upl_status classify(const upl_dataset *ds, const upl_model_spec *spec, up
     if (rc != UPL_OK)
         return upl_diag_set(diag, rc, "out of memory");
     if (!found)
-        return upl_diag_set(diag, UPL_REFUSED,
-                            "task '%s' has arm '%s', which is not an arm of the analysis "
-                            "(check --treated or the protocol)",
-                            task_name(ds, i, buf, sizeof buf),
-                            upl__printable(ds->arm[i], buf2, sizeof buf2));
+        return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_ARM_UNKNOWN, 0, 0,
+                                "task '%s' has arm '%s', which is not an arm of the analysis",
+                                task_name(ds, i, buf, sizeof buf),
+                                upl__printable(ds->arm[i], buf2, sizeof buf2));
     const char *tn = task_name(ds, i, buf, sizeof buf);
     double main_v =
         spec->outcome == UPL_OUTCOME_MEASURED ? ds->measured_min[i] : ds->reported_min[i];
@@ -179,10 +178,10 @@ static upl_status classify(const upl_dataset *ds, const upl_model_spec *spec, up
             return UPL_OK;
         }
         if (!isfinite(c) || !(c > 0.0))
-            return upl_diag_set(diag, UPL_REFUSED,
-                                "task '%s': %s is %g, not a positive time (its log is the "
-                                "covariate); fix the task or use --covariate none",
-                                tn, cname, c);
+            return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_COVARIATE_INVALID, 0, 0,
+                                    "task '%s': %s is %g, not a positive time (its log is the "
+                                    "covariate)",
+                                    tn, cname, c);
     }
     *state = needs_post ? ROW_NEEDS_IMPUTATION : ROW_OK;
     return UPL_OK;
@@ -281,11 +280,11 @@ upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_mode
             break;
         case ROW_NEEDS_IMPUTATION:
             if (post_cnt[row_arm[i]] == 0) {
-                rc = upl_diag_set(diag, UPL_REFUSED,
-                                  "task '%s' has no post_review_min and no task of arm '%s' "
-                                  "has one to impute from; use --impute complete-case",
-                                  task_name(ds, i, buf, sizeof buf),
-                                  upl__printable(ds->arms[row_arm[i]], buf2, sizeof buf2));
+                rc = upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_NOTHING_TO_IMPUTE, 0, 0,
+                                      "task '%s' has no post_review_min and no task of arm '%s' "
+                                      "has one to impute from",
+                                      task_name(ds, i, buf, sizeof buf),
+                                      upl__printable(ds->arms[row_arm[i]], buf2, sizeof buf2));
                 goto fail;
             }
             d->counts.imputed++;

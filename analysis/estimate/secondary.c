@@ -91,6 +91,11 @@ done:
         if (upl_analysis_warn(res, __VA_ARGS__) != UPL_OK)                                         \
             goto nomem;                                                                            \
     } while (0)
+#define WARN_WHY(reason, ...)                                                                      \
+    do {                                                                                           \
+        if (upl_analysis_warn_why(res, reason, __VA_ARGS__) != UPL_OK)                             \
+            goto nomem;                                                                            \
+    } while (0)
 
 upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spec *s,
                                   upl_analysis_result *res, upl_diag *diag)
@@ -100,7 +105,7 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
     upl_status rc;
     const upl_model_spec *spec = &res->spec;
     if (s->subgroup && !*s->subgroup)
-        return upl_diag_set(diag, UPL_INVALID, "--subgroup needs a column name");
+        return upl_diag_set(diag, UPL_INVALID, "the subgroup column has no name");
     if ((rc = upl_design_build(&d, ds, spec, diag)) != UPL_OK)
         return rc;
     /* user text quoted in warnings: one line, bounded */
@@ -117,9 +122,9 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
     size_t G = d.cluster ? d.n_clusters : d.n;
     if (eff.bootstrap > 0 && !eff.bootstrap_asked && G > UPL_SECONDARY_AUTO_MAX) {
         eff.bootstrap = 0;
-        WARN("the bootstrap is not run by default with %zu %s (more than %d): ask for it with "
-             "--bootstrap N",
-             G, d.cluster ? "participants" : "tasks without participants", UPL_SECONDARY_AUTO_MAX);
+        WARN_WHY(UPL_REASON_BOOTSTRAP_SKIPPED,
+                 "the bootstrap is not run by default with %zu %s (more than %d)", G,
+                 d.cluster ? "participants" : "tasks without participants", UPL_SECONDARY_AUTO_MAX);
     }
     int ri_skip = !eff.permutations_asked && d.n > UPL_SECONDARY_AUTO_MAX;
     s = &eff;
@@ -142,7 +147,8 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
         *res->ratio_of_means = rom;
         *res->perception = perc;
         if (s->bootstrap == 0)
-            WARN("--bootstrap 0: ratio_of_means and perception have no intervals");
+            WARN("the bootstrap was not run (0 resamples asked for): ratio_of_means and "
+                 "perception have no intervals");
         else if (rom.bootstrap == 0)
             WARN("ratio_of_means and perception have no intervals: the cluster bootstrap "
                  "needs at least two participants to resample, and the data have %zu",
@@ -176,9 +182,9 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
 
     /* randomization inference */
     if (ri_skip) {
-        WARN("randomization inference is not run by default on %zu tasks (more than %d): ask "
-             "for it with --permutations N",
-             d.n, UPL_SECONDARY_AUTO_MAX);
+        WARN_WHY(UPL_REASON_PERMUTATIONS_SKIPPED,
+                 "randomization inference is not run by default on %zu tasks (more than %d)", d.n,
+                 UPL_SECONDARY_AUTO_MAX);
     } else if (s->permutations > 0 || s->exact_max > 0) {
         upl_randomization_inference ri;
         rc = upl_ri_estimate(&d, s, &ri, &why);
@@ -198,7 +204,7 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
             WARN("randomization_inference not computed: %s", why.msg);
         }
     } else {
-        WARN("randomization_inference not computed (--permutations 0)");
+        WARN("randomization_inference not computed (0 permutations asked for)");
     }
 
     /* per participant */

@@ -120,8 +120,8 @@ upl_status upl_subgroup_estimate(const upl_dataset *ds, const upl_design *d,
         char shown[UPL_PRINTABLE_SIZE];
         if (e < 0)
             return upl_diag_set(diag, UPL_NOTFOUND,
-                                "--subgroup '%s' is not a column of the data (category or a "
-                                "covariate column)",
+                                "subgroup column '%s' is not a column of the data (category "
+                                "or a covariate column)",
                                 upl__printable(column, shown, sizeof shown));
         values = ds->extra_values[e];
         out->column = ds->extra_names[e];

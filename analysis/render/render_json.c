@@ -1,4 +1,4 @@
-/* The analysis as one JSON object (CONTRACT section 6): every key always present,
+/* The analysis as one JSON object (the keys of docs/analysis.md): every key always present,
  * null for what was not computed or is undefined, never NaN. */
 #include "uplift/render.h"
 

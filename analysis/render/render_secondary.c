@@ -1,4 +1,4 @@
-/* The secondary analyses as JSON (CONTRACT section 6 keys) and as text. */
+/* The secondary analyses as JSON (the keys of docs/analysis.md) and as text. */
 #include "render_secondary.h"
 
 #include <math.h>

@@ -354,10 +354,11 @@ void upl__report_methods(const upl_report_input *in, void (*para)(void *ctx, con
             "hash-chained audit log. %s%s%s",
             in->study->rng_name ? in->study->rng_name : "GSL", in->study->commitment,
             in->study->revealed_secret
-                ? "The secret has been revealed (allocation closed), so anyone can replay "
-                  "every draw with 'uplift verify'. Allocation closed: "
-                : "The secret has not been revealed yet: allocation is still concealed and "
-                  "'uplift verify' can replay the draws only with the key file.",
+                ? "The secret has been revealed (allocation closed), so anyone with the study "
+                  "database can replay every draw and compare it with the recorded "
+                  "allocation. Allocation closed: "
+                : "The secret has not been revealed yet: allocation is still concealed, and "
+                  "the draws can be replayed only with the key file.",
             in->study->revealed_secret ? when : "", in->study->revealed_secret ? "." : "");
         para(ctx, buf);
     }

@@ -398,7 +398,7 @@ void upl__html_section_perception(upl__html *h)
               "their predictions), against the measured effect, each with its interval."
             : "What participants forecast before each task and believed afterwards, against "
               "the measured effect, each with its interval. No outside predictions are "
-              "recorded (uplift prediction add).");
+              "recorded.");
     upl__html_printf(
         h, "<table>\n<tr><th></th><th class=\"r\">change in time</th><th class=\"r\">interval"
            "</th></tr>\n<tr><td>Forecast (mean forecast with AI / without AI - 1)</td>"

@@ -55,12 +55,11 @@ upl_status upl_power_report_render_html(const upl_power_report *in, FILE *out)
     upl__html_printf(&h, "%s", in->uplift_version ? in->uplift_version : "");
     upl__html_printf(&h, "\">\n<title>Power curve - uplift</title>\n<style>");
     upl__html_raw(&h, upl__html_css);
-    upl__html_printf(&h,
-                     "</style>\n</head>\n"
-                     "<body>\n<header>\n<h1>Power curve</h1>\n<p class=\"sub\">How often a "
-                     "study of this design finds the effect of AI on completion time, by "
-                     "simulation (uplift power).</p>\n</header>\n<main>\n<section id=\"design\">\n"
-                     "<table>\n<tr><th>Design</th><td>");
+    upl__html_printf(&h, "</style>\n</head>\n"
+                         "<body>\n<header>\n<h1>Power curve</h1>\n<p class=\"sub\">How often a "
+                         "study of this design finds the effect of AI on completion time, by "
+                         "simulation.</p>\n</header>\n<main>\n<section id=\"design\">\n"
+                         "<table>\n<tr><th>Design</th><td>");
     upl__html_printf(&h, "%s", design);
     upl__html_printf(&h, "</td></tr>\n<tr><th>Analysis</th><td>");
     upl__html_printf(&h, "%s", analysis);

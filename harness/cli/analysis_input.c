@@ -1,6 +1,5 @@
 /* Options and input shared by `uplift analyze` and `uplift report`
  * (harness/cli/analysis_input.h). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,28 +12,9 @@
 
 int upl__analysis_opt(upl__analysis_opts *o, int c, const char *arg)
 {
+    if (upl__model_opt(&o->model, c, arg))
+        return 1;
     switch (c) {
-    case UPL__AOPT_OUTCOME:
-        o->outcome = arg;
-        return 1;
-    case UPL__AOPT_COVARIATE:
-        o->covariate = arg;
-        return 1;
-    case UPL__AOPT_FE:
-        o->fe = arg;
-        return 1;
-    case UPL__AOPT_SE:
-        o->se = arg;
-        return 1;
-    case UPL__AOPT_DIST:
-        o->dist = arg;
-        return 1;
-    case UPL__AOPT_LEVEL:
-        o->level = arg;
-        return 1;
-    case UPL__AOPT_IMPUTE:
-        o->impute = arg;
-        return 1;
     case UPL__AOPT_CSV:
         o->csv = arg;
         return 1;
@@ -54,90 +34,47 @@ int upl__analysis_opt(upl__analysis_opts *o, int c, const char *arg)
     }
 }
 
-/* Applies the option values over spec; prints a usage error and returns 0 when one is
- * not valid. */
-static int apply_options(const upl_command *cmd, const upl__analysis_opts *o, upl_model_spec *spec)
-{
-    if (o->outcome && upl_outcome_from_name(o->outcome, &spec->outcome) != 0)
-        return !upl__usage(cmd, "--outcome must be total, initial or measured, not '%s'",
-                           o->outcome);
-    if (o->covariate && upl_covariate_from_name(o->covariate, &spec->covariate) != 0)
-        return !upl__usage(cmd,
-                           "--covariate must be log_forecast_no_ai, log_forecast_ai or none, "
-                           "not '%s'",
-                           o->covariate);
-    if (o->fe) {
-        if (strcmp(o->fe, "participant") != 0)
-            return !upl__usage(cmd, "--fe takes 'participant', not '%s'", o->fe);
-        spec->participant_fe = 1;
-    }
-    if (o->se &&
-        (upl_se_type_from_name(o->se, &spec->se_type) != 0 || spec->se_type == UPL_SE_AUTO))
-        return !upl__usage(cmd,
-                           "--se must be classical, hc0, hc1, hc2, hc3, cr0, cr1 or cr2, not "
-                           "'%s'",
-                           o->se);
-    if (o->dist && upl_dist_from_name(o->dist, &spec->dist) != 0)
-        return !upl__usage(cmd, "--dist must be t or z, not '%s'", o->dist);
-    if (o->impute && upl_impute_from_name(o->impute, &spec->impute) != 0)
-        return !upl__usage(cmd, "--impute must be arm-mean or complete-case, not '%s'", o->impute);
-    if (o->level) {
-        char *end = NULL;
-        errno = 0;
-        double v = strtod(o->level, &end);
-        if (!*o->level || *end || errno || !(v > 0.0 && v < 1.0))
-            return !upl__usage(cmd,
-                               "--level must be a number between 0 and 1 (e.g. 0.95), "
-                               "not '%s'",
-                               o->level);
-        spec->level = v;
-    }
-    return 1;
-}
-
-/* Reads the study's task table and protocol defaults, read-only.  On success with
- * store_out, the store stays open in its read transaction. */
-static int load_study(upl_cli *cli, upl_dataset *ds, upl_model_spec *spec, upl_store **store_out)
+/* Reads the study's protocol defaults and task table, read-only.  On success the store
+ * stays open in its read transaction, and *protocol_out is its protocol. */
+static int load_study(upl_cli *cli, upl_dataset *ds, upl_model_spec *spec, upl_store **store_out,
+                      const upl_protocol **protocol_out)
 {
     upl_store *store = NULL;
-    upl_protocol protocol;
+    const upl_protocol *protocol = NULL;
     upl_diag diag = {0};
     int rc = UPL_EXIT_OK;
-    memset(&protocol, 0, sizeof protocol);
     if (access(cli->db_path, F_OK) != 0)
         return upl__fail("no study at '%s': point --db at one, or analyse a CSV with --csv "
                          "FILE",
                          cli->db_path);
     if (upl_store_open(cli->db_path, UPL_STORE_READONLY, &store, &diag) != UPL_OK)
-        return upl__fail("%s", diag.msg);
+        return upl__fail("%s", upl__diag_error(&diag));
     if (upl_store_begin(store, 0) != UPL_OK) {
-        rc = upl__fail("cannot read '%s': %s", cli->db_path, upl_store_errmsg(store));
+        rc = upl__fail("cannot read '%s': %s", cli->db_path, upl__store_error(store));
         goto out;
     }
     if (upl_store_protocol(store, &protocol) != UPL_OK) {
         rc = upl__fail("cannot read the protocol of '%s': %s", cli->db_path,
-                       upl_store_errmsg(store));
+                       upl__store_error(store));
         goto out;
     }
-    spec->outcome = protocol.outcome;
-    spec->covariate = protocol.covariate;
-    spec->se_type = protocol.se_type;
-    spec->dist = protocol.dist;
-    spec->level = 1.0 - protocol.alpha;
-    spec->impute = protocol.impute;
+    spec->outcome = protocol->outcome;
+    spec->covariate = protocol->covariate;
+    spec->se_type = protocol->se_type;
+    spec->dist = protocol->dist;
+    spec->level = 1.0 - protocol->alpha;
+    spec->impute = protocol->impute;
     if (upl_store_task_table(store, NULL, ds) != UPL_OK) {
-        rc = upl__fail("cannot read the tasks of '%s': %s", cli->db_path, upl_store_errmsg(store));
+        rc = upl__fail("cannot read the tasks of '%s': %s", cli->db_path, upl__store_error(store));
         goto out;
     }
 out:
-    upl_protocol_release(&protocol);
-    if (rc == UPL_EXIT_OK && store_out) {
+    if (rc == UPL_EXIT_OK) {
         *store_out = store;
+        *protocol_out = protocol;
         return rc;
     }
-    if (store)
-        upl_store_rollback(store);
-    upl_store_close(store);
+    upl_store_close(store); /* rolls the read transaction back */
     return rc;
 }
 
@@ -162,12 +99,13 @@ static char *join_maps(const upl__analysis_opts *o)
 }
 
 int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis_opts *o,
-                       upl_dataset *ds, upl_model_spec *spec, upl_store **store_out)
+                       upl_dataset *ds, upl_model_spec *spec, upl_store **store_out,
+                       const upl_protocol **protocol_out)
 {
     upl_diag diag = {0};
     int rc;
-    if (store_out)
-        *store_out = NULL;
+    *store_out = NULL;
+    *protocol_out = NULL;
     memset(ds, 0, sizeof *ds);
     if (!o->csv && (o->n_map_given || o->treated || o->arm_names))
         return upl__usage(cmd, "--map, --treated and --arm-names apply to --csv input only");
@@ -175,10 +113,10 @@ int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis
         return upl__usage(cmd, "--map given %zu times: join the lists (at most %d --map)",
                           o->n_map_given, UPL__MAX_MAP_OPTIONS);
     upl_model_spec_default(spec);
-    if (!apply_options(cmd, o, spec)) /* usage errors before any reading */
+    if (!upl__model_apply(cmd, &o->model, spec)) /* usage errors before any reading */
         return UPL_EXIT_USAGE;
     if (upl_dataset_csv_check_arm_names(o->arm_names, &diag) != UPL_OK)
-        return upl__usage(cmd, "%s", diag.msg);
+        return upl__usage(cmd, "%s", upl__diag_error(&diag));
     upl_model_spec_default(spec);
     if (o->csv) {
         char *map = NULL;
@@ -187,19 +125,17 @@ int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis
         upl_status st = upl_dataset_read_csv(ds, o->csv, map, o->treated, o->arm_names, &diag);
         free(map);
         if (st == UPL_INVALID) /* the --map, --treated or --arm-names argument itself */
-            return upl__usage(cmd, "%s", diag.msg);
+            return upl__usage(cmd, "%s", upl__diag_error(&diag));
         if (st != UPL_OK)
-            return upl__fail("%s", diag.msg[0] ? diag.msg : upl_strerror(st));
-    } else if ((rc = load_study(cli, ds, spec, store_out)) != UPL_EXIT_OK) {
+            return upl__fail("%s", diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
+    } else if ((rc = load_study(cli, ds, spec, store_out, protocol_out)) != UPL_EXIT_OK) {
         return rc;
     }
-    if (!apply_options(cmd, o, spec)) {
+    if (!upl__model_apply(cmd, &o->model, spec)) { /* over the protocol's defaults */
         upl_dataset_release(ds);
-        if (store_out && *store_out) {
-            upl_store_rollback(*store_out);
-            upl_store_close(*store_out);
-            *store_out = NULL;
-        }
+        upl_store_close(*store_out);
+        *store_out = NULL;
+        *protocol_out = NULL;
         return UPL_EXIT_USAGE;
     }
     return UPL_EXIT_OK;

@@ -1,41 +1,30 @@
-/* What `uplift analyze` and `uplift report` share: the model options, the input (the
- * study read-only, or any CSV with --map/--treated/--arm-names) and the loading of the
- * dataset with the protocol's defaults.  A command lists UPL__ANALYSIS_LONGOPTS in its option
- * table, hands every option it does not know itself to upl__analysis_opt(), then calls
- * upl__analysis_load(). */
+/* What `uplift analyze` and `uplift report` share: the model options (model_options.h),
+ * the input (the study read-only, or any CSV with --map/--treated/--arm-names) and the
+ * loading of the dataset with the protocol's defaults.  A command lists
+ * UPL__ANALYSIS_LONGOPTS in its option table, hands every option it does not know itself
+ * to upl__analysis_opt(), then calls upl__analysis_load(). */
 #ifndef UPLIFT_CLI_ANALYSIS_INPUT_H
 #define UPLIFT_CLI_ANALYSIS_INPUT_H
 
 #include "cli.h"
+#include "model_options.h"
 #include "uplift/analysis.h"
+#include "uplift/protocol.h"
 
 struct upl_store;
 
-/* Option codes (above any short option character). */
+/* Option codes of the input, after the model options'. */
 enum {
-    UPL__AOPT_OUTCOME = 256,
-    UPL__AOPT_COVARIATE,
-    UPL__AOPT_FE,
-    UPL__AOPT_SE,
-    UPL__AOPT_DIST,
-    UPL__AOPT_LEVEL,
-    UPL__AOPT_IMPUTE,
-    UPL__AOPT_CSV,
+    UPL__AOPT_CSV = UPL__MOPT_END,
     UPL__AOPT_MAP,
     UPL__AOPT_TREATED,
     UPL__AOPT_ARM_NAMES,
     UPL__AOPT_END /* first code free for a command's own options */
 };
 
+/* The model and input options' entries of a getopt_long table. */
 #define UPL__ANALYSIS_LONGOPTS                                                                     \
-    {"outcome", required_argument, NULL, UPL__AOPT_OUTCOME},                                       \
-        {"covariate", required_argument, NULL, UPL__AOPT_COVARIATE},                               \
-        {"fe", required_argument, NULL, UPL__AOPT_FE},                                             \
-        {"se", required_argument, NULL, UPL__AOPT_SE},                                             \
-        {"dist", required_argument, NULL, UPL__AOPT_DIST},                                         \
-        {"level", required_argument, NULL, UPL__AOPT_LEVEL},                                       \
-        {"impute", required_argument, NULL, UPL__AOPT_IMPUTE},                                     \
-        {"csv", required_argument, NULL, UPL__AOPT_CSV},                                           \
+    UPL__MODEL_LONGOPTS, {"csv", required_argument, NULL, UPL__AOPT_CSV},                          \
         {"map", required_argument, NULL, UPL__AOPT_MAP},                                           \
         {"treated", required_argument, NULL, UPL__AOPT_TREATED},                                   \
     {                                                                                              \
@@ -64,7 +53,7 @@ enum { UPL__MAX_MAP_OPTIONS = 32 };
 /* The option values as given (NULL: not given); --map may be given up to
  * UPL__MAX_MAP_OPTIONS times, each a list of FIELD=COLUMN. */
 typedef struct upl__analysis_opts {
-    const char *outcome, *covariate, *fe, *se, *dist, *level, *impute;
+    upl__model_opts model;
     const char *csv, *treated, *arm_names;
     const char *map[UPL__MAX_MAP_OPTIONS];
     size_t n_map, n_map_given;
@@ -80,11 +69,13 @@ int upl__analysis_opt(upl__analysis_opts *o, int c, const char *arg);
 /* Checks the options before anything is read (usage errors for cmd, exit 2), reads the
  * input and fills *spec (protocol defaults for a study, upl_model_spec_default() for a
  * CSV, then the options) and *ds (caller-owned; release with upl_dataset_release() on
- * exit 0).  With store_out given and study input, the store is left open in its read
+ * exit 0).  With study input, *store_out is the store, left open in its read
  * transaction for the caller to read more of the same snapshot (close it with
- * upl_store_close()); it is NULL for CSV input.  Returns an exit code, after printing
- * the error. */
+ * upl_store_close()), and *protocol_out the study's protocol, parsed once and borrowed
+ * from the store (valid until it is closed); both are NULL for CSV input.  Returns an
+ * exit code, after printing the error. */
 int upl__analysis_load(upl_cli *cli, const upl_command *cmd, const upl__analysis_opts *o,
-                       upl_dataset *ds, upl_model_spec *spec, struct upl_store **store_out);
+                       upl_dataset *ds, upl_model_spec *spec, struct upl_store **store_out,
+                       const upl_protocol **protocol_out);
 
 #endif

@@ -143,44 +143,37 @@ static int add_prediction(void *arg, const upl_prediction_rec *r)
     return 0;
 }
 
-int upl__secondary_from_store(upl_store *store, const char *db_path, const upl_dataset *ds,
-                              upl__secondary_input *in)
+int upl__secondary_from_store(upl_store *store, const upl_protocol *protocol, const char *db_path,
+                              const upl_dataset *ds, upl__secondary_input *in)
 {
     pred_ctx ctx = {in, 0, 0};
     if (upl_store_prediction_each(store, add_prediction, &ctx) != UPL_OK)
         return ctx.oom ? upl__fail("out of memory")
                        : upl__fail("cannot read the predictions of '%s': %s", db_path,
-                                   upl_store_errmsg(store));
+                                   upl__store_error(store));
     in->spec.predictions = in->predictions;
     in->spec.n_predictions = in->n_predictions;
-    upl_protocol protocol;
-    memset(&protocol, 0, sizeof protocol);
-    if (upl_store_protocol(store, &protocol) != UPL_OK)
-        return upl__fail("cannot read the protocol of '%s': %s", db_path, upl_store_errmsg(store));
     /* the protocol's scheme, as randomization inference re-draws it */
-    if (protocol.scheme == UPL_SCHEME_SIMPLE) {
+    if (protocol->scheme == UPL_SCHEME_SIMPLE) {
         /* independent draws: the protocol's probability of the first non-control arm
          * among it and control is the whole design */
         in->spec.ri_design = UPL_RI_SIMPLE;
-        size_t a1 = protocol.control == 0 ? 1 : 0;
-        if (protocol.n_arms >= 2)
+        size_t a1 = protocol->control == 0 ? 1 : 0;
+        if (protocol->n_arms >= 2)
             in->spec.ri_simple_p =
-                (double)protocol.arms[a1].ratio /
-                (double)(protocol.arms[a1].ratio + protocol.arms[protocol.control].ratio);
+                (double)protocol->arms[a1].ratio /
+                (double)(protocol->arms[a1].ratio + protocol->arms[protocol->control].ratio);
     } else {
         /* the engine again over the recorded strata, positions and batches */
         upl_diag diag = {0};
-        if (upl_redraw_alloc(store, ds, &in->redraw, &diag) != UPL_OK) {
-            upl_protocol_release(&protocol);
+        if (upl_redraw_alloc(store, ds, &in->redraw, &diag) != UPL_OK)
             return upl__fail("cannot prepare the replay of the allocation of '%s': %s", db_path,
-                             diag.msg);
-        }
+                             upl__diag_error(&diag));
         in->spec.ri_design = UPL_RI_REPLAY;
         in->spec.ri_replay = upl_redraw_arms;
         in->spec.ri_replay_ctx = in->redraw;
         in->spec.ri_replay_name = upl_redraw_name(in->redraw);
     }
-    upl_protocol_release(&protocol);
     return UPL_EXIT_OK;
 }
 
@@ -195,8 +188,8 @@ int upl__secondary_run(upl_cli *cli, const upl_dataset *ds, upl__secondary_input
     }
     upl_status st = upl_analysis_secondary(ds, &in->spec, res, &diag);
     if (st != UPL_OK)
-        return upl__fail("%s", diag.msg[0] ? diag.msg : upl_strerror(st));
-    return UPL_EXIT_OK;
+        return upl__fail("%s", diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
+    return upl__advise_warnings(res);
 }
 
 void upl__secondary_input_release(upl__secondary_input *in)

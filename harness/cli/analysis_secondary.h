@@ -10,6 +10,7 @@
 
 #include "analysis_input.h"
 #include "cli.h"
+#include "uplift/protocol.h"
 #include "uplift/secondary.h"
 
 struct upl_store;
@@ -64,16 +65,19 @@ typedef struct upl__secondary_input {
 int upl__secondary_check(const upl_command *cmd, const upl__secondary_opts *o, int csv_input,
                          upl__secondary_input *in);
 
-/* With study input: reads the predictions and the protocol's scheme from store (open in
- * its read transaction), and for a `complete` or `permuted-block` protocol prepares the
- * replay of its allocation over ds (the study's task table) as the randomization-
- * inference design; `simple` needs no replay (independent draws with the protocol's
- * probability are its design).  Returns an exit code after printing the error. */
-int upl__secondary_from_store(struct upl_store *store, const char *db_path, const upl_dataset *ds,
-                              upl__secondary_input *in);
+/* With study input: reads the predictions from store (open in its read transaction),
+ * and takes the randomization-inference design from the study's protocol (as
+ * upl__analysis_load() handed it out): for a `complete` or `permuted-block` protocol
+ * the replay of its allocation over ds (the study's task table); `simple` needs no
+ * replay (independent draws with the protocol's probability are its design).  Returns
+ * an exit code after printing the error. */
+int upl__secondary_from_store(struct upl_store *store, const upl_protocol *protocol,
+                              const char *db_path, const upl_dataset *ds, upl__secondary_input *in);
 
-/* Runs upl_analysis_secondary() on res, with a progress bar when stderr is a terminal.
- * Returns an exit code after printing the error. */
+/* Runs upl_analysis_secondary() on res, with a progress bar when stderr is a terminal,
+ * then appends the command line's advice to every warning of res that has one
+ * (upl__advise_warnings), so that each renderer shows it.  Returns an exit code after
+ * printing the error. */
 int upl__secondary_run(upl_cli *cli, const upl_dataset *ds, upl__secondary_input *in,
                        upl_analysis_result *res);
 

@@ -1,8 +1,9 @@
 /* The command line: a table of command descriptors (one file per command,
  * harness/cli/cmd_<name>.c) and the dispatcher that runs them.  Shared set-up (which
  * database, opening it, one transaction per command) happens in the dispatcher,
- * driven by each descriptor's flags; a handler only parses its options and calls the
- * engine. */
+ * driven by each descriptor's flags, and so does reading the arguments against the
+ * descriptor's option table (once, before anything is opened); a handler takes the
+ * values it is handed and calls the engine. */
 #ifndef UPLIFT_CLI_H
 #define UPLIFT_CLI_H
 
@@ -14,7 +15,7 @@
 
 struct upl_store;
 
-/* Exit codes (CONTRACT section 2). */
+/* Exit codes (the conventions of README.md, Reference). */
 enum { UPL_EXIT_OK = 0, UPL_EXIT_FAIL = 1, UPL_EXIT_USAGE = 2 };
 
 /* Descriptor flags. */
@@ -33,24 +34,60 @@ typedef struct upl_cli {
     const char *command_line; /* the whole invocation, for reports and the audit */
 } upl_cli;
 
+typedef struct upl_args upl_args;
+
 typedef struct upl_command {
     const char *name;    /* "task add": one or two words */
     const char *summary; /* one line for `uplift help` */
     const char *usage;   /* "uplift task add --participant HANDLE --title TEXT [...]" */
     const char *help;    /* the options, one per line, for `uplift help COMMAND` */
-    /* When options is set, the dispatcher checks the options and the number of
-     * positional arguments (min_args..max_args, max_args -1: no limit) before it opens
-     * the study, so a usage error is exit 2 whatever state the database is in. */
+    /* The long options (a static table ending in a zero entry).  The dispatcher reads
+     * the arguments against it once, before it opens the study, and checks the number
+     * of positional arguments (min_args..max_args, max_args -1: no limit), so a usage
+     * error is exit 2 whatever state the database is in.  NULL: the command reads no
+     * options, and every word after its name is a positional argument. */
     const struct option *options;
     int min_args;
     int max_args;
     unsigned flags;
-    /* argv[0] is the command's last word; returns an exit code. */
-    int (*run)(upl_cli *cli, int argc, char **argv);
+    /* Returns an exit code; args holds what the dispatcher read (upl_args). */
+    int (*run)(upl_cli *cli, const upl_args *args);
     /* Long options that may be given more than once (each use adds a value), NULL
-     * terminated; upl__getopt refuses any other option given twice.  NULL: none. */
+     * terminated; the dispatcher refuses any other option given twice.  NULL: none. */
     const char *const *repeatable;
 } upl_command;
+
+/* One option as the dispatcher read it: the val of its entry in the command's options
+ * and its value (NULL for an option that takes none).  The value points into argv; a
+ * handler may modify it in place (split "KEY=VALUE", a list at its commas). */
+typedef struct upl_optval {
+    int code;
+    char *arg;
+} upl_optval;
+
+/* A command's arguments, read once by upl__args_parse(): its options in the order
+ * given (an option outside cmd->repeatable at most once) and its positional
+ * arguments, as many as the descriptor allows. */
+struct upl_args {
+    const upl_command *cmd;
+    upl_optval *opts;
+    size_t n_opts;
+    char **pos;
+    size_t n_pos;
+};
+
+/* Reads argv (argv[0] the command's last word) against cmd->options with getopt_long:
+ * an unknown, abbreviated or repeated option, a missing or unexpected value and a
+ * wrong number of positional arguments are usage errors for cmd.  Returns UPL_EXIT_OK
+ * with *args filled (release it with upl__args_release()), else an exit code after
+ * printing the error. */
+int upl__args_parse(const upl_command *cmd, int argc, char **argv, upl_args *args);
+void upl__args_release(upl_args *args);
+
+/* _value: the value of the option with this code, NULL when it was not given (the
+ * first one of a repeatable option).  _has: 1 when it was given. */
+char *upl__args_value(const upl_args *args, int code);
+int upl__args_has(const upl_args *args, int code);
 
 /* The table, in the order `uplift help` lists it; NULL-terminated. */
 extern const upl_command *const upl__commands[];
@@ -86,19 +123,21 @@ int upl__usage(const upl_command *cmd, const char *fmt, ...)
 #endif
     ;
 
-/* getopt_long with uniform errors: returns the option, -1 at the end, or '?' after
- * printing a usage error (the caller then returns UPL_EXIT_USAGE).  An option given a
- * second time is a usage error unless cmd->repeatable names it (one value each: the
- * last one never silently wins).  Call with optind reset to 0 by the dispatcher, which
- * starts a new pass. */
-int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct option *longopts);
-
-/* Checks that the positional arguments left after options number between min and max
- * (max < 0: no limit); prints a usage error and returns 0 otherwise. */
-int upl__positionals(const upl_command *cmd, int argc, int min, int max);
-
-/* Prints "uplift: <what>: <store error message>" and returns UPL_EXIT_FAIL. */
+/* Prints "uplift: <what>: <store error message with its advice>" and returns
+ * UPL_EXIT_FAIL. */
 int upl__fail_store(const upl_cli *cli, const char *what);
+
+/* Advice (harness/cli/advice.c): what to type next, by the reason a library gives.
+ * _advice: the text to append to a message for why ("; pause it with 'uplift pause 12'
+ * ..."), "" when the reason has none, into buf.  _store_error and _diag_error: the
+ * store's last message, or diag's, with its advice appended, in a buffer of each valid
+ * until its next call.  _advise_warnings: appends the advice of each warning's reason to
+ * the warning (before rendering); returns an exit code, after printing a failure. */
+struct upl_analysis_result;
+const char *upl__advice(const upl_why *why, char *buf, size_t size);
+const char *upl__store_error(const struct upl_store *store);
+const char *upl__diag_error(const upl_diag *diag);
+int upl__advise_warnings(struct upl_analysis_result *res);
 
 /* Parses a positive integer task id; prints a usage error and returns 0 on failure. */
 int upl__parse_task_id(const upl_command *cmd, const char *text, long long *id);

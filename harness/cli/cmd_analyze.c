@@ -1,7 +1,7 @@
 /* uplift analyze [--csv FILE [--map FIELD=COLUMN,...] [--treated VALUE]
  *                [--arm-names VALUE=NAME,...]] [options]
  *
- * Reads the study (read-only) or any CSV, runs the analysis of CONTRACT section 6 and
+ * Reads the study (read-only) or any CSV, runs the analysis of docs/analysis.md and
  * prints it as tables or JSON.  Needs no database with --csv, so it opens the store
  * itself instead of declaring UPL_CMD_NEEDS_DB. */
 #include <errno.h>
@@ -20,7 +20,7 @@
 #include "uplift/render.h"
 #include "uplift/store.h"
 
-static int run_analyze(upl_cli *cli, int argc, char **argv);
+static int run_analyze(upl_cli *cli, const upl_args *args);
 
 enum { OPT_JSON = UPL__SOPT_END };
 
@@ -47,12 +47,12 @@ const upl_command upl__cmd_analyze = {
     .options = analyze_options,
     .min_args = 0,
     .max_args = 0,
-    .flags = 0,
+    .flags = 0, /* a CSV needs no study: the study is opened by upl__analysis_load() */
     .run = run_analyze,
     .repeatable = (const char *const[]){UPL__ANALYSIS_REPEATABLE, NULL},
 };
 
-static int run_analyze(upl_cli *cli, int argc, char **argv)
+static int run_analyze(upl_cli *cli, const upl_args *args)
 {
     const upl_command *cmd = &upl__cmd_analyze;
     upl__analysis_opts o;
@@ -60,15 +60,13 @@ static int run_analyze(upl_cli *cli, int argc, char **argv)
     upl__secondary_opts so; /* issue 6 */
     memset(&so, 0, sizeof so);
     int json = 0;
-    int c;
-    while ((c = upl__getopt(cmd, argc, argv, analyze_options)) != -1) {
-        if (c == OPT_JSON)
+    for (size_t i = 0; i < args->n_opts; i++) {
+        const upl_optval *v = &args->opts[i];
+        if (v->code == OPT_JSON)
             json = 1;
-        else if (!upl__analysis_opt(&o, c, optarg) && !upl__secondary_opt(&so, c, optarg))
-            return UPL_EXIT_USAGE;
+        else if (!upl__analysis_opt(&o, v->code, v->arg))
+            upl__secondary_opt(&so, v->code, v->arg);
     }
-    if (!upl__positionals(cmd, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     upl__secondary_input sec;
     if (!upl__secondary_check(cmd, &so, o.csv != NULL, &sec))
         return UPL_EXIT_USAGE;
@@ -77,11 +75,12 @@ static int run_analyze(upl_cli *cli, int argc, char **argv)
     upl_dataset ds;
     upl_diag diag = {0};
     upl_store *store = NULL;
-    int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store);
+    const upl_protocol *protocol = NULL;
+    int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store, &protocol);
     if (rc != UPL_EXIT_OK)
         return rc;
     if (store) { /* the study's predictions and randomization scheme */
-        rc = upl__secondary_from_store(store, cli->db_path, &ds, &sec);
+        rc = upl__secondary_from_store(store, protocol, cli->db_path, &ds, &sec);
         upl_store_rollback(store);
         upl_store_close(store);
         if (rc != UPL_EXIT_OK) {
@@ -95,7 +94,7 @@ static int run_analyze(upl_cli *cli, int argc, char **argv)
     upl_status st = upl_analysis_run(&ds, &spec, &res, &diag);
     if (st != UPL_OK) {
         rc = upl__fail("cannot analyse%s%s: %s", o.csv ? " " : "", o.csv ? o.csv : "",
-                       diag.msg[0] ? diag.msg : upl_strerror(st));
+                       diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
         upl__secondary_input_release(&sec);
         upl_dataset_release(&ds);
         return rc;

@@ -16,7 +16,7 @@
 #include "uplift/simulate.h"
 #include "uplift/store.h"
 
-static int run_complete(upl_cli *cli, int argc, char **argv);
+static int run_complete(upl_cli *cli, const upl_args *args);
 
 const upl_command upl__cmd_complete = {
     .name = "complete",
@@ -303,13 +303,14 @@ static void print_arguments(const upl_command *cmd)
     }
 }
 
-static int run_complete(upl_cli *cli, int argc, char **argv)
+static int run_complete(upl_cli *cli, const upl_args *args)
 {
-    if (argc < 2)
+    /* no option table: every word after "complete" is an argument */
+    if (args->n_pos < 1)
         return upl__usage(&upl__cmd_complete, "'complete' needs what to complete");
-    const char *what = argv[1];
-    int n = argc - 2;
-    char **rest = argv + 2;
+    const char *what = args->pos[0];
+    int n = (int)args->n_pos - 1;
+    char **rest = args->pos + 1;
     if (strcmp(what, "commands") == 0) {
         print_commands();
     } else if (strcmp(what, "subcommands") == 0) {

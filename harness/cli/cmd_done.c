@@ -9,7 +9,7 @@
 #include "uplift/duration.h"
 #include "uplift/store.h"
 
-static int run_done(upl_cli *cli, int argc, char **argv);
+static int run_done(upl_cli *cli, const upl_args *args);
 
 static const struct option done_options[] = {{"time", required_argument, NULL, 't'},
                                              {"post-review", required_argument, NULL, 'r'},
@@ -57,25 +57,25 @@ static int parse_duration(const char *option, const char *text, double *out)
     return 1;
 }
 
-static int run_done(upl_cli *cli, int argc, char **argv)
+static int run_done(upl_cli *cli, const upl_args *args)
 {
     const upl_command *cmd = &upl__cmd_done;
     upl_self_report report;
     upl_diag diag = {0};
-    int c;
     upl_self_report_clear(&report);
-    while ((c = upl__getopt(cmd, argc, argv, done_options)) != -1) {
-        switch (c) {
+    for (size_t i = 0; i < args->n_opts; i++) {
+        const char *arg = args->opts[i].arg;
+        switch (args->opts[i].code) {
         case 't':
-            if (!parse_duration("--time", optarg, &report.reported_min))
+            if (!parse_duration("--time", arg, &report.reported_min))
                 return UPL_EXIT_USAGE;
             break;
         case 'r':
-            if (!parse_duration("--post-review", optarg, &report.post_review_min))
+            if (!parse_duration("--post-review", arg, &report.post_review_min))
                 return UPL_EXIT_USAGE;
             break;
         case 'p':
-            if (upl_percent_parse(optarg, &report.perceived_pct, &diag) != UPL_OK)
+            if (upl_percent_parse(arg, &report.perceived_pct, &diag) != UPL_OK)
                 return upl__usage(cmd, "--perceived: %s", diag.msg);
             break;
         case 'w':
@@ -85,21 +85,17 @@ static int run_done(upl_cli *cli, int argc, char **argv)
             report.review = UPL_REVIEW_NONE;
             break;
         case 'a':
-            if (strcmp(optarg, "yes") == 0)
+            if (strcmp(arg, "yes") == 0)
                 report.ai_used = UPL_AI_USED_YES;
-            else if (strcmp(optarg, "no") == 0)
+            else if (strcmp(arg, "no") == 0)
                 report.ai_used = UPL_AI_USED_NO;
             else
-                return upl__usage(cmd, "--ai-used takes yes or no, not '%s'", optarg);
+                return upl__usage(cmd, "--ai-used takes yes or no, not '%s'", arg);
             break;
-        default:
-            return UPL_EXIT_USAGE;
         }
     }
-    if (!upl__positionals(cmd, argc, 1, 1))
-        return UPL_EXIT_USAGE;
     long long task_id;
-    if (!upl__parse_task_id(cmd, argv[optind], &task_id))
+    if (!upl__parse_task_id(cmd, args->pos[0], &task_id))
         return UPL_EXIT_USAGE;
     if (isnan(report.reported_min) && isnan(report.post_review_min) &&
         isnan(report.perceived_pct) && report.ai_used == UPL_AI_USED_UNKNOWN &&
@@ -114,10 +110,10 @@ static int run_done(upl_cli *cli, int argc, char **argv)
 
     upl_status st = upl_store_task_done(cli->store, task_id, &report);
     if (st == UPL_REFUSED || st == UPL_NOTFOUND || st == UPL_INVALID)
-        return upl__fail("%s", upl_store_errmsg(cli->store));
+        return upl__fail("%s", upl__store_error(cli->store));
     if (st != UPL_OK)
         return upl__fail("cannot record the report of task %lld: %s", task_id,
-                         upl_store_errmsg(cli->store));
+                         upl__store_error(cli->store));
 
     upl_task_info info;
     if (upl_store_task_get(cli->store, task_id, &info) != UPL_OK)

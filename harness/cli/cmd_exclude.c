@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "uplift/store.h"
 
-static int run_exclude(upl_cli *cli, int argc, char **argv);
+static int run_exclude(upl_cli *cli, const upl_args *args);
 
 static const struct option exclude_options[] = {{"reason", required_argument, NULL, 'r'},
                                                 {"abandoned", no_argument, NULL, 'a'},
@@ -25,22 +25,12 @@ const upl_command upl__cmd_exclude = {
     .run = run_exclude,
 };
 
-static int run_exclude(upl_cli *cli, int argc, char **argv)
+static int run_exclude(upl_cli *cli, const upl_args *args)
 {
-    const char *reason = NULL;
-    int abandoned = 0;
+    const char *reason = upl__args_value(args, 'r');
+    int abandoned = upl__args_has(args, 'a');
     long long id;
-    int c;
-    while ((c = upl__getopt(&upl__cmd_exclude, argc, argv, exclude_options)) != -1) {
-        if (c == 'r')
-            reason = optarg;
-        else if (c == 'a')
-            abandoned = 1;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_exclude, argc, 1, 1) ||
-        !upl__parse_task_id(&upl__cmd_exclude, argv[optind], &id))
+    if (!upl__parse_task_id(&upl__cmd_exclude, args->pos[0], &id))
         return UPL_EXIT_USAGE;
     if (!reason || !*reason)
         return upl__usage(&upl__cmd_exclude, "exclude needs --reason TEXT");

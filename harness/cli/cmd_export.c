@@ -6,7 +6,7 @@
 #include "uplift/exchange.h"
 #include "uplift/store.h"
 
-static int run_export(upl_cli *cli, int argc, char **argv);
+static int run_export(upl_cli *cli, const upl_args *args);
 
 static const struct option export_options[] = {{"format", required_argument, NULL, 'f'},
                                                {"out", required_argument, NULL, 'o'},
@@ -40,26 +40,15 @@ const upl_command upl__cmd_export = {
     .run = run_export,
 };
 
-static int run_export(upl_cli *cli, int argc, char **argv)
+static int run_export(upl_cli *cli, const upl_args *args)
 {
-    const char *format = "csv";
-    const char *out_path = NULL;
-    unsigned csv_flags = UPL_CSV_NEUTRALISE;
+    const char *format = upl__args_value(args, 'f');
+    const char *out_path = upl__args_value(args, 'o');
+    unsigned csv_flags = upl__args_has(args, 'r') ? 0 : UPL_CSV_NEUTRALISE;
     upl_dataset ds;
     upl_output out;
-    int c;
-    while ((c = upl__getopt(&upl__cmd_export, argc, argv, export_options)) != -1) {
-        if (c == 'f')
-            format = optarg;
-        else if (c == 'o')
-            out_path = optarg;
-        else if (c == 'r')
-            csv_flags = 0;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_export, argc, 0, 0))
-        return UPL_EXIT_USAGE;
+    if (!format)
+        format = "csv";
     int json = strcmp(format, "json") == 0;
     if (!json && strcmp(format, "csv") != 0)
         return upl__usage(&upl__cmd_export, "--format must be csv or json, not '%s'", format);

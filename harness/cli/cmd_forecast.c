@@ -5,7 +5,7 @@
 #include "uplift/duration.h"
 #include "uplift/store.h"
 
-static int run_forecast(upl_cli *cli, int argc, char **argv);
+static int run_forecast(upl_cli *cli, const upl_args *args);
 
 static const struct option forecast_options[] = {{"ai", required_argument, NULL, 'a'},
                                                  {"no-ai", required_argument, NULL, 'n'},
@@ -26,23 +26,13 @@ const upl_command upl__cmd_forecast = {
     .run = run_forecast,
 };
 
-static int run_forecast(upl_cli *cli, int argc, char **argv)
+static int run_forecast(upl_cli *cli, const upl_args *args)
 {
-    const char *ai_text = NULL, *no_ai_text = NULL;
+    const char *ai_text = upl__args_value(args, 'a'), *no_ai_text = upl__args_value(args, 'n');
     double ai, no_ai;
     long long id;
     upl_diag diag = {0};
-    int c;
-    while ((c = upl__getopt(&upl__cmd_forecast, argc, argv, forecast_options)) != -1) {
-        if (c == 'a')
-            ai_text = optarg;
-        else if (c == 'n')
-            no_ai_text = optarg;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_forecast, argc, 1, 1) ||
-        !upl__parse_task_id(&upl__cmd_forecast, argv[optind], &id))
+    if (!upl__parse_task_id(&upl__cmd_forecast, args->pos[0], &id))
         return UPL_EXIT_USAGE;
     if (!ai_text || !no_ai_text)
         return upl__usage(&upl__cmd_forecast, "forecast needs both --ai and --no-ai");

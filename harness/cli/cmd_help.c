@@ -4,7 +4,7 @@
 
 #include "cli.h"
 
-static int run_help(upl_cli *cli, int argc, char **argv);
+static int run_help(upl_cli *cli, const upl_args *args);
 
 const upl_command upl__cmd_help = {
     .name = "help",
@@ -15,24 +15,25 @@ const upl_command upl__cmd_help = {
     .run = run_help,
 };
 
-static int run_help(upl_cli *cli, int argc, char **argv)
+static int run_help(upl_cli *cli, const upl_args *args)
 {
     (void)cli;
-    if (argc > 1) {
+    char **word = args->pos; /* no option table: every word after "help" */
+    if (args->n_pos > 0) {
         int words = 0;
-        const upl_command *cmd = upl__command_find(argc - 1, argv + 1, &words);
-        if (!cmd && argc == 2 && upl__command_is_group(argv[1])) {
-            upl__command_group_print_help(argv[1], stdout);
+        const upl_command *cmd = upl__command_find((int)args->n_pos, word, &words);
+        if (!cmd && args->n_pos == 1 && upl__command_is_group(word[0])) {
+            upl__command_group_print_help(word[0], stdout);
             return UPL_EXIT_OK;
         }
-        if (!cmd && upl__command_is_group(argv[1])) {
+        if (!cmd && upl__command_is_group(word[0])) {
             char list[256];
-            upl__command_group_list(argv[1], list, sizeof list);
-            return upl__usage(NULL, "no such command '%s %s': '%s' has %s", argv[1], argv[2],
-                              argv[1], list);
+            upl__command_group_list(word[0], list, sizeof list);
+            return upl__usage(NULL, "no such command '%s %s': '%s' has %s", word[0], word[1],
+                              word[0], list);
         }
         if (!cmd)
-            return upl__usage(NULL, "no such command '%s'", argv[1]);
+            return upl__usage(NULL, "no such command '%s'", word[0]);
         upl__command_print_help(cmd, stdout);
         return UPL_EXIT_OK;
     }

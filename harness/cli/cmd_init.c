@@ -13,7 +13,7 @@
 #include "uplift/secret.h"
 #include "uplift/store.h"
 
-static int run_init(upl_cli *cli, int argc, char **argv);
+static int run_init(upl_cli *cli, const upl_args *args);
 
 static const struct option init_options[] = {{"protocol", required_argument, NULL, 'p'},
                                              {"key-file", required_argument, NULL, 'k'},
@@ -48,14 +48,14 @@ static int create_study(const char *tmp_path, const upl_protocol *protocol, cons
     upl_diag diag = {0};
     int rc = UPL_EXIT_FAIL;
     if (upl_store_open(tmp_path, UPL_STORE_CREATE, &store, &diag) != UPL_OK) {
-        upl__fail("%s", diag.msg);
+        upl__fail("%s", upl__diag_error(&diag));
         return rc;
     }
     if (upl_store_begin(store, 1) != UPL_OK ||
         upl_store_study_create(store, protocol, text, commitment, gsl_rng_mt19937->name, uid) !=
             UPL_OK ||
         upl_store_commit(store) != UPL_OK) {
-        upl__fail("cannot create the study: %s", upl_store_errmsg(store));
+        upl__fail("cannot create the study: %s", upl__store_error(store));
         goto cleanup;
     }
     rc = UPL_EXIT_OK;
@@ -64,10 +64,10 @@ cleanup:
     return rc;
 }
 
-static int run_init(upl_cli *cli, int argc, char **argv)
+static int run_init(upl_cli *cli, const upl_args *args)
 {
-    const char *protocol_path = NULL;
-    const char *key_path = NULL;
+    const char *protocol_path = upl__args_value(args, 'p');
+    const char *key_path = upl__args_value(args, 'k');
     char *default_key = NULL, *found_protocol = NULL;
     char *text = NULL;
     char *tmp_path = NULL, *tmp_key = NULL;
@@ -78,17 +78,6 @@ static int run_init(upl_cli *cli, int argc, char **argv)
     char commitment[UPL_SECRET_HEX];
     char uid[33];
     int rc = UPL_EXIT_FAIL;
-    int c;
-    while ((c = upl__getopt(&upl__cmd_init, argc, argv, init_options)) != -1) {
-        if (c == 'p')
-            protocol_path = optarg;
-        else if (c == 'k')
-            key_path = optarg;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_init, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     if (!protocol_path) {
         char shipped[512];
         upl__protocol_list_shipped(shipped, sizeof shipped, ", ");
@@ -128,11 +117,11 @@ static int run_init(upl_cli *cli, int argc, char **argv)
     }
     protocol_path = found_protocol;
     if (upl_protocol_load(protocol_path, &protocol, &text, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     if (upl_secret_generate(&secret, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     upl_secret_commitment(&secret, commitment);
@@ -154,7 +143,7 @@ static int run_init(upl_cli *cli, int argc, char **argv)
         goto cleanup;
     rc = UPL_EXIT_FAIL;
     if (upl_secret_write_temp(key_path, &secret, &tmp_key, &diag) != UPL_OK) {
-        upl__fail("%s", diag.msg);
+        upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
 

@@ -6,8 +6,8 @@
 #include "cli.h"
 #include "uplift/store.h"
 
-static int run_add(upl_cli *cli, int argc, char **argv);
-static int run_list(upl_cli *cli, int argc, char **argv);
+static int run_add(upl_cli *cli, const upl_args *args);
+static int run_list(upl_cli *cli, const upl_args *args);
 
 static const struct option add_options[] = {{"attr", required_argument, NULL, 'a'},
                                             {NULL, 0, NULL, 0}};
@@ -42,29 +42,24 @@ const upl_command upl__cmd_participant_list = {
     .run = run_list,
 };
 
-static int run_add(upl_cli *cli, int argc, char **argv)
+static int run_add(upl_cli *cli, const upl_args *args)
 {
-    upl_attr *attrs = calloc((size_t)argc, sizeof *attrs);
+    upl_attr *attrs = calloc(args->n_opts + 1, sizeof *attrs); /* every option is an --attr */
     size_t n_attrs = 0;
     int rc = UPL_EXIT_USAGE;
-    int c;
     if (!attrs)
         return upl__fail("out of memory");
-    while ((c = upl__getopt(&upl__cmd_participant_add, argc, argv, add_options)) != -1) {
-        char *key, *value;
-        if (c != 'a')
-            goto cleanup;
-        if (!upl__split_assignment(optarg, &key, &value)) {
-            upl__usage(&upl__cmd_participant_add, "--attr needs KEY=VALUE, not '%s'", optarg);
+    for (size_t i = 0; i < args->n_opts; i++) {
+        char *arg = args->opts[i].arg, *key, *value;
+        if (!upl__split_assignment(arg, &key, &value)) {
+            upl__usage(&upl__cmd_participant_add, "--attr needs KEY=VALUE, not '%s'", arg);
             goto cleanup;
         }
         attrs[n_attrs].key = key;
         attrs[n_attrs].value = value;
         n_attrs++;
     }
-    if (!upl__positionals(&upl__cmd_participant_add, argc, 1, 1))
-        goto cleanup;
-    const char *handle = argv[optind];
+    const char *handle = args->pos[0];
     if (upl_store_participant_add(cli->store, handle, attrs, n_attrs, NULL) != UPL_OK) {
         rc = upl__fail_store(cli, "cannot add the participant");
         goto cleanup;
@@ -111,18 +106,10 @@ static int print_participant(void *arg, int64_t id, const char *handle, const up
     return 0;
 }
 
-static int run_list(upl_cli *cli, int argc, char **argv)
+static int run_list(upl_cli *cli, const upl_args *args)
 {
     list_ctx ctx = {0};
-    int json = 0;
-    int c;
-    while ((c = upl__getopt(&upl__cmd_participant_list, argc, argv, list_options)) != -1) {
-        if (c != 'j')
-            return UPL_EXIT_USAGE;
-        json = 1;
-    }
-    if (!upl__positionals(&upl__cmd_participant_list, argc, 0, 0))
-        return UPL_EXIT_USAGE;
+    int json = upl__args_has(args, 'j');
     if (json && !(ctx.json = json_array()))
         return upl__fail("out of memory");
     if (!json)

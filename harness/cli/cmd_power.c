@@ -9,45 +9,27 @@
 #include <string.h>
 
 #include "cli.h"
+#include "model_options.h"
 #include "sim_options.h"
 #include "uplift/duration.h"
 #include "uplift/power.h"
 #include "uplift/render.h"
 
-static int run_power(upl_cli *cli, int argc, char **argv);
+static int run_power(upl_cli *cli, const upl_args *args);
 
-enum {
-    O_TARGET = 1,
-    O_SIMS,
-    O_PANEL,
-    O_JSON,
-    O_OUTCOME,
-    O_COVARIATE,
-    O_FE,
-    O_SE,
-    O_DIST,
-    O_LEVEL,
-    O_IMPUTE,
-    O_CURVE,
-    O_OUT,
-    O_FORMAT
-};
+/* Codes of power's own options (the model and design options have theirs). */
+enum { O_TARGET = 1, O_SIMS, O_PANEL, O_JSON, O_CURVE, O_OUT, O_FORMAT };
 
 static const struct option power_options[] = {{"target-power", required_argument, NULL, O_TARGET},
                                               {"sims", required_argument, NULL, O_SIMS},
                                               {"panel", no_argument, NULL, O_PANEL},
                                               {"json", no_argument, NULL, O_JSON},
-                                              {"outcome", required_argument, NULL, O_OUTCOME},
-                                              {"covariate", required_argument, NULL, O_COVARIATE},
-                                              {"fe", required_argument, NULL, O_FE},
-                                              {"se", required_argument, NULL, O_SE},
-                                              {"dist", required_argument, NULL, O_DIST},
-                                              {"level", required_argument, NULL, O_LEVEL},
-                                              {"impute", required_argument, NULL, O_IMPUTE},
                                               {"curve", required_argument, NULL, O_CURVE},
                                               {"out", required_argument, NULL, O_OUT},
                                               {"format", required_argument, NULL, O_FORMAT},
-                                              UPL__SIM_LONGOPTS{NULL, 0, NULL, 0}};
+                                              UPL__MODEL_LONGOPTS,
+                                              UPL__SIM_LONGOPTS,
+                                              {NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_power = {
     .name = "power",
@@ -287,7 +269,7 @@ static int run_curve(upl_power_spec *spec, curve *cv)
         if (point.progress)
             fputc('\n', stderr);
         if (st != UPL_OK)
-            return upl__fail("%s", diag.msg);
+            return upl__fail("%s", upl__diag_error(&diag));
     }
     return UPL_EXIT_OK;
 }
@@ -333,53 +315,6 @@ static int finish_page(upl_output *out, const char *path, int rc)
     return UPL_EXIT_OK;
 }
 
-static int model_option(const upl_command *cmd, upl_model_spec *spec, int c, const char *arg)
-{
-    int bad = 0;
-    switch (c) {
-    case O_OUTCOME:
-        bad = upl_outcome_from_name(arg, &spec->outcome) != 0;
-        break;
-    case O_COVARIATE:
-        bad = upl_covariate_from_name(arg, &spec->covariate) != 0;
-        break;
-    case O_FE:
-        bad = strcmp(arg, "participant") != 0;
-        spec->participant_fe = 1;
-        break;
-    case O_SE:
-        bad = upl_se_type_from_name(arg, &spec->se_type) != 0 || spec->se_type == UPL_SE_AUTO;
-        break;
-    case O_DIST:
-        bad = upl_dist_from_name(arg, &spec->dist) != 0;
-        break;
-    case O_IMPUTE:
-        bad = upl_impute_from_name(arg, &spec->impute) != 0;
-        break;
-    case O_LEVEL: {
-        char *end = NULL;
-        errno = 0;
-        spec->level = strtod(arg, &end);
-        bad = end == arg || *end || errno || !(spec->level > 0.0 && spec->level < 1.0);
-        break;
-    }
-    default:
-        return 0;
-    }
-    if (bad) {
-        const char *name = c == O_OUTCOME     ? "outcome"
-                           : c == O_COVARIATE ? "covariate"
-                           : c == O_FE        ? "fe"
-                           : c == O_SE        ? "se"
-                           : c == O_DIST      ? "dist"
-                           : c == O_IMPUTE    ? "impute"
-                                              : "level";
-        upl__usage(cmd, "--%s: '%s' is not a valid value", name, arg);
-        return -1;
-    }
-    return 1;
-}
-
 static int parse_count(const char *text, size_t *out)
 {
     char *end = NULL;
@@ -393,10 +328,9 @@ static int parse_count(const char *text, size_t *out)
     return 1;
 }
 
-static int run_power(upl_cli *cli, int argc, char **argv)
+static int run_power(upl_cli *cli, const upl_args *args)
 {
     const upl_command *cmd = &upl__cmd_power;
-
     upl__sim_cli s;
     upl__sim_cli_init(&s);
     upl_power_spec spec;
@@ -406,51 +340,46 @@ static int run_power(upl_cli *cli, int argc, char **argv)
     double target = NAN;
     curve cv;
     memset(&cv, 0, sizeof cv);
-    int json = 0, c;
+    int json = 0;
     const char *out_path = NULL, *format = NULL;
-    while ((c = upl__getopt(cmd, argc, argv, power_options)) != -1) {
-        if (c == '?')
-            return UPL_EXIT_USAGE;
+    for (size_t i = 0; i < args->n_opts; i++) {
+        int c = args->opts[i].code;
+        char *arg = args->opts[i].arg;
         if (c == O_OUT) {
-            out_path = optarg;
+            out_path = arg;
         } else if (c == O_FORMAT) {
-            if (strcmp(optarg, "html") != 0 && strcmp(optarg, "md") != 0)
-                return upl__usage(cmd, "--format '%s' is not html or md", optarg);
-            format = optarg;
+            if (strcmp(arg, "html") != 0 && strcmp(arg, "md") != 0)
+                return upl__usage(cmd, "--format '%s' is not html or md", arg);
+            format = arg;
         } else if (c == O_JSON) {
             json = 1;
         } else if (c == O_CURVE) {
-            if (!curve_option(cmd, &cv, optarg))
+            if (!curve_option(cmd, &cv, arg))
                 return UPL_EXIT_USAGE;
         } else if (c == O_PANEL) {
             spec.panel = 1;
         } else if (c == O_SIMS) {
-            if (!parse_count(optarg, &spec.sims))
+            if (!parse_count(arg, &spec.sims))
                 return upl__usage(cmd, "--sims '%s' is not a number of studies (1 to 10000000)",
-                                  optarg);
+                                  arg);
         } else if (c == O_TARGET) {
             char *end = NULL;
             errno = 0;
-            target = strtod(optarg, &end);
-            if (end == optarg || *end == '%') {
-                if (end != optarg)
+            target = strtod(arg, &end);
+            if (end == arg || *end == '%') {
+                if (end != arg)
                     target /= 100.0, end++;
             }
-            if (end == optarg || *end || errno || !(target > 0.0 && target < 1.0))
-                return upl__usage(cmd, "--target-power '%s' is not a power between 0 and 1",
-                                  optarg);
-        } else {
-            int handled = model_option(cmd, &spec.model, c, optarg);
+            if (end == arg || *end || errno || !(target > 0.0 && target < 1.0))
+                return upl__usage(cmd, "--target-power '%s' is not a power between 0 and 1", arg);
+        } else { /* the model and design options, each in the table that knows it */
+            int handled = upl__model_set(cmd, &spec.model, c, arg);
             if (handled == 0)
-                handled = upl__sim_option(cmd, &s, c, optarg);
+                handled = upl__sim_option(cmd, &s, c, arg);
             if (handled < 0)
                 return UPL_EXIT_USAGE;
-            if (handled == 0)
-                return upl__usage(cmd, "unexpected option");
         }
     }
-    if (!upl__positionals(cmd, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     int mde = !isnan(target);
     if (mde && s.have_effect)
         return upl__usage(cmd, "give --effect (for the power) or --target-power (for the "
@@ -494,7 +423,7 @@ static int run_power(upl_cli *cli, int argc, char **argv)
         if (spec.progress)
             fputc('\n', stderr);
         if (st != UPL_OK)
-            rc = upl__fail("%s", diag.msg);
+            rc = upl__fail("%s", upl__diag_error(&diag));
         else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
                  (rc = write_page(cli, &page, format, &spec, &m->at, m, &cv)) == UPL_EXIT_OK)
             rc = page_to_stdout ? UPL_EXIT_OK
@@ -514,7 +443,7 @@ static int run_power(upl_cli *cli, int argc, char **argv)
     if (spec.progress)
         fputc('\n', stderr);
     if (st != UPL_OK)
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
     else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
              (rc = write_page(cli, &page, format, &spec, r, NULL, &cv)) == UPL_EXIT_OK)
         rc = page_to_stdout ? UPL_EXIT_OK

@@ -13,9 +13,9 @@
 #include "uplift/store.h"
 #include "text.h"
 
-static int run_add(upl_cli *cli, int argc, char **argv);
-static int run_list(upl_cli *cli, int argc, char **argv);
-static int run_import(upl_cli *cli, int argc, char **argv);
+static int run_add(upl_cli *cli, const upl_args *args);
+static int run_list(upl_cli *cli, const upl_args *args);
+static int run_import(upl_cli *cli, const upl_args *args);
 
 static const struct option add_options[] = {{"group", required_argument, NULL, 'g'},
                                             {"pct", required_argument, NULL, 'p'},
@@ -69,22 +69,10 @@ const upl_command upl__cmd_prediction_import = {
     .run = run_import,
 };
 
-static int run_add(upl_cli *cli, int argc, char **argv)
+static int run_add(upl_cli *cli, const upl_args *args)
 {
-    const char *group = NULL, *pct_text = NULL, *source = NULL;
-    int c;
-    while ((c = upl__getopt(&upl__cmd_prediction_add, argc, argv, add_options)) != -1) {
-        if (c == 'g')
-            group = optarg;
-        else if (c == 'p')
-            pct_text = optarg;
-        else if (c == 's')
-            source = optarg;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_prediction_add, argc, 0, 0))
-        return UPL_EXIT_USAGE;
+    const char *group = upl__args_value(args, 'g'), *pct_text = upl__args_value(args, 'p');
+    const char *source = upl__args_value(args, 's');
     if (!group || !pct_text)
         return upl__usage(&upl__cmd_prediction_add, "prediction add needs --group and --pct");
     double pct;
@@ -115,20 +103,11 @@ static int print_prediction(void *arg, const upl_prediction_rec *r)
     return 0;
 }
 
-static int run_list(upl_cli *cli, int argc, char **argv)
+static int run_list(upl_cli *cli, const upl_args *args)
 {
     list_ctx ctx = {NULL};
-    int c;
-    while ((c = upl__getopt(&upl__cmd_prediction_list, argc, argv, list_options)) != -1) {
-        if (c != 'j')
-            return UPL_EXIT_USAGE;
-        if (!ctx.json && !(ctx.json = json_array()))
-            return upl__fail("out of memory");
-    }
-    if (!upl__positionals(&upl__cmd_prediction_list, argc, 0, 0)) {
-        json_decref(ctx.json);
-        return UPL_EXIT_USAGE;
-    }
+    if (upl__args_has(args, 'j') && !(ctx.json = json_array()))
+        return upl__fail("out of memory");
     if (!ctx.json)
         printf("%-6s %-20s %9s  %s\n", "ID", "GROUP", "PCT", "SOURCE");
     if (upl_store_prediction_each(cli->store, print_prediction, &ctx) != UPL_OK) {
@@ -180,24 +159,20 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
     const char *source = ctx->col_source >= 0 ? f[ctx->col_source] : NULL;
     if (upl_store_prediction_add(ctx->cli->store, f[ctx->col_group], pct, source, NULL) != UPL_OK)
         return upl_diag_set(diag, UPL_PARSE, "%s:%zu: %s", ctx->path, line,
-                            upl_store_errmsg(ctx->cli->store));
+                            upl__store_error(ctx->cli->store));
     ctx->added++;
     return UPL_OK;
 }
 
-static int run_import(upl_cli *cli, int argc, char **argv)
+static int run_import(upl_cli *cli, const upl_args *args)
 {
-    int c;
-    while ((c = upl__getopt(&upl__cmd_prediction_import, argc, argv, import_options)) != -1)
-        return UPL_EXIT_USAGE;
-    if (!upl__positionals(&upl__cmd_prediction_import, argc, 1, 1))
-        return UPL_EXIT_USAGE;
-    import_ctx ctx = {cli, argv[optind], -1, -1, -1, 0, {0}};
+    import_ctx ctx = {cli, args->pos[0], -1, -1, -1, 0, {0}};
     upl_diag diag = {0};
     upl_status st = upl_csv_parse_file(ctx.path, import_row, &ctx, &diag);
     upl__labels_release(&ctx.labels);
     if (st != UPL_OK)
-        return upl__fail("%s; nothing imported", diag.msg[0] ? diag.msg : upl_strerror(st));
+        return upl__fail("%s; nothing imported",
+                         diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
     printf("%zu prediction%s imported\n", ctx.added, ctx.added == 1 ? "" : "s");
     return UPL_EXIT_OK;
 }

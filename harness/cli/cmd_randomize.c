@@ -8,7 +8,7 @@
 #include "uplift/secret.h"
 #include "uplift/store.h"
 
-static int run_randomize(upl_cli *cli, int argc, char **argv);
+static int run_randomize(upl_cli *cli, const upl_args *args);
 
 static const struct option randomize_options[] = {{"key-file", required_argument, NULL, 'k'},
                                                   {"json", no_argument, NULL, 'j'},
@@ -60,9 +60,9 @@ static void on_draw(void *ctx, const upl_alloc_task *task, const char *arm,
            task->category ? task->category : "-", arm);
 }
 
-static int run_randomize(upl_cli *cli, int argc, char **argv)
+static int run_randomize(upl_cli *cli, const upl_args *args)
 {
-    const char *key_path = NULL;
+    const char *key_path = upl__args_value(args, 'k');
     char *default_key = NULL;
     int64_t *ids = NULL;
     size_t n_ids = 0;
@@ -71,21 +71,13 @@ static int run_randomize(upl_cli *cli, int argc, char **argv)
     upl_randomize_summary summary;
     randomize_out out = {0};
     int rc = UPL_EXIT_FAIL;
-    int c;
     upl_secret_wipe(&secret);
-    while ((c = upl__getopt(&upl__cmd_randomize, argc, argv, randomize_options)) != -1) {
-        if (c == 'k')
-            key_path = optarg;
-        else if (c == 'j')
-            out.json = 1;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (argc > optind && !(ids = calloc((size_t)(argc - optind), sizeof *ids)))
+    out.json = upl__args_has(args, 'j');
+    if (args->n_pos && !(ids = calloc(args->n_pos, sizeof *ids)))
         return upl__fail("out of memory");
-    for (int i = optind; i < argc; i++) {
+    for (size_t i = 0; i < args->n_pos; i++) {
         long long id;
-        if (!upl__parse_task_id(&upl__cmd_randomize, argv[i], &id)) {
+        if (!upl__parse_task_id(&upl__cmd_randomize, args->pos[i], &id)) {
             rc = UPL_EXIT_USAGE;
             goto cleanup;
         }
@@ -99,7 +91,7 @@ static int run_randomize(upl_cli *cli, int argc, char **argv)
         key_path = default_key;
     }
     if (upl_secret_read(key_path, &secret, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     if (out.json && !(out.list = json_array())) {
@@ -107,7 +99,7 @@ static int run_randomize(upl_cli *cli, int argc, char **argv)
         goto cleanup;
     }
     if (upl_randomize(cli->store, &secret, ids, n_ids, on_draw, &out, &summary, &diag) != UPL_OK) {
-        rc = upl__fail("cannot randomize: %s", diag.msg);
+        rc = upl__fail("cannot randomize: %s", upl__diag_error(&diag));
         goto cleanup;
     }
     if (out.oom) {

@@ -13,7 +13,7 @@
 #include "uplift/report.h"
 #include "uplift/store.h"
 
-static int run_report(upl_cli *cli, int argc, char **argv);
+static int run_report(upl_cli *cli, const upl_args *args);
 
 enum { OPT_OUT = UPL__SOPT_END, OPT_FORMAT };
 
@@ -57,7 +57,7 @@ const upl_command upl__cmd_report = {
 
 typedef enum { FORMAT_HTML, FORMAT_MD, FORMAT_JSON } report_format;
 
-static int run_report(upl_cli *cli, int argc, char **argv)
+static int run_report(upl_cli *cli, const upl_args *args)
 {
     const upl_command *cmd = &upl__cmd_report;
     upl__analysis_opts o;
@@ -67,17 +67,15 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     report_format format = FORMAT_HTML;
     memset(&o, 0, sizeof o);
     memset(&so, 0, sizeof so);
-    int c;
-    while ((c = upl__getopt(cmd, argc, argv, report_options)) != -1) {
-        if (c == OPT_OUT)
-            out_path = optarg;
-        else if (c == OPT_FORMAT)
-            format_name = optarg;
-        else if (!upl__analysis_opt(&o, c, optarg) && !upl__secondary_opt(&so, c, optarg))
-            return UPL_EXIT_USAGE;
+    for (size_t i = 0; i < args->n_opts; i++) {
+        const upl_optval *v = &args->opts[i];
+        if (v->code == OPT_OUT)
+            out_path = v->arg;
+        else if (v->code == OPT_FORMAT)
+            format_name = v->arg;
+        else if (!upl__analysis_opt(&o, v->code, v->arg))
+            upl__secondary_opt(&so, v->code, v->arg);
     }
-    if (!upl__positionals(cmd, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     if (strcmp(format_name, "html") == 0)
         format = FORMAT_HTML;
     else if (strcmp(format_name, "md") == 0)
@@ -103,17 +101,16 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     upl_dataset ds;
     upl_model_spec spec;
     upl_study_info study;
-    upl_protocol protocol;
+    const upl_protocol *protocol = NULL;
     upl_consort consort;
     upl_alloc_balance balance;
     upl_analysis_result res;
     upl_diag diag = {0};
-    int have_study = 0, have_protocol = 0, have_consort = 0, have_balance = 0, have_result = 0;
+    int have_study = 0, have_consort = 0, have_balance = 0, have_result = 0;
     memset(&study, 0, sizeof study);
-    memset(&protocol, 0, sizeof protocol);
     memset(&consort, 0, sizeof consort);
     memset(&balance, 0, sizeof balance);
-    int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store);
+    int rc = upl__analysis_load(cli, cmd, &o, &ds, &spec, &store, &protocol);
     if (rc != UPL_EXIT_OK) {
         upl__output_abort(&out);
         upl__secondary_input_release(&sec);
@@ -121,41 +118,40 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     }
     if (store) {
         /* the study's predictions and randomization scheme, for the secondary analyses */
-        if ((rc = upl__secondary_from_store(store, cli->db_path, &ds, &sec)) != UPL_EXIT_OK)
+        if ((rc = upl__secondary_from_store(store, protocol, cli->db_path, &ds, &sec)) !=
+            UPL_EXIT_OK)
             goto cleanup;
         if (upl_store_study_get(store, &study) != UPL_OK) {
-            rc = upl__fail("cannot read the study: %s", upl_store_errmsg(store));
+            rc = upl__fail("cannot read the study: %s", upl__store_error(store));
             goto cleanup;
         }
         have_study = 1;
-        if (upl_store_protocol(store, &protocol) != UPL_OK) {
-            rc = upl__fail("cannot read the protocol: %s", upl_store_errmsg(store));
-            goto cleanup;
-        }
-        have_protocol = 1;
         if (upl_store_consort(store, &consort) != UPL_OK) {
-            rc = upl__fail("cannot count the tasks: %s", upl_store_errmsg(store));
+            rc = upl__fail("cannot count the tasks: %s", upl__store_error(store));
             goto cleanup;
         }
         have_consort = 1;
         if (upl_store_alloc_balance(store, &balance) != UPL_OK) {
-            rc = upl__fail("cannot count the allocation: %s", upl_store_errmsg(store));
+            rc = upl__fail("cannot count the allocation: %s", upl__store_error(store));
             goto cleanup;
         }
         have_balance = 1;
-        upl_store_rollback(store); /* read-only snapshot: done with the database */
-        upl_store_close(store);
-        store = NULL;
+        /* read-only snapshot: done with the database; the handle stays open until the
+         * end for the protocol it parsed */
+        upl_store_rollback(store);
     }
     upl_status st = upl_analysis_run(&ds, &spec, &res, &diag);
     const char *analysis_error = NULL;
+    char analysis_error_buf[1024];
     if (st == UPL_NOMEM || (st != UPL_OK && o.csv)) {
         rc = upl__fail("cannot analyse%s%s: %s", o.csv ? " " : "", o.csv ? o.csv : "",
-                       diag.msg[0] ? diag.msg : upl_strerror(st));
+                       diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
         goto cleanup;
     }
     if (st != UPL_OK) { /* a study in progress: report what there is, say why no result */
-        analysis_error = diag.msg[0] ? diag.msg : upl_strerror(st);
+        snprintf(analysis_error_buf, sizeof analysis_error_buf, "%s",
+                 diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
+        analysis_error = analysis_error_buf;
     } else {
         have_result = 1;
         if ((rc = upl__secondary_run(cli, &ds, &sec, &res)) != UPL_EXIT_OK)
@@ -164,7 +160,7 @@ static int run_report(upl_cli *cli, int argc, char **argv)
 
     upl_report_input in = {
         .study = have_study ? &study : NULL,
-        .protocol = have_protocol ? &protocol : NULL,
+        .protocol = protocol,
         .consort = have_consort ? &consort : NULL,
         .balance = have_balance ? &balance : NULL,
         .dataset = &ds,
@@ -197,18 +193,13 @@ static int run_report(upl_cli *cli, int argc, char **argv)
     rc = UPL_EXIT_OK;
 cleanup:
     upl__output_abort(&out);
-    if (store) {
-        upl_store_rollback(store);
-        upl_store_close(store);
-    }
+    upl_store_close(store); /* rolls back a read transaction still open */
     if (have_result)
         upl_analysis_result_release(&res);
     if (have_consort)
         upl_consort_release(&consort);
     if (have_balance)
         upl_alloc_balance_release(&balance);
-    if (have_protocol)
-        upl_protocol_release(&protocol);
     if (have_study)
         upl_study_info_release(&study);
     upl__secondary_input_release(&sec);

@@ -6,7 +6,7 @@
 #include "uplift/secret.h"
 #include "uplift/store.h"
 
-static int run_reveal(upl_cli *cli, int argc, char **argv);
+static int run_reveal(upl_cli *cli, const upl_args *args);
 
 static const struct option reveal_options[] = {{"key-file", required_argument, NULL, 'k'},
                                                {NULL, 0, NULL, 0}};
@@ -27,26 +27,18 @@ const upl_command upl__cmd_reveal = {
     .run = run_reveal,
 };
 
-static int run_reveal(upl_cli *cli, int argc, char **argv)
+static int run_reveal(upl_cli *cli, const upl_args *args)
 {
-    const char *key_path = NULL;
+    const char *key_path = upl__args_value(args, 'k');
     char *default_key = NULL;
     upl_secret secret;
     upl_study_info study;
     upl_diag diag = {0};
     char hex[UPL_SECRET_HEX] = "";
-    int rc = UPL_EXIT_FAIL, c;
+    int rc = UPL_EXIT_FAIL;
     upl_alloc_task *waiting = NULL;
     size_t n_waiting = 0, n_unforecast = 0;
     upl_secret_wipe(&secret);
-    while ((c = upl__getopt(&upl__cmd_reveal, argc, argv, reveal_options)) != -1) {
-        if (c == 'k')
-            key_path = optarg;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_reveal, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     if (upl_store_study_get(cli->store, &study) != UPL_OK)
         return upl__fail_store(cli, "cannot read the study");
     if (study.revealed_secret) {
@@ -62,7 +54,7 @@ static int run_reveal(upl_cli *cli, int argc, char **argv)
         key_path = default_key;
     }
     if (upl_secret_read(key_path, &secret, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     if (!upl_secret_matches(&secret, study.commitment)) {

@@ -12,13 +12,14 @@
 #include "uplift/render.h"
 #include "uplift/simulate.h"
 
-static int run_simulate(upl_cli *cli, int argc, char **argv);
+static int run_simulate(upl_cli *cli, const upl_args *args);
 
 enum { O_OUT = 1, O_JSON };
 
 static const struct option simulate_options[] = {{"out", required_argument, NULL, O_OUT},
                                                  {"json", no_argument, NULL, O_JSON},
-                                                 UPL__SIM_LONGOPTS{NULL, 0, NULL, 0}};
+                                                 UPL__SIM_LONGOPTS,
+                                                 {NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_simulate = {
     .name = "simulate",
@@ -100,29 +101,21 @@ static int summary(const char *csv, const char *truth_file, const upl_sim_params
     return UPL_EXIT_OK;
 }
 
-static int run_simulate(upl_cli *cli, int argc, char **argv)
+static int run_simulate(upl_cli *cli, const upl_args *args)
 {
     upl__sim_cli s;
     upl__sim_cli_init(&s);
     const char *out_path = NULL;
-    int json = 0, c, rc = UPL_EXIT_FAIL;
-    while ((c = upl__getopt(&upl__cmd_simulate, argc, argv, simulate_options)) != -1) {
-        if (c == O_OUT) {
-            out_path = optarg;
-        } else if (c == O_JSON) {
+    int json = 0, rc = UPL_EXIT_FAIL;
+    for (size_t i = 0; i < args->n_opts; i++) {
+        const upl_optval *v = &args->opts[i];
+        if (v->code == O_OUT)
+            out_path = v->arg;
+        else if (v->code == O_JSON)
             json = 1;
-        } else if (c == '?') {
+        else if (upl__sim_option(&upl__cmd_simulate, &s, v->code, v->arg) < 0)
             return UPL_EXIT_USAGE;
-        } else {
-            int handled = upl__sim_option(&upl__cmd_simulate, &s, c, optarg);
-            if (handled < 0)
-                return UPL_EXIT_USAGE;
-            if (handled == 0)
-                return upl__usage(&upl__cmd_simulate, "unexpected option");
-        }
     }
-    if (!upl__positionals(&upl__cmd_simulate, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     if (!out_path || !*out_path)
         return upl__usage(&upl__cmd_simulate, "--out FILE.csv is required");
     if (strcmp(out_path, "-") == 0)
@@ -146,7 +139,7 @@ static int run_simulate(upl_cli *cli, int argc, char **argv)
         upl__output_open(&outs[1], cli, tpath) != 0)
         goto cleanup;
     if (upl_sim_study(&s.params, &ds, &truth, &diag) != UPL_OK) {
-        rc = upl__fail("%s", diag.msg);
+        rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;
     }
     have_ds = 1;

@@ -8,7 +8,7 @@
 #include "uplift/consort.h"
 #include "uplift/store.h"
 
-static int run_status(upl_cli *cli, int argc, char **argv);
+static int run_status(upl_cli *cli, const upl_args *args);
 
 static const struct option status_options[] = {{"json", no_argument, NULL, 'j'},
                                                {NULL, 0, NULL, 0}};
@@ -72,19 +72,11 @@ static void print_status(const upl_study_info *study, const upl_consort *c)
     }
 }
 
-static int run_status(upl_cli *cli, int argc, char **argv)
+static int run_status(upl_cli *cli, const upl_args *args)
 {
     upl_study_info study;
     upl_consort consort;
-    int json = 0;
-    int c;
-    while ((c = upl__getopt(&upl__cmd_status, argc, argv, status_options)) != -1) {
-        if (c != 'j')
-            return UPL_EXIT_USAGE;
-        json = 1;
-    }
-    if (!upl__positionals(&upl__cmd_status, argc, 0, 0))
-        return UPL_EXIT_USAGE;
+    int json = upl__args_has(args, 'j');
     if (upl_store_study_get(cli->store, &study) != UPL_OK)
         return upl__fail_store(cli, "cannot read the study");
     if (upl_store_consort(cli->store, &consort) != UPL_OK) {

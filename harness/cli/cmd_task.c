@@ -10,9 +10,9 @@
 #include "uplift/store.h"
 #include "uplift/timing.h"
 
-static int run_add(upl_cli *cli, int argc, char **argv);
-static int run_import(upl_cli *cli, int argc, char **argv);
-static int run_list(upl_cli *cli, int argc, char **argv);
+static int run_add(upl_cli *cli, const upl_args *args);
+static int run_import(upl_cli *cli, const upl_args *args);
+static int run_list(upl_cli *cli, const upl_args *args);
 
 static const struct option add_options[] = {
     {"participant", required_argument, NULL, 'p'}, {"title", required_argument, NULL, 't'},
@@ -90,54 +90,49 @@ static int parse_duration_option(const char *option, const char *text, double *m
     return 1;
 }
 
-static int run_add(upl_cli *cli, int argc, char **argv)
+static int run_add(upl_cli *cli, const upl_args *args)
 {
     upl_task_new task = {0};
-    upl_attr *covs = calloc((size_t)argc, sizeof *covs);
+    upl_attr *covs = calloc(args->n_opts + 1, sizeof *covs); /* at most one per option */
     int rc = UPL_EXIT_USAGE;
-    int c;
     if (!covs)
         return upl__fail("out of memory");
     task.forecast_ai_min = NAN;
     task.forecast_no_ai_min = NAN;
-    while ((c = upl__getopt(&upl__cmd_task_add, argc, argv, add_options)) != -1) {
-        char *key, *value;
-        switch (c) {
+    for (size_t i = 0; i < args->n_opts; i++) {
+        char *arg = args->opts[i].arg, *key, *value;
+        switch (args->opts[i].code) {
         case 'p':
-            task.participant = optarg;
+            task.participant = arg;
             break;
         case 't':
-            task.title = optarg;
+            task.title = arg;
             break;
         case 'c':
-            task.category = optarg;
+            task.category = arg;
             break;
         case 'u':
-            task.url = optarg;
+            task.url = arg;
             break;
         case 'a':
-            if (!parse_duration_option("--forecast-ai", optarg, &task.forecast_ai_min))
+            if (!parse_duration_option("--forecast-ai", arg, &task.forecast_ai_min))
                 goto cleanup;
             break;
         case 'n':
-            if (!parse_duration_option("--forecast-no-ai", optarg, &task.forecast_no_ai_min))
+            if (!parse_duration_option("--forecast-no-ai", arg, &task.forecast_no_ai_min))
                 goto cleanup;
             break;
         case 'v':
-            if (!upl__split_assignment(optarg, &key, &value)) {
-                upl__usage(&upl__cmd_task_add, "--cov needs NAME=VALUE, not '%s'", optarg);
+            if (!upl__split_assignment(arg, &key, &value)) {
+                upl__usage(&upl__cmd_task_add, "--cov needs NAME=VALUE, not '%s'", arg);
                 goto cleanup;
             }
             covs[task.n_covariates].key = key;
             covs[task.n_covariates].value = value;
             task.n_covariates++;
             break;
-        default:
-            goto cleanup;
         }
     }
-    if (!upl__positionals(&upl__cmd_task_add, argc, 0, 0))
-        goto cleanup;
     if (!task.participant || !task.title) {
         upl__usage(&upl__cmd_task_add, "task add needs --participant and --title");
         goto cleanup;
@@ -155,23 +150,19 @@ cleanup:
     return rc;
 }
 
-static int run_import(upl_cli *cli, int argc, char **argv)
+static int run_import(upl_cli *cli, const upl_args *args)
 {
     upl_diag diag = {0};
     size_t n = 0;
     int64_t first = 0;
     char *ignored = NULL;
-    if (upl__getopt(&upl__cmd_task_import, argc, argv, import_options) != -1)
-        return UPL_EXIT_USAGE;
-    if (!upl__positionals(&upl__cmd_task_import, argc, 1, 1))
-        return UPL_EXIT_USAGE;
     upl_progress_state bar = {0};
-    if (upl_import_tasks_csv_progress(cli->store, argv[optind], &n, &first, &ignored,
+    if (upl_import_tasks_csv_progress(cli->store, args->pos[0], &n, &first, &ignored,
                                       cli->stderr_is_tty ? upl__progress_bar : NULL, &bar,
                                       &diag) != UPL_OK) {
         if (bar.last)
             fputc('\n', stderr); /* the bar was drawn: the message goes on its own line */
-        return upl__fail("%s; nothing was imported", diag.msg);
+        return upl__fail("%s; nothing was imported", upl__diag_error(&diag));
     }
     if (ignored)
         fprintf(stderr, "uplift: ignored the result columns %s (results are not imported)\n",
@@ -232,22 +223,11 @@ static void print_flags(unsigned flags)
     printf("%*s", width < 20 ? 20 - width : 0, "");
 }
 
-static int run_list(upl_cli *cli, int argc, char **argv)
+static int run_list(upl_cli *cli, const upl_args *args)
 {
-    const char *participant = NULL;
-    int json = 0;
-    int c;
+    const char *participant = upl__args_value(args, 'p');
+    int json = upl__args_has(args, 'j');
     upl_dataset ds;
-    while ((c = upl__getopt(&upl__cmd_task_list, argc, argv, list_options)) != -1) {
-        if (c == 'p')
-            participant = optarg;
-        else if (c == 'j')
-            json = 1;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_task_list, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     if (participant) {
         int64_t id;
         if (upl_store_participant_id(cli->store, participant, &id) != UPL_OK)

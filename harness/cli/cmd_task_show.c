@@ -9,7 +9,7 @@
 #include "uplift/duration.h"
 #include "uplift/store.h"
 
-static int run_show(upl_cli *cli, int argc, char **argv);
+static int run_show(upl_cli *cli, const upl_args *args);
 
 static const struct option show_options[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 
@@ -193,20 +193,12 @@ static void print_text(const upl_task_info *info, const upl_task_timing *tm,
     }
 }
 
-static int run_show(upl_cli *cli, int argc, char **argv)
+static int run_show(upl_cli *cli, const upl_args *args)
 {
     const upl_command *cmd = &upl__cmd_task_show;
-    int json = 0;
-    int c;
-    while ((c = upl__getopt(cmd, argc, argv, show_options)) != -1) {
-        if (c != 'j')
-            return UPL_EXIT_USAGE;
-        json = 1;
-    }
-    if (!upl__positionals(cmd, argc, 1, 1))
-        return UPL_EXIT_USAGE;
+    int json = upl__args_has(args, 'j');
     long long task_id;
-    if (!upl__parse_task_id(cmd, argv[optind], &task_id))
+    if (!upl__parse_task_id(cmd, args->pos[0], &task_id))
         return UPL_EXIT_USAGE;
 
     upl_task_info info;
@@ -216,7 +208,7 @@ static int run_show(upl_cli *cli, int argc, char **argv)
     int rc = UPL_EXIT_FAIL;
     upl_status st = upl_store_task_get(cli->store, task_id, &info);
     if (st != UPL_OK)
-        return st == UPL_NOTFOUND ? upl__fail("%s", upl_store_errmsg(cli->store))
+        return st == UPL_NOTFOUND ? upl__fail("%s", upl__store_error(cli->store))
                                   : upl__fail_store(cli, "cannot read the task");
     if (upl_store_task_timing(cli->store, task_id, &timing) != UPL_OK ||
         upl_store_timing_events(cli->store, task_id, &ev, &n) != UPL_OK) {

@@ -6,7 +6,7 @@
 #include "uplift/duration.h"
 #include "uplift/store.h"
 
-static int run_timer(upl_cli *cli, int argc, char **argv);
+static int run_timer(upl_cli *cli, const upl_args *args);
 
 static const struct option timer_options[] = {{"at", required_argument, NULL, 'a'},
                                               {NULL, 0, NULL, 0}};
@@ -69,28 +69,17 @@ const upl_command upl__cmd_stop = {
     .run = run_timer,
 };
 
-static const upl_command *const timer_commands[] = {&upl__cmd_start, &upl__cmd_pause,
-                                                    &upl__cmd_resume, &upl__cmd_stop};
-
 static const char *const past_tense[] = {"started", "paused", "resumed", "stopped"};
 
-static int run_timer(upl_cli *cli, int argc, char **argv)
+static int run_timer(upl_cli *cli, const upl_args *args)
 {
+    const upl_command *cmd = args->cmd;
     upl_event_kind kind;
-    if (upl_event_kind_from_name(argv[0], &kind) != 0)
-        return upl__fail("'%s' is not a timer command", argv[0]);
-    const upl_command *cmd = timer_commands[kind];
-    const char *at_text = NULL;
-    int c;
-    while ((c = upl__getopt(cmd, argc, argv, timer_options)) != -1) {
-        if (c != 'a')
-            return UPL_EXIT_USAGE;
-        at_text = optarg;
-    }
-    if (!upl__positionals(cmd, argc, 1, 1))
-        return UPL_EXIT_USAGE;
+    if (upl_event_kind_from_name(cmd->name, &kind) != 0)
+        return upl__fail("'%s' is not a timer command", cmd->name);
+    const char *at_text = upl__args_value(args, 'a');
     long long task_id;
-    if (!upl__parse_task_id(cmd, argv[optind], &task_id))
+    if (!upl__parse_task_id(cmd, args->pos[0], &task_id))
         return UPL_EXIT_USAGE;
 
     int64_t now = upl_store_now(cli->store);
@@ -103,9 +92,10 @@ static int run_timer(upl_cli *cli, int argc, char **argv)
     int64_t event_id = 0;
     upl_status st = upl_store_timing_log(cli->store, task_id, kind, at, at_text != NULL, &event_id);
     if (st == UPL_REFUSED || st == UPL_NOTFOUND)
-        return upl__fail("%s", upl_store_errmsg(cli->store));
+        return upl__fail("%s", upl__store_error(cli->store));
     if (st != UPL_OK)
-        return upl__fail("cannot %s task %lld: %s", argv[0], task_id, upl_store_errmsg(cli->store));
+        return upl__fail("cannot %s task %lld: %s", cmd->name, task_id,
+                         upl__store_error(cli->store));
 
     char when[32];
     upl_time_format(at, when, sizeof when);

@@ -10,7 +10,7 @@
 #include "uplift/secret.h"
 #include "uplift/store.h"
 
-static int run_verify(upl_cli *cli, int argc, char **argv);
+static int run_verify(upl_cli *cli, const upl_args *args);
 
 static const struct option verify_options[] = {{"key-file", required_argument, NULL, 'k'},
                                                {"json", no_argument, NULL, 'j'},
@@ -54,7 +54,7 @@ static int find_key(upl_cli *cli, const char *key_path, const upl_study_info *st
     *source = KEY_NONE;
     if (key_path) {
         if (upl_secret_read(key_path, secret, &diag) != UPL_OK)
-            return upl__fail("%s", diag.msg);
+            return upl__fail("%s", upl__diag_error(&diag));
         *source = KEY_FILE;
         return UPL_EXIT_OK;
     }
@@ -74,7 +74,7 @@ static int find_key(upl_cli *cli, const char *key_path, const upl_study_info *st
     }
     if (upl_secret_read(path, secret, &diag) != UPL_OK) {
         free(path);
-        return upl__fail("%s", diag.msg);
+        return upl__fail("%s", upl__diag_error(&diag));
     }
     *used_path = path;
     *source = KEY_FILE;
@@ -86,11 +86,11 @@ static json_t *nullable_int(int64_t v)
     return v ? json_integer((json_int_t)v) : json_null();
 }
 
-static int run_verify(upl_cli *cli, int argc, char **argv)
+static int run_verify(upl_cli *cli, const upl_args *args)
 {
-    const char *key_path = NULL;
+    const char *key_path = upl__args_value(args, 'k');
     char *default_used = NULL;
-    int json = 0, rc = UPL_EXIT_FAIL, c;
+    int json = upl__args_has(args, 'j'), rc = UPL_EXIT_FAIL;
     upl_study_info study;
     upl_secret secret;
     upl_diag diag = {0};
@@ -104,23 +104,13 @@ static int run_verify(upl_cli *cli, int argc, char **argv)
 
     upl_secret_wipe(&secret);
     memset(&study, 0, sizeof study);
-    while ((c = upl__getopt(&upl__cmd_verify, argc, argv, verify_options)) != -1) {
-        if (c == 'k')
-            key_path = optarg;
-        else if (c == 'j')
-            json = 1;
-        else
-            return UPL_EXIT_USAGE;
-    }
-    if (!upl__positionals(&upl__cmd_verify, argc, 0, 0))
-        return UPL_EXIT_USAGE;
     if (upl_store_study_get(cli->store, &study) != UPL_OK)
         return upl__fail_store(cli, "cannot read the study");
 
     upl_status st = upl_store_audit_verify(cli->store, &n_rows, &bad_seq, head);
     audit_ok = st == UPL_OK;
     if (!audit_ok) {
-        snprintf(audit_error, sizeof audit_error, "%s", upl_store_errmsg(cli->store));
+        snprintf(audit_error, sizeof audit_error, "%s", upl__store_error(cli->store));
         head[0] = '\0';
         if (st != UPL_INTEGRITY) { /* not a finding: verify itself failed */
             rc = upl__fail("cannot verify the audit log: %s", audit_error);
@@ -135,7 +125,7 @@ static int run_verify(upl_cli *cli, int argc, char **argv)
         st = upl_randomize_replay(cli->store, &secret, &replay, &diag);
         alloc_ok = st == UPL_OK;
         if (!alloc_ok) {
-            snprintf(alloc_error, sizeof alloc_error, "%s", diag.msg);
+            snprintf(alloc_error, sizeof alloc_error, "%s", upl__diag_error(&diag));
             if (st != UPL_INTEGRITY && st != UPL_REFUSED) {
                 rc = upl__fail("cannot replay the allocation: %s", alloc_error);
                 goto cleanup;

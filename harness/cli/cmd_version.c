@@ -12,7 +12,7 @@
 
 #include "cli.h"
 
-static int run_version(upl_cli *cli, int argc, char **argv);
+static int run_version(upl_cli *cli, const upl_args *args);
 
 static const struct option version_options[] = {{"verbose", no_argument, NULL, 'v'},
                                                 {NULL, 0, NULL, 0}};
@@ -33,15 +33,10 @@ const upl_command upl__cmd_version = {
     .run = run_version,
 };
 
-static int run_version(upl_cli *cli, int argc, char **argv)
+static int run_version(upl_cli *cli, const upl_args *args)
 {
     (void)cli;
-    int verbose = 0, c;
-    while ((c = upl__getopt(&upl__cmd_version, argc, argv, version_options)) != -1) {
-        if (c != 'v')
-            return UPL_EXIT_USAGE;
-        verbose = 1;
-    }
+    int verbose = upl__args_has(args, 'v');
     printf("uplift %s\n", UPL_VERSION);
     if (!verbose)
         return UPL_EXIT_OK;

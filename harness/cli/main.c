@@ -94,109 +94,7 @@ int upl__usage(const upl_command *cmd, const char *fmt, ...)
 
 int upl__fail_store(const upl_cli *cli, const char *what)
 {
-    return upl__fail("%s: %s", what, upl_store_errmsg(cli->store));
-}
-
-/* The option in longopts whose name is exactly name[0..len), or NULL. */
-static const struct option *exact_option(const struct option *longopts, const char *name,
-                                         size_t len)
-{
-    for (const struct option *o = longopts; o->name; o++)
-        if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
-            return o;
-    return NULL;
-}
-
-/* Reports a refused option: "--json=1" for an option that takes no value, an unknown
- * or ambiguous long option (named without its "=value"), an unknown short option.
- * text is the word getopt_long just read, NULL inside a cluster of short options. */
-static void refuse_option(const upl_command *cmd, const char *text, const struct option *longopts)
-{
-    if (text && strncmp(text, "--", 2) == 0) {
-        size_t len = strcspn(text + 2, "=");
-        const struct option *o = exact_option(longopts, text + 2, len);
-        if (o && o->has_arg == no_argument && text[2 + len] == '=')
-            upl__usage(cmd, "option '--%s' takes no value", o->name);
-        else
-            upl__usage(cmd, "unknown option '%.*s' for '%s'", (int)(len + 2), text, cmd->name);
-    } else if (optopt > 0 && optopt < 128) {
-        upl__usage(cmd, "unknown option '-%c' for '%s'", optopt, cmd->name);
-    } else {
-        upl__usage(cmd, "unknown option '%s' for '%s'", text ? text : "?", cmd->name);
-    }
-}
-
-static int repeatable(const upl_command *cmd, const char *name)
-{
-    for (const char *const *r = cmd->repeatable; r && *r; r++)
-        if (strcmp(*r, name) == 0)
-            return 1;
-    return 0;
-}
-
-int upl__getopt(const upl_command *cmd, int argc, char **argv, const struct option *longopts)
-{
-    /* the options given so far in this pass, by index in longopts */
-    static unsigned char seen[256];
-    int index = -1;
-    if (optind == 0) /* a new pass over the arguments */
-        memset(seen, 0, sizeof seen);
-    int before = optind > 0 ? optind : 1; /* optind 0: getopt_long starts at 1 */
-    opterr = 0;
-    optopt = 0;
-    optarg = NULL;
-    int c = getopt_long(argc, argv, ":", longopts, &index);
-    if (c == -1)
-        return c;
-    /* The word just read (the option, or its value when given as the next word); a
-     * long option always moves optind past it, a short option inside a cluster such
-     * as "-xy" does not. */
-    const char *text = optind != before && optind >= 1 && optind <= argc ? argv[optind - 1] : NULL;
-    if (c == ':') {
-        if (text && strncmp(text, "--", 2) == 0 &&
-            !exact_option(longopts, text + 2, strcspn(text + 2, "=")))
-            refuse_option(cmd, text, longopts); /* "--outc" abbreviating "--outcome" */
-        else
-            upl__usage(cmd, "option '%s' needs a value", text ? text : "?");
-        return '?';
-    }
-    if (c == '?') {
-        refuse_option(cmd, text, longopts);
-        return '?';
-    }
-    /* getopt_long takes any unambiguous prefix ("--out" for "--outcome"): require the
-     * option's whole name, so that a typo is never read as another option */
-    if (text && optarg == text && optind >= 2)
-        text = argv[optind - 2];
-    if (text && index >= 0 && strncmp(text, "--", 2) == 0 &&
-        !exact_option(longopts, text + 2, strcspn(text + 2, "="))) {
-        refuse_option(cmd, text, longopts);
-        return '?';
-    }
-    if (index >= 0 && (size_t)index < sizeof seen) {
-        if (seen[index] && !repeatable(cmd, longopts[index].name)) {
-            upl__usage(cmd, "option '--%s' is given more than once: give it once",
-                       longopts[index].name);
-            return '?';
-        }
-        seen[index] = 1;
-    }
-    return c;
-}
-
-int upl__positionals(const upl_command *cmd, int argc, int min, int max)
-{
-    int have = argc - optind;
-    if (have < min) {
-        upl__usage(cmd, "'%s' needs %s argument%s; usage: %s", cmd->name, min == 1 ? "an" : "more",
-                   min == 1 ? "" : "s", cmd->usage);
-        return 0;
-    }
-    if (max >= 0 && have > max) {
-        upl__usage(cmd, "too many arguments for '%s'; usage: %s", cmd->name, cmd->usage);
-        return 0;
-    }
-    return 1;
+    return upl__fail("%s: %s", what, upl__store_error(cli->store));
 }
 
 int upl__parse_task_id(const upl_command *cmd, const char *text, long long *id)
@@ -361,30 +259,13 @@ static int check_stdout(int rc)
     return rc;
 }
 
-/* Checks options and arity from the descriptor, before anything is opened. */
-static int check_arguments(const upl_command *cmd, int argc, char **argv)
-{
-    if (!cmd->options)
-        return 1;
-    optind = 0;
-    int c;
-    while ((c = upl__getopt(cmd, argc, argv, cmd->options)) != -1)
-        if (c == '?')
-            return 0;
-    int ok = upl__positionals(cmd, argc, cmd->min_args, cmd->max_args);
-    optind = 0; /* the handler parses again from the start */
-    return ok;
-}
-
-static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **argv)
+/* Runs cmd on the arguments read from its words, in the set-up its flags ask for. */
+static int run_parsed(upl_cli *cli, const upl_command *cmd, const upl_args *args)
 {
     int rc;
     upl_diag diag = {0};
-    if (!check_arguments(cmd, argc, argv))
-        return UPL_EXIT_USAGE;
-    optind = 0; /* glibc: full reinitialisation of getopt for the command's arguments */
     if (!(cmd->flags & UPL_CMD_NEEDS_DB))
-        return check_stdout(cmd->run(cli, argc, argv));
+        return check_stdout(cmd->run(cli, args));
 
     unsigned open_flags = (cmd->flags & UPL_CMD_WRITES) ? 0 : UPL_STORE_READONLY;
     /* $UPLIFT_NOW replaces the clock (demos and tests that replay a past study): the
@@ -402,9 +283,9 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
     if (st == UPL_INVALID)
         return upl__fail("%s: point --db at a study, or create one on a new path with 'uplift "
                          "init --protocol FILE'",
-                         diag.msg);
+                         upl__diag_error(&diag));
     if (st != UPL_OK)
-        return upl__fail("%s", diag.msg);
+        return upl__fail("%s", upl__diag_error(&diag));
     if (set_clock)
         upl_store_set_clock(cli->store, now);
     upl_store_set_wait(cli->store, cli->wait_ms);
@@ -412,17 +293,17 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
     if ((st = upl_store_begin(cli->store, write)) != UPL_OK) {
         if (st == UPL_BUSY)
             rc = upl__fail("%s: try again later, or wait longer with --wait SECONDS",
-                           upl_store_errmsg(cli->store));
+                           upl__store_error(cli->store));
         else
-            rc = upl__fail("%s", upl_store_errmsg(cli->store));
+            rc = upl__fail("%s", upl__store_error(cli->store));
         goto cleanup;
     }
     /* stdout is flushed before the commit: output that could not be written fails the
      * command, and then its change is rolled back too */
-    rc = check_stdout(cmd->run(cli, argc, argv));
+    rc = check_stdout(cmd->run(cli, args));
     if (rc == UPL_EXIT_OK && write) {
         if ((st = upl_store_commit(cli->store)) != UPL_OK)
-            rc = upl__fail("%s%s", upl_store_errmsg(cli->store),
+            rc = upl__fail("%s%s", upl__store_error(cli->store),
                            st == UPL_BUSY ? ": try again, or wait longer with --wait SECONDS" : "");
     } else {
         upl_store_rollback(cli->store);
@@ -430,6 +311,18 @@ static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **ar
 cleanup:
     upl_store_close(cli->store);
     cli->store = NULL;
+    return rc;
+}
+
+/* Reads the arguments once, before anything is opened, and runs the command on them. */
+static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **argv)
+{
+    upl_args args;
+    int rc = upl__args_parse(cmd, argc, argv, &args);
+    if (rc != UPL_EXIT_OK)
+        return rc;
+    rc = run_parsed(cli, cmd, &args);
+    upl__args_release(&args);
     return rc;
 }
 
@@ -522,8 +415,8 @@ int main(int argc, char **argv)
             rc = run_command(&cli, &upl__cmd_version, argc - i, argv + i);
             goto out;
         case GLOBAL_HELP: {
-            char *help_argv[] = {"help", NULL};
-            rc = check_stdout(upl__cmd_help.run(&cli, 1, help_argv));
+            const upl_args no_args = {.cmd = &upl__cmd_help};
+            rc = check_stdout(upl__cmd_help.run(&cli, &no_args));
             goto out;
         }
         case -1:

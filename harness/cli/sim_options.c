@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,115 +181,143 @@ static int pair_option(const upl_command *cmd, const char *opt, char *arg, const
     return 1;
 }
 
-int upl__sim_option(const upl_command *cmd, upl__sim_cli *s, int c, char *arg)
+/* How a design option's value is read: by its own function, or as a number of one kind
+ * into the double at offset in upl_sim_params. */
+typedef enum { SIM_OWN, SIM_SD, SIM_SHARE, SIM_PCT } sim_kind;
+
+typedef struct sim_option {
+    sim_kind kind;
+    size_t offset; /* SIM_SD, SIM_SHARE, SIM_PCT */
+    int (*read)(const upl_command *cmd, upl__sim_cli *s, char *arg); /* SIM_OWN */
+} sim_option;
+
+/* A number of the row's kind into its field. */
+static int read_number(const upl_command *cmd, const sim_option *row, const char *name,
+                       upl__sim_cli *s, char *arg)
 {
-    upl_sim_params *p = &s->params;
-    double *number = NULL;
-    double *pct = NULL;
-    const char *name = NULL;
-    int share = 0;
-    switch (c) {
-    case UPL__SIMOPT_PARTICIPANTS:
-        if (!parse_size(arg, &p->participants) || p->participants < 1)
-            return bad_value(cmd, "participants", arg, "a positive number");
-        s->have_participants = 1;
-        return 1;
-    case UPL__SIMOPT_TASKS:
-        return tasks_option(cmd, s, arg);
-    case UPL__SIMOPT_EFFECT:
-        s->have_effect = 1;
-        return percent(cmd, "effect", arg, &p->effect_pct);
-    case UPL__SIMOPT_SEED:
-        return upl__parse_seed(cmd, arg, &p->seed) ? 1 : -1;
-    case UPL__SIMOPT_ARMS:
-        return arms_option(cmd, s, arg);
-    case UPL__SIMOPT_ARM_EFFECT:
-        return pair_option(cmd, "arm-effect", arg, s->arm_effect_label, s->arm_effect,
-                           &s->n_arm_effects, UPL_SIM_MAX_ARMS);
-    case UPL__SIMOPT_SCHEME:
-        if (upl_sim_scheme_from_name(arg, &p->scheme) != 0)
-            return bad_value(cmd, "scheme", arg, "simple, complete or blocked-by-participant");
-        return 1;
-    case UPL__SIMOPT_CATEGORIES:
-        return categories_option(cmd, s, arg);
-    case UPL__SIMOPT_CATEGORY_EFFECT:
-        return pair_option(cmd, "category-effect", arg, s->cat_effect_name, s->cat_effect,
-                           &s->n_cat_effects, UPL_SIM_MAX_CATEGORIES);
-    case UPL__SIMOPT_MEDIAN_TIME: {
-        upl_diag diag = {0};
-        if (upl_duration_parse(arg, &p->median_min, &diag) != UPL_OK) {
-            upl__usage(cmd, "--median-time: %s", diag.msg);
-            return -1;
-        }
-        return 1;
-    }
-    case UPL__SIMOPT_PARTICIPANT_SD:
-        s->have_participant_sd = 1;
-        number = &p->participant_sd, name = "participant-sd";
-        break;
-    case UPL__SIMOPT_ICC:
-        number = &p->icc, name = "icc", share = 1;
-        break;
-    case UPL__SIMOPT_RESID_SD:
-        number = &p->resid_sd, name = "resid-sd";
-        break;
-    case UPL__SIMOPT_EFFECT_SD:
-        number = &p->effect_sd, name = "effect-sd";
-        break;
-    case UPL__SIMOPT_FORECAST_SD:
-        number = &p->forecast_sd, name = "forecast-sd";
-        break;
-    case UPL__SIMOPT_FORECAST_BIAS:
-        pct = &p->forecast_bias, name = "forecast-bias";
-        break;
-    case UPL__SIMOPT_FORECAST_RATIO_SD:
-        number = &p->forecast_ratio_sd, name = "forecast-ratio-sd";
-        break;
-    case UPL__SIMOPT_PERCEIVED:
-        pct = &p->perceived_pct, name = "perceived";
-        break;
-    case UPL__SIMOPT_PERCEIVED_SD:
-        number = &p->perceived_sd, name = "perceived-sd";
-        break;
-    case UPL__SIMOPT_PERCEIVED_MISSING:
-        number = &p->perceived_missing, name = "perceived-missing", share = 1;
-        break;
-    case UPL__SIMOPT_REVIEW_RATE:
-        number = &p->review_rate, name = "review-rate", share = 1;
-        break;
-    case UPL__SIMOPT_POST_REVIEW_SHARE:
-        number = &p->post_review_share, name = "post-review-share", share = 1;
-        break;
-    case UPL__SIMOPT_POST_REVIEW_MISSING:
-        number = &p->post_review_missing, name = "post-review-missing", share = 1;
-        break;
-    case UPL__SIMOPT_REPORT_BIAS:
-        pct = &p->report_bias, name = "report-bias";
-        break;
-    case UPL__SIMOPT_REPORT_SD:
-        number = &p->report_sd, name = "report-sd";
-        break;
-    case UPL__SIMOPT_TREATED_NONUSE:
-        number = &p->treated_nonuse, name = "treated-nonuse", share = 1;
-        break;
-    case UPL__SIMOPT_CONTROL_USE:
-        number = &p->control_use, name = "control-use", share = 1;
-        break;
-    case UPL__SIMOPT_ABANDON:
-        number = &p->abandon, name = "abandon", share = 1;
-        break;
-    default:
-        return 0;
-    }
-    if (pct)
-        return percent(cmd, name, arg, pct);
+    double *field = (double *)(void *)((char *)&s->params + row->offset);
+    if (row->kind == SIM_PCT)
+        return percent(cmd, name, arg, field);
+    int share = row->kind == SIM_SHARE;
     double v;
     if (!parse_number(arg, &v) || v < 0.0 || (share && v > 1.0) || (!share && v > 5.0))
         return bad_value(cmd, name, arg,
                          share ? "a share from 0 to 1 (or 0% to 100%)"
                                : "a standard deviation from 0 to 5 (log scale)");
-    *number = v;
+    *field = v;
     return 1;
+}
+
+static int participant_sd_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    static const sim_option row = {SIM_SD, offsetof(upl_sim_params, participant_sd), NULL};
+    s->have_participant_sd = 1; /* given: --icc may not be */
+    return read_number(cmd, &row, "participant-sd", s, arg);
+}
+
+static int participants_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    if (!parse_size(arg, &s->params.participants) || s->params.participants < 1)
+        return bad_value(cmd, "participants", arg, "a positive number");
+    s->have_participants = 1;
+    return 1;
+}
+
+static int effect_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    s->have_effect = 1;
+    return percent(cmd, "effect", arg, &s->params.effect_pct);
+}
+
+static int seed_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    return upl__parse_seed(cmd, arg, &s->params.seed) ? 1 : -1;
+}
+
+static int arm_effect_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    return pair_option(cmd, "arm-effect", arg, s->arm_effect_label, s->arm_effect,
+                       &s->n_arm_effects, UPL_SIM_MAX_ARMS);
+}
+
+static int scheme_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    if (upl_sim_scheme_from_name(arg, &s->params.scheme) != 0)
+        return bad_value(cmd, "scheme", arg, "simple, complete or blocked-by-participant");
+    return 1;
+}
+
+static int category_effect_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    return pair_option(cmd, "category-effect", arg, s->cat_effect_name, s->cat_effect,
+                       &s->n_cat_effects, UPL_SIM_MAX_CATEGORIES);
+}
+
+static int median_time_option(const upl_command *cmd, upl__sim_cli *s, char *arg)
+{
+    upl_diag diag = {0};
+    if (upl_duration_parse(arg, &s->params.median_min, &diag) != UPL_OK) {
+        upl__usage(cmd, "--median-time: %s", diag.msg);
+        return -1;
+    }
+    return 1;
+}
+
+#define OWN(fn)                                                                                    \
+    {                                                                                              \
+        SIM_OWN, 0, fn                                                                             \
+    }
+#define NUMBER(kind, field)                                                                        \
+    {                                                                                              \
+        kind, offsetof(upl_sim_params, field), NULL                                                \
+    }
+#define AT(id) [UPL__SIMOPT_##id - UPL__SIMOPT_BASE - 1]
+static const sim_option sim_options[UPL__SIMOPT_COUNT] = {
+    AT(PARTICIPANTS) = OWN(participants_option),
+    AT(TASKS) = OWN(tasks_option),
+    AT(EFFECT) = OWN(effect_option),
+    AT(SEED) = OWN(seed_option),
+    AT(ARMS) = OWN(arms_option),
+    AT(ARM_EFFECT) = OWN(arm_effect_option),
+    AT(SCHEME) = OWN(scheme_option),
+    AT(CATEGORIES) = OWN(categories_option),
+    AT(CATEGORY_EFFECT) = OWN(category_effect_option),
+    AT(MEDIAN_TIME) = OWN(median_time_option),
+    AT(PARTICIPANT_SD) = OWN(participant_sd_option),
+    AT(ICC) = NUMBER(SIM_SHARE, icc),
+    AT(RESID_SD) = NUMBER(SIM_SD, resid_sd),
+    AT(EFFECT_SD) = NUMBER(SIM_SD, effect_sd),
+    AT(FORECAST_SD) = NUMBER(SIM_SD, forecast_sd),
+    AT(FORECAST_BIAS) = NUMBER(SIM_PCT, forecast_bias),
+    AT(FORECAST_RATIO_SD) = NUMBER(SIM_SD, forecast_ratio_sd),
+    AT(PERCEIVED) = NUMBER(SIM_PCT, perceived_pct),
+    AT(PERCEIVED_SD) = NUMBER(SIM_SD, perceived_sd),
+    AT(PERCEIVED_MISSING) = NUMBER(SIM_SHARE, perceived_missing),
+    AT(REVIEW_RATE) = NUMBER(SIM_SHARE, review_rate),
+    AT(POST_REVIEW_SHARE) = NUMBER(SIM_SHARE, post_review_share),
+    AT(POST_REVIEW_MISSING) = NUMBER(SIM_SHARE, post_review_missing),
+    AT(REPORT_BIAS) = NUMBER(SIM_PCT, report_bias),
+    AT(REPORT_SD) = NUMBER(SIM_SD, report_sd),
+    AT(TREATED_NONUSE) = NUMBER(SIM_SHARE, treated_nonuse),
+    AT(CONTROL_USE) = NUMBER(SIM_SHARE, control_use),
+    AT(ABANDON) = NUMBER(SIM_SHARE, abandon),
+};
+#undef AT
+#undef NUMBER
+#undef OWN
+
+#define NAME(id, name) name
+static const char *const sim_names[UPL__SIMOPT_COUNT] = {UPL__SIM_OPTIONS(NAME)};
+#undef NAME
+
+int upl__sim_option(const upl_command *cmd, upl__sim_cli *s, int c, char *arg)
+{
+    if (c <= UPL__SIMOPT_BASE || c >= UPL__SIMOPT_END)
+        return 0;
+    const sim_option *row = &sim_options[c - UPL__SIMOPT_BASE - 1];
+    if (row->kind == SIM_OWN)
+        return row->read(cmd, s, arg);
+    return read_number(cmd, row, sim_names[c - UPL__SIMOPT_BASE - 1], s, arg);
 }
 
 int upl__sim_finish(const upl_command *cmd, upl__sim_cli *s, int need_effect)

@@ -8,45 +8,33 @@
 #include "cli.h"
 #include "uplift/simulate.h"
 
-/* X(ID, name): the design options, the option --name with the code UPL__SIMOPT_ID. */
+/* X(ID, name): the design options, the option --name with the code UPL__SIMOPT_ID; the
+ * entries are separated by commas, so that an expansion is a list. */
 #define UPL__SIM_OPTIONS(X)                                                                        \
-    X(PARTICIPANTS, "participants")                                                                \
-    X(TASKS, "tasks")                                                                              \
-    X(EFFECT, "effect")                                                                            \
-    X(SEED, "seed")                                                                                \
-    X(ARMS, "arms")                                                                                \
-    X(ARM_EFFECT, "arm-effect")                                                                    \
-    X(SCHEME, "scheme")                                                                            \
-    X(CATEGORIES, "categories")                                                                    \
-    X(CATEGORY_EFFECT, "category-effect")                                                          \
-    X(MEDIAN_TIME, "median-time")                                                                  \
-    X(PARTICIPANT_SD, "participant-sd")                                                            \
-    X(ICC, "icc")                                                                                  \
-    X(RESID_SD, "resid-sd")                                                                        \
-    X(EFFECT_SD, "effect-sd")                                                                      \
-    X(FORECAST_SD, "forecast-sd")                                                                  \
-    X(FORECAST_BIAS, "forecast-bias")                                                              \
-    X(FORECAST_RATIO_SD, "forecast-ratio-sd")                                                      \
-    X(PERCEIVED, "perceived")                                                                      \
-    X(PERCEIVED_SD, "perceived-sd")                                                                \
-    X(PERCEIVED_MISSING, "perceived-missing")                                                      \
-    X(REVIEW_RATE, "review-rate")                                                                  \
-    X(POST_REVIEW_SHARE, "post-review-share")                                                      \
-    X(POST_REVIEW_MISSING, "post-review-missing")                                                  \
-    X(REPORT_BIAS, "report-bias")                                                                  \
-    X(REPORT_SD, "report-sd")                                                                      \
-    X(TREATED_NONUSE, "treated-nonuse")                                                            \
-    X(CONTROL_USE, "control-use")                                                                  \
-    X(ABANDON, "abandon")
+    X(PARTICIPANTS, "participants"), X(TASKS, "tasks"), X(EFFECT, "effect"), X(SEED, "seed"),      \
+        X(ARMS, "arms"), X(ARM_EFFECT, "arm-effect"), X(SCHEME, "scheme"),                         \
+        X(CATEGORIES, "categories"), X(CATEGORY_EFFECT, "category-effect"),                        \
+        X(MEDIAN_TIME, "median-time"), X(PARTICIPANT_SD, "participant-sd"), X(ICC, "icc"),         \
+        X(RESID_SD, "resid-sd"), X(EFFECT_SD, "effect-sd"), X(FORECAST_SD, "forecast-sd"),         \
+        X(FORECAST_BIAS, "forecast-bias"), X(FORECAST_RATIO_SD, "forecast-ratio-sd"),              \
+        X(PERCEIVED, "perceived"), X(PERCEIVED_SD, "perceived-sd"),                                \
+        X(PERCEIVED_MISSING, "perceived-missing"), X(REVIEW_RATE, "review-rate"),                  \
+        X(POST_REVIEW_SHARE, "post-review-share"), X(POST_REVIEW_MISSING, "post-review-missing"),  \
+        X(REPORT_BIAS, "report-bias"), X(REPORT_SD, "report-sd"),                                  \
+        X(TREATED_NONUSE, "treated-nonuse"), X(CONTROL_USE, "control-use"), X(ABANDON, "abandon")
 
 /* Option codes, far above a command's own. */
-#define UPL__SIMOPT_CODE(id, name) UPL__SIMOPT_##id,
-enum { UPL__SIMOPT_BASE = 0x0fff, UPL__SIM_OPTIONS(UPL__SIMOPT_CODE) UPL__SIMOPT_END };
+#define UPL__SIMOPT_CODE(id, name) UPL__SIMOPT_##id
+enum { UPL__SIMOPT_BASE = 0x0fff, UPL__SIM_OPTIONS(UPL__SIMOPT_CODE), UPL__SIMOPT_END };
+#define UPL__SIMOPT_COUNT (UPL__SIMOPT_END - UPL__SIMOPT_BASE - 1)
 
-/* Their entries of a getopt_long table, each followed by a comma: a command lists
- * UPL__SIM_LONGOPTS after its own options. */
-#define UPL__SIMOPT_LONGOPT(id, name) {name, required_argument, NULL, UPL__SIMOPT_##id},
-#define UPL__SIM_LONGOPTS             UPL__SIM_OPTIONS(UPL__SIMOPT_LONGOPT)
+/* Their entries of a getopt_long table. */
+#define UPL__SIMOPT_LONGOPT(id, name)                                                              \
+    {                                                                                              \
+        name, required_argument, NULL, UPL__SIMOPT_##id                                            \
+    }
+#define UPL__SIM_LONGOPTS UPL__SIM_OPTIONS(UPL__SIMOPT_LONGOPT)
+
 /* The options among them that repeat (--arm-effect, --category-effect), for the
  * descriptors' repeatable. */
 extern const char *const upl__sim_repeatable[];

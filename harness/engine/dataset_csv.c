@@ -16,7 +16,7 @@
 
 /* The fields a CSV is read into: the task table's shared columns (uplift/task.h), by
  * their UPL_COL_ index; title, url and every other column are kept as extra columns. */
-#define N_FIELDS UPL_TASK_CONTRACT_COLUMNS
+#define N_FIELDS UPL_TASK_SHARED_COLUMNS
 
 typedef struct reader {
     const char *path;
@@ -31,6 +31,19 @@ typedef struct reader {
     upl__labels labels; /* the record's cells without surrounding blanks */
 } reader;
 
+/* Records in diag the argument item a failure is about (why.name: "participant=dev_id",
+ * the --treated value), so the caller can name it with its option; returns status. */
+static upl_status with_value(upl_diag *diag, const char *value, upl_status status)
+{
+    size_t len = strlen(value);
+    if (diag) { /* cut to the 64 characters why.name holds */
+        len = len < sizeof diag->why.name ? len : sizeof diag->why.name - 1;
+        memcpy(diag->why.name, value, len);
+        diag->why.name[len] = '\0';
+    }
+    return status;
+}
+
 static upl_status parse_map(reader *r, char *map, upl_diag *diag)
 {
     char q[UPL_PRINTABLE_SIZE];
@@ -40,24 +53,25 @@ static upl_status parse_map(reader *r, char *map, upl_diag *diag)
             *next++ = '\0';
         char *eq = strchr(item, '=');
         if (!eq || eq == item || !eq[1])
-            return upl_diag_set(diag, UPL_INVALID,
-                                "--map: '%s' is not FIELD=COLUMN (e.g. participant=dev_id)",
-                                upl__printable(item, q, sizeof q));
+            return upl_diag_set_why(diag, UPL_INVALID, UPL_REASON_ARG_MAP, 0, 0,
+                                    "'%s' is not FIELD=COLUMN (e.g. participant=dev_id)",
+                                    upl__printable(item, q, sizeof q));
         *eq = '\0';
         int f = -1;
         for (int i = 0; i < N_FIELDS; i++)
             if (strcmp(item, upl_task_columns[i]) == 0)
                 f = i;
         if (f < 0)
-            return upl_diag_set(diag, UPL_INVALID,
-                                "--map: '%s' is not a task-table field (task_id, participant, "
-                                "category, arm, forecast_ai_min, forecast_no_ai_min, "
-                                "measured_min, reported_min, post_review_min, perceived_pct, "
-                                "ai_used, status, excluded_reason)",
-                                upl__printable(item, q, sizeof q));
+            return upl_diag_set_why(diag, UPL_INVALID, UPL_REASON_ARG_MAP, 0, 0,
+                                    "'%s' is not a task-table field (task_id, participant, "
+                                    "category, arm, forecast_ai_min, forecast_no_ai_min, "
+                                    "measured_min, reported_min, post_review_min, perceived_pct, "
+                                    "ai_used, status, excluded_reason)",
+                                    upl__printable(item, q, sizeof q));
         if (r->mapped[f])
-            return upl_diag_set(diag, UPL_INVALID, "--map: field '%s' is mapped twice",
-                                upl__printable(item, q, sizeof q));
+            return upl_diag_set_why(diag, UPL_INVALID, UPL_REASON_ARG_MAP, 0, 0,
+                                    "field '%s' is mapped twice",
+                                    upl__printable(item, q, sizeof q));
         r->mapped[f] = eq + 1;
         item = next;
     }
@@ -84,14 +98,17 @@ static upl_status on_header(reader *r, const char *const *fields, size_t n, upl_
         }
         if (r->col[f] < 0 && r->mapped[f]) {
             upl__printable(want, q, sizeof q);
-            rc = upl_diag_set(diag, UPL_INVALID, "--map %s=%s: '%s' has no column '%s'",
-                              upl_task_columns[f], q, r->path, q);
+            char item[UPL_PRINTABLE_SIZE + 32];
+            snprintf(item, sizeof item, "%s=%s", upl_task_columns[f], q);
+            rc = with_value(diag, item,
+                            upl_diag_set_why(diag, UPL_INVALID, UPL_REASON_ARG_MAP, 0, 0,
+                                             "'%s' has no column '%s'", r->path, q));
             goto out;
         }
     }
     if (r->col[UPL_COL_ARM] < 0) {
-        rc = upl_diag_set(diag, UPL_REFUSED,
-                          "'%s' has no arm column: name it with --map arm=COLUMN", r->path);
+        rc = upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_NO_ARM_COLUMN, 0, 0,
+                              "'%s' has no arm column", r->path);
         goto out;
     }
     for (size_t c = 0; c < n; c++)
@@ -320,11 +337,9 @@ static upl_status on_row(void *ctx, size_t record, size_t line, const char *cons
         size_t before = r->ds->n_arms;
         int known = arm_index(r->ds, row.arm) >= 0;
         if (!known && before >= UPL_PROTOCOL_MAX_ARMS)
-            return upl_diag_set(
-                diag, UPL_REFUSED,
-                "%s:%zu: column '%s' has more than %d distinct arm values: "
-                "is --map arm= the treatment column?",
-                r->path, line,
+            return upl_diag_set_why(
+                diag, UPL_REFUSED, UPL_REASON_TOO_MANY_ARMS, 0, 0,
+                "%s:%zu: column '%s' has more than %d distinct arm values", r->path, line,
                 upl__printable(r->mapped[UPL_COL_ARM] ? r->mapped[UPL_COL_ARM] : "arm", q,
                                sizeof q),
                 UPL_PROTOCOL_MAX_ARMS);
@@ -388,17 +403,15 @@ static upl_status name_list_parse(name_list *an, const char *spec, upl_diag *dia
             *eq = '=';
         }
         if (!eq && upl__label_span(item, NULL) == 0) {
-            rc = upl_diag_set(diag, UPL_INVALID,
-                              "--arm-names: '%s' has an empty item (two commas, or one at an "
-                              "end)",
-                              upl__printable(spec, q, sizeof q));
+            rc = upl_diag_set_why(diag, UPL_INVALID, UPL_REASON_ARG_ARM_NAMES, 0, 0,
+                                  "'%s' has an empty item (two commas, or one at an end)",
+                                  upl__printable(spec, q, sizeof q));
             break;
         }
         if (!value_len || !name_len) {
-            rc = upl_diag_set(diag, UPL_INVALID,
-                              "--arm-names: '%s' is not VALUE=NAME (e.g. --arm-names "
-                              "1=ai,0=no_ai)",
-                              upl__printable(item, q, sizeof q));
+            rc = upl_diag_set_why(diag, UPL_INVALID, UPL_REASON_ARG_ARM_NAMES, 0, 0,
+                                  "'%s' is not VALUE=NAME (e.g. 1=ai,0=no_ai)",
+                                  upl__printable(item, q, sizeof q));
             break;
         }
         struct arm_name *pn = &an->pair[an->n];
@@ -409,21 +422,21 @@ static upl_status name_list_parse(name_list *an, const char *spec, upl_diag *dia
         pn->key = arm_key(pn->value, pn->key_buf);
         upl_diag td = {0};
         if (upl__text_check("the name", pn->name, &td) != UPL_OK) {
-            rc = upl_diag_set(diag, UPL_INVALID, "--arm-names: %s", td.msg);
+            rc = upl_diag_set_why(diag, UPL_INVALID, UPL_REASON_ARG_ARM_NAMES, 0, 0, "%s", td.msg);
             break;
         }
         for (size_t j = 0; j < an->n && rc == UPL_OK; j++) {
             const struct arm_name *o = &an->pair[j];
             if (strcmp(o->key, pn->key) == 0)
-                rc = upl_diag_set(diag, UPL_INVALID, "--arm-names: arm value '%s' is named twice",
-                                  upl__printable(pn->value, q, sizeof q));
+                rc = upl_diag_set_why(diag, UPL_INVALID, UPL_REASON_ARG_ARM_NAMES, 0, 0,
+                                      "arm value '%s' is named twice",
+                                      upl__printable(pn->value, q, sizeof q));
             else if (strcmp(o->name, pn->name) == 0)
-                rc = upl_diag_set(diag, UPL_INVALID,
-                                  "--arm-names: '%s' names both '%s' and '%s'; give each arm its "
-                                  "own name",
-                                  upl__printable(pn->name, q, sizeof q),
-                                  upl__printable(o->value, q2, sizeof q2),
-                                  upl__printable(pn->value, q3, sizeof q3));
+                rc = upl_diag_set_why(diag, UPL_INVALID, UPL_REASON_ARG_ARM_NAMES, 0, 0,
+                                      "'%s' names both '%s' and '%s'; give each arm its own name",
+                                      upl__printable(pn->name, q, sizeof q),
+                                      upl__printable(o->value, q2, sizeof q2),
+                                      upl__printable(pn->value, q3, sizeof q3));
         }
         item = next;
     }
@@ -518,12 +531,13 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
         const struct arm_name *pn = &an.pair[j];
         long a = arm_index(ds, pn->key);
         if (a < 0) {
-            rc = upl_diag_set(diag, UPL_REFUSED,
-                              "--arm-names %s=%s: no task in '%s' has arm '%s' (its arm values: "
-                              "%s)",
-                              upl__printable(pn->value, q, sizeof q),
-                              upl__printable(pn->name, q2, sizeof q2), r->path, q,
-                              arm_list(ds, list, sizeof list));
+            char item[2 * UPL_PRINTABLE_SIZE];
+            snprintf(item, sizeof item, "%s=%s", upl__printable(pn->value, q, sizeof q),
+                     upl__printable(pn->name, q2, sizeof q2));
+            rc = upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_ARG_ARM_NAMES, 0, 0,
+                                  "no task in '%s' has arm '%s' (its arm values: %s)", r->path, q,
+                                  arm_list(ds, list, sizeof list));
+            with_value(diag, item, rc);
             goto out;
         }
         named[a] = j + 1;
@@ -542,15 +556,17 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
         for (size_t a = 0; t < 0 && a < ds->n_arms; a++) /* or the name --arm-names gives */
             if (named[a] && strcmp(an.pair[named[a] - 1].name, treated_copy) == 0)
                 t = (long)a;
-        if (t < 0)
-            rc = upl_diag_set(diag, UPL_REFUSED,
-                              "--treated %s: no task in '%s' has arm '%s' (its arm values: %s)",
-                              upl__printable(treated_copy, q, sizeof q), r->path, q,
-                              arm_list(ds, list, sizeof list));
-        else if (ds->n_arms != 2)
-            rc = upl_diag_set(diag, UPL_REFUSED,
-                              "--treated needs exactly two arm values in '%s', found %zu", r->path,
-                              ds->n_arms);
+        if (t < 0) {
+            upl__printable(treated_copy, q, sizeof q);
+            rc = upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_ARG_TREATED, 0, 0,
+                                  "no task in '%s' has arm '%s' (its arm values: %s)", r->path, q,
+                                  arm_list(ds, list, sizeof list));
+            with_value(diag, q, rc);
+        } else if (ds->n_arms != 2)
+            rc = upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_ARG_TREATED, 0, 0,
+                                  "'%s' has %zu arm values; naming the treated one needs "
+                                  "exactly two",
+                                  r->path, ds->n_arms);
     }
     /* the new names: the pairs', and the treated arm as --treated wrote it */
     for (size_t a = 0; rc == UPL_OK && a < ds->n_arms; a++) {
@@ -559,10 +575,9 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
                                               : ds->arms[a];
         for (size_t b = 0; rc == UPL_OK && b < a; b++)
             if (strcmp(label[a], label[b]) == 0)
-                rc = upl_diag_set(diag, UPL_REFUSED,
-                                  "--arm-names: two arms would be named '%s'; give each arm "
-                                  "its own name",
-                                  upl__printable(label[a], q, sizeof q));
+                rc = upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_ARG_ARM_NAMES, 0, 0,
+                                      "two arms would be named '%s'; give each arm its own name",
+                                      upl__printable(label[a], q, sizeof q));
     }
     if (rc == UPL_OK && relabel_arms(ds, label) != UPL_OK)
         rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
@@ -576,11 +591,10 @@ static upl_status name_arms(reader *r, const char *treated, const char *names, u
         if (control < 0)
             control = arm_index(ds, "control");
         if (control < 0 && ds->n_arms >= 2) {
-            rc = upl_diag_set(diag, UPL_REFUSED,
-                              "cannot tell the control arm among the %zu arm values of '%s' "
-                              "(first: '%s'): name the treated one with --treated VALUE, or "
-                              "label the control no_ai (--arm-names VALUE=no_ai)",
-                              ds->n_arms, r->path, upl__printable(ds->arms[0], q, sizeof q));
+            rc = upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_NO_CONTROL, 0, 0,
+                                  "cannot tell the control arm among the %zu arm values of '%s' "
+                                  "(first: '%s')",
+                                  ds->n_arms, r->path, upl__printable(ds->arms[0], q, sizeof q));
             goto out;
         }
     }

@@ -1,4 +1,4 @@
-/* Durations, times and percentages as people type them (CONTRACT section 2).
+/* Durations, times and percentages as people type them (the conventions of README.md, Reference).
  *
  * Every parser scans its own digits instead of calling strtod on the whole text, so
  * that "1e3", "0x10", "inf", "nan" and leading blanks inside a number are refused

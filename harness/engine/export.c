@@ -1,4 +1,4 @@
-/* `export`: the task table of CONTRACT section 4 as CSV (libcsv) or JSON (jansson). */
+/* `export`: the task table of README.md as CSV (libcsv) or JSON (jansson). */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>

@@ -27,6 +27,15 @@ static const char *const result_columns[] = {
     "task_id",       "arm",     "measured_min", "reported_min",   "post_review_min",
     "perceived_pct", "ai_used", "status",       "excluded_reason"};
 
+/* A diag that quotes a failure of the store keeps the store's reason with it (the
+ * advice for an unknown participant, a refused task), so the caller can give it. */
+static upl_status with_store_why(const upl_store *store, upl_diag *diag, upl_status status)
+{
+    if (diag)
+        diag->why = *upl_store_why(store);
+    return status;
+}
+
 #define COUNT(a) (sizeof(a) / sizeof(a[0]))
 
 typedef struct import_ctx {
@@ -197,14 +206,18 @@ static upl_status import_row(void *arg, size_t record, size_t line, const char *
         return upl_diag_set(diag, UPL_PARSE, "%s:%zu: column 'title' is empty", ctx->name, line);
     int64_t participant_id;
     if (upl_store_participant_id(ctx->store, task.participant, &participant_id) != UPL_OK)
-        return upl_diag_set(diag, UPL_PARSE, "%s:%zu: column '%s': %s", ctx->name, line,
-                            ctx->col_names[participant_col], upl_store_errmsg(ctx->store));
+        return with_store_why(ctx->store, diag,
+                              upl_diag_set(diag, UPL_PARSE, "%s:%zu: column '%s': %s", ctx->name,
+                                           line, ctx->col_names[participant_col],
+                                           upl_store_errmsg(ctx->store)));
     task.covariates = ctx->covariates;
     task.n_covariates = ctx->n_covariates;
     int64_t id;
     upl_status rc = upl_store_task_add(ctx->store, &task, &id);
     if (rc != UPL_OK)
-        return upl_diag_set(diag, rc, "%s:%zu: %s", ctx->name, line, upl_store_errmsg(ctx->store));
+        return with_store_why(
+            ctx->store, diag,
+            upl_diag_set(diag, rc, "%s:%zu: %s", ctx->name, line, upl_store_errmsg(ctx->store)));
     if (ctx->n_imported++ == 0)
         ctx->first_id = id;
     if (ctx->progress && line <= ctx->total_lines)
@@ -243,14 +256,12 @@ upl_status upl_import_tasks_csv_progress(upl_store *store, const char *path, siz
                                          upl_progress_fn progress, void *progress_ctx,
                                          upl_diag *diag)
 {
-    upl_protocol protocol = {0};
     import_ctx ctx = {0};
-    upl_status rc = upl_store_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &ctx.protocol);
     if (rc != UPL_OK)
-        return upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        return upl_store_diag(store, rc, diag);
     ctx.store = store;
     ctx.name = path;
-    ctx.protocol = &protocol;
     if (progress) {
         ctx.total_lines = count_lines(path);
         ctx.progress = progress;
@@ -278,6 +289,5 @@ upl_status upl_import_tasks_csv_progress(upl_store *store, const char *path, siz
     free(ctx.covariates);
     free(ctx.ignored);
     upl__labels_release(&ctx.labels);
-    upl_protocol_release(&protocol);
     return rc;
 }

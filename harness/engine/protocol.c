@@ -1,4 +1,4 @@
-/* Study protocols (CONTRACT section 5; the format is described in docs/protocol.md).
+/* Study protocols: reading the YAML format of docs/protocol.md.
  *
  * libyaml's event API builds a small tree of our own (mappings, sequences, scalars with
  * their line), which is then checked key by key against the schema below.  Aliases are

@@ -7,12 +7,12 @@
 
 /* The study's protocol and generator, after checking the secret against the
  * commitment. */
-static upl_status open_study(upl_store *store, const upl_secret *secret, upl_protocol *protocol,
-                             upl_study_info *study, upl_diag *diag)
+static upl_status open_study(upl_store *store, const upl_secret *secret,
+                             const upl_protocol **protocol, upl_study_info *study, upl_diag *diag)
 {
     upl_status rc = upl_store_study_get(store, study);
     if (rc != UPL_OK)
-        return upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        return upl_store_diag(store, rc, diag);
     if (!upl_secret_matches(secret, study->commitment)) {
         upl_study_info_release(study);
         return upl_diag_set(diag, UPL_REFUSED,
@@ -22,7 +22,7 @@ static upl_status open_study(upl_store *store, const upl_secret *secret, upl_pro
     }
     if ((rc = upl_store_protocol(store, protocol)) != UPL_OK) {
         upl_study_info_release(study);
-        return upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        return upl_store_diag(store, rc, diag);
     }
     return UPL_OK;
 }
@@ -31,7 +31,7 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
                          size_t n_ids, upl_randomize_fn fn, void *ctx,
                          upl_randomize_summary *summary, upl_diag *diag)
 {
-    upl_protocol protocol = {0};
+    const upl_protocol *protocol = NULL;
     upl_study_info study;
     upl_alloc_task *tasks = NULL;
     char **strata = NULL;
@@ -45,7 +45,7 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
     if ((rc = upl_store_alloc_eligible(store, ids, n_ids, &tasks, &n, &summary->waiting)) !=
             UPL_OK ||
         (rc = upl_store_alloc_next_run(store, &summary->run)) != UPL_OK) {
-        upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        upl_store_diag(store, rc, diag);
         goto cleanup;
     }
     if (n == 0)
@@ -57,7 +57,7 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++)
-        if (!(strata[i] = upl_alloc_stratum(&protocol, tasks[i].participant, tasks[i].category))) {
+        if (!(strata[i] = upl_alloc_stratum(protocol, tasks[i].participant, tasks[i].category))) {
             rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
             goto cleanup;
         }
@@ -74,10 +74,10 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
             members += strcmp(strata[j], strata[i]) == 0;
         size_t drawn = 0, batches = 0;
         if ((rc = upl_store_alloc_stratum_state(store, strata[i], &drawn, &batches)) != UPL_OK) {
-            upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+            upl_store_diag(store, rc, diag);
             goto cleanup;
         }
-        if ((rc = upl_alloc_seq_alloc(&protocol, study.rng_name, secret, strata[i], &seq, diag)) !=
+        if ((rc = upl_alloc_seq_alloc(protocol, study.rng_name, secret, strata[i], &seq, diag)) !=
             UPL_OK)
             goto cleanup;
         if ((rc = upl_alloc_seq_seek(seq, drawn, batches)) != UPL_OK ||
@@ -94,8 +94,8 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
             const upl_alloc_draw *d = &draws[k++];
             upl_alloc_record rec = {
                 .task_id = tasks[j].id,
-                .arm = protocol.arms[d->arm].label,
-                .scheme = protocol.scheme,
+                .arm = protocol->arms[d->arm].label,
+                .scheme = protocol->scheme,
                 .stratum = strata[i],
                 .position = d->position,
                 .block = d->block,
@@ -103,7 +103,7 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
                 .run = summary->run,
             };
             if ((rc = upl_store_alloc_record(store, &rec)) != UPL_OK) {
-                upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+                upl_store_diag(store, rc, diag);
                 goto cleanup;
             }
             summary->assigned++;
@@ -120,7 +120,6 @@ cleanup:
     free(strata);
     free(draws);
     upl_alloc_tasks_free(tasks, n);
-    upl_protocol_release(&protocol);
     upl_study_info_release(&study);
     return rc;
 }
@@ -255,7 +254,7 @@ cleanup:
 upl_status upl_randomize_replay(upl_store *store, const upl_secret *secret,
                                 upl_replay_report *report, upl_diag *diag)
 {
-    upl_protocol protocol = {0};
+    const upl_protocol *protocol = NULL;
     upl_study_info study;
     upl_alloc_row *rows = NULL;
     size_t n = 0;
@@ -266,14 +265,14 @@ upl_status upl_randomize_replay(upl_store *store, const upl_secret *secret,
         return rc;
     if ((rc = upl_store_alloc_rows(store, &rows, &n)) != UPL_OK ||
         (rc = upl_store_alloc_orphan(store, &orphan)) != UPL_OK) {
-        upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        upl_store_diag(store, rc, diag);
         goto cleanup;
     }
     for (size_t i = 0; i < n;) {
         size_t end = i;
         while (end < n && strcmp(rows[end].stratum, rows[i].stratum) == 0)
             end++;
-        if ((rc = replay_stratum(&protocol, study.rng_name, secret, rows, i, end, report, diag)) !=
+        if ((rc = replay_stratum(protocol, study.rng_name, secret, rows, i, end, report, diag)) !=
             UPL_OK)
             goto cleanup;
         i = end;
@@ -286,7 +285,6 @@ upl_status upl_randomize_replay(upl_store *store, const upl_secret *secret,
     }
 cleanup:
     upl_alloc_rows_free(rows, n);
-    upl_protocol_release(&protocol);
     upl_study_info_release(&study);
     return rc;
 }

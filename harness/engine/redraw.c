@@ -95,35 +95,34 @@ static upl_status map_rows(upl_redraw *r, const upl_dataset *ds)
 upl_status upl_redraw_alloc(upl_store *store, const upl_dataset *ds, upl_redraw **out,
                             upl_diag *diag)
 {
-    upl_protocol protocol;
+    const upl_protocol *protocol = NULL;
     upl_study_info study;
     upl_redraw *r = NULL;
     upl_secret zero;
     upl_status rc;
     int have_study = 0;
-    memset(&protocol, 0, sizeof protocol);
     memset(&zero, 0, sizeof zero);
     *out = NULL;
     if ((rc = upl_store_study_get(store, &study)) != UPL_OK)
-        return upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        return upl_store_diag(store, rc, diag);
     have_study = 1;
     if ((rc = upl_store_protocol(store, &protocol)) != UPL_OK) {
-        upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        upl_store_diag(store, rc, diag);
         goto cleanup;
     }
     if (!(r = calloc(1, sizeof *r))) {
         rc = upl_diag_set(diag, UPL_NOMEM, "out of memory");
         goto cleanup;
     }
-    r->scheme = protocol.scheme;
+    r->scheme = protocol->scheme;
     if ((rc = upl_store_alloc_rows(store, &r->rows, &r->n_rows)) != UPL_OK) {
-        upl_diag_set(diag, rc, "%s", upl_store_errmsg(store));
+        upl_store_diag(store, rc, diag);
         goto cleanup;
     }
     for (size_t a = 0; a < UPL_PROTOCOL_MAX_ARMS; a++) {
         r->arm_of[a] = SIZE_MAX;
-        for (size_t k = 0; a < protocol.n_arms && k < ds->n_arms; k++)
-            if (strcmp(protocol.arms[a].label, ds->arms[k]) == 0)
+        for (size_t k = 0; a < protocol->n_arms && k < ds->n_arms; k++)
+            if (strcmp(protocol->arms[a].label, ds->arms[k]) == 0)
                 r->arm_of[a] = k;
     }
     size_t n_strata = 0;
@@ -143,7 +142,7 @@ upl_status upl_redraw_alloc(upl_store *store, const upl_dataset *ds, upl_redraw 
         while (i < r->n_rows && strcmp(r->rows[i].stratum, r->rows[s->from].stratum) == 0)
             i++;
         s->to = i;
-        if ((rc = upl_alloc_seq_alloc(&protocol, study.rng_name, &zero, r->rows[s->from].stratum,
+        if ((rc = upl_alloc_seq_alloc(protocol, study.rng_name, &zero, r->rows[s->from].stratum,
                                       &s->seq, diag)) != UPL_OK)
             goto cleanup;
         r->n_strata++;
@@ -152,7 +151,6 @@ upl_status upl_redraw_alloc(upl_store *store, const upl_dataset *ds, upl_redraw 
     r = NULL;
 cleanup:
     upl_redraw_free(r);
-    upl_protocol_release(&protocol);
     if (have_study)
         upl_study_info_release(&study);
     return rc;

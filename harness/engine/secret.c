@@ -129,10 +129,8 @@ upl_status upl_secret_write_new(const char *path, const upl_secret *s, upl_diag 
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         if (errno == EEXIST)
-            return upl_diag_set(diag, UPL_EXISTS,
-                                "key file '%s' exists already: it is never overwritten; "
-                                "move it away or choose another --key-file",
-                                path);
+            return upl_diag_set_why(diag, UPL_EXISTS, UPL_REASON_KEY_FILE_EXISTS, 0, 0,
+                                    "key file '%s' exists already: it is never overwritten", path);
         return upl_diag_set(diag, UPL_IO, "cannot create key file '%s': %s", path, strerror(errno));
     }
     upl_status st = write_key(fd, path, s, diag);
@@ -194,10 +192,8 @@ upl_status upl_secret_read(const char *path, upl_secret *s, upl_diag *diag)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
-            return upl_diag_set(diag, UPL_NOTFOUND,
-                                "no key file '%s': give the one 'uplift init' wrote with "
-                                "--key-file PATH",
-                                path);
+            return upl_diag_set_why(diag, UPL_NOTFOUND, UPL_REASON_NO_KEY_FILE, 0, 0,
+                                    "no key file '%s'", path);
         return upl_diag_set(diag, UPL_IO, "cannot open key file '%s': %s", path, strerror(errno));
     }
     if (fstat(fd, &sb) != 0) {

@@ -92,43 +92,37 @@ static int64_t since_last(const upl_timing_event *ev, size_t n)
     return n ? ev[n - 1].at : 0;
 }
 
-static upl_status refuse_state(const upl_timing_event *ev, size_t n, long long id,
+static upl_status refuse_state(const upl_timing_event *ev, size_t n, int64_t task_id,
                                upl_event_kind kind, upl_timer_state s, upl_diag *diag)
 {
+    long long id = (long long)task_id;
+    const char *what = upl_event_kind_name(kind);
     char t[32];
     upl_time_format(since_last(ev, n), t, sizeof t);
     switch (s) {
     case UPL_TIMER_IDLE:
-        return upl_diag_set(diag, UPL_REFUSED,
-                            "task %lld has not been started, so it cannot %s; start it with "
-                            "'uplift start %lld' (add --at TIME for an earlier start)",
-                            id, upl_event_kind_name(kind), id);
+        return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_TIMER_IDLE, task_id, 0,
+                                "task %lld has not been started, so it cannot %s", id, what);
     case UPL_TIMER_RUNNING:
         if (kind == UPL_EVENT_START)
-            return upl_diag_set(diag, UPL_REFUSED,
-                                "task %lld is already running (since %s); pause it with "
-                                "'uplift pause %lld' or stop it with 'uplift stop %lld'",
-                                id, t, id, id);
-        return upl_diag_set(diag, UPL_REFUSED,
-                            "task %lld is already running (since %s), so there is nothing to "
-                            "resume; pause it with 'uplift pause %lld' or stop it with "
-                            "'uplift stop %lld'",
-                            id, t, id, id);
+            return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_TIMER_RUNNING, task_id, 0,
+                                    "task %lld is already running (since %s)", id, t);
+        return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_TIMER_RUNNING, task_id, 0,
+                                "task %lld is already running (since %s), so there is nothing "
+                                "to resume",
+                                id, t);
     case UPL_TIMER_PAUSED:
         if (kind == UPL_EVENT_START)
-            return upl_diag_set(diag, UPL_REFUSED,
-                                "task %lld was started already and is paused (since %s); "
-                                "continue it with 'uplift resume %lld'",
-                                id, t, id);
-        return upl_diag_set(diag, UPL_REFUSED,
-                            "task %lld is already paused (since %s); continue it with "
-                            "'uplift resume %lld' or stop it with 'uplift stop %lld'",
-                            id, t, id, id);
+            return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_TIMER_PAUSED, task_id, 0,
+                                    "task %lld was started already and is paused (since %s)", id,
+                                    t);
+        return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_TIMER_PAUSED, task_id, 0,
+                                "task %lld is already paused (since %s)", id, t);
     case UPL_TIMER_STOPPED:
-        return upl_diag_set(diag, UPL_REFUSED,
-                            "task %lld was stopped at %s and its timer is closed, so it cannot "
-                            "%s; record later work with 'uplift done %lld --post-review DUR'",
-                            id, t, upl_event_kind_name(kind), id);
+        return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_TIMER_STOPPED, task_id, 0,
+                                "task %lld was stopped at %s and its timer is closed, so it "
+                                "cannot %s",
+                                id, t, what);
     }
     return upl_diag_set(diag, UPL_INVALID, "task %lld: unknown timer state", id);
 }
@@ -144,24 +138,22 @@ upl_status upl_timing_check(const upl_timing_event *ev, size_t n, int64_t task_i
     if ((unsigned)kind > (unsigned)UPL_EVENT_STOP)
         return upl_diag_set(diag, UPL_INVALID, "task %lld: unknown timing event", id);
     if (next_state(s, kind) < 0)
-        return refuse_state(ev, n, id, kind, s, diag);
+        return refuse_state(ev, n, task_id, kind, s, diag);
 
     char t_new[32], t_old[32];
     upl_time_format(at, t_new, sizeof t_new);
     if (n > 0 && at < ev[n - 1].at) {
         upl_time_format(ev[n - 1].at, t_old, sizeof t_old);
-        return upl_diag_set(diag, UPL_REFUSED,
-                            "task %lld: %s at %s is before the %s at %s; give a time after "
-                            "it with --at (or check the clock)",
-                            id, upl_event_kind_name(kind), t_new,
-                            upl_event_kind_name(ev[n - 1].kind), t_old);
+        return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_TOO_EARLY, task_id, ev[n - 1].at,
+                                "task %lld: %s at %s is before the %s at %s", id,
+                                upl_event_kind_name(kind), t_new,
+                                upl_event_kind_name(ev[n - 1].kind), t_old);
     }
     if (at > now && at - now > UPL_TIMING_FUTURE_SLACK_SEC) {
         upl_time_format(now, t_old, sizeof t_old);
-        return upl_diag_set(diag, UPL_REFUSED,
-                            "task %lld: %s at %s is in the future (now is %s); log events when "
-                            "they happen or give a past time with --at",
-                            id, upl_event_kind_name(kind), t_new, t_old);
+        return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_IN_FUTURE, task_id, 0,
+                                "task %lld: %s at %s is in the future (now is %s)", id,
+                                upl_event_kind_name(kind), t_new, t_old);
     }
     return UPL_OK;
 }
@@ -174,12 +166,10 @@ upl_status upl_timing_check_assigned(int64_t task_id, upl_event_kind kind, int64
         return UPL_OK;
     upl_time_format(at, t_at, sizeof t_at);
     upl_time_format(assigned_at, t_assigned, sizeof t_assigned);
-    return upl_diag_set(diag, UPL_REFUSED,
-                        "%s at %s is before task %lld was assigned at %s; time worked before "
-                        "the arm was known cannot count: give a time from %s on with --at (or "
-                        "check the clock)",
-                        upl_event_kind_name(kind), t_at, (long long)task_id, t_assigned,
-                        t_assigned);
+    return upl_diag_set_why(diag, UPL_REFUSED, UPL_REASON_TOO_EARLY, task_id, assigned_at,
+                            "%s at %s is before task %lld was assigned at %s; time worked before "
+                            "the arm was known cannot count",
+                            upl_event_kind_name(kind), t_at, (long long)task_id, t_assigned);
 }
 
 upl_status upl_timing_intervals(const upl_timing_event *ev, size_t n, int64_t now,
@@ -242,7 +232,7 @@ static const struct {
     {UPL_TIMING_FLAG_OVERLAP, "overlap",
      "timer ran at the same time as another task of the same participant"},
     {UPL_TIMING_FLAG_LONG_RUN, "long_run", "timer ran for more than 12 hours without a pause"},
-    {UPL_TIMING_FLAG_BACKDATED, "backdated", "some events were entered by hand with --at"},
+    {UPL_TIMING_FLAG_BACKDATED, "backdated", "some events were entered by hand (back-dated)"},
 };
 
 const char *upl_timing_flag_name(unsigned flag)

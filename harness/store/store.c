@@ -65,6 +65,28 @@ upl_status upl__store_fail(upl_store *store, upl_status status, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(store->errmsg, sizeof store->errmsg, fmt, ap);
     va_end(ap);
+    memset(&store->why, 0, sizeof store->why);
+    return status;
+}
+
+upl_status upl__store_fail_why(upl_store *store, upl_status status, upl_reason reason, int64_t task,
+                               int64_t at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(store->errmsg, sizeof store->errmsg, fmt, ap);
+    va_end(ap);
+    memset(&store->why, 0, sizeof store->why);
+    store->why.reason = reason;
+    store->why.task = task;
+    store->why.at = at;
+    return status;
+}
+
+upl_status upl__store_fail_diag(upl_store *store, upl_status status, const upl_diag *diag)
+{
+    snprintf(store->errmsg, sizeof store->errmsg, "%s", diag->msg);
+    store->why = diag->why;
     return status;
 }
 
@@ -173,8 +195,8 @@ upl_status upl__store_step_task(upl_store *store, sqlite3_stmt *stmt, int64_t id
     if (step == SQLITE_ROW)
         return UPL_OK;
     if (step == SQLITE_DONE)
-        return upl__store_fail(store, UPL_NOTFOUND, "no task %lld (see 'uplift task list')",
-                               (long long)id);
+        return upl__store_fail_why(store, UPL_NOTFOUND, UPL_REASON_NO_TASK, id, 0, "no task %lld",
+                                   (long long)id);
     return upl__store_sqlfail(store, what);
 }
 
@@ -195,6 +217,21 @@ upl_status upl__store_require_write(upl_store *store)
 const char *upl_store_errmsg(const upl_store *store)
 {
     return store ? store->errmsg : "no store";
+}
+
+const upl_why *upl_store_why(const upl_store *store)
+{
+    static const upl_why none = {0};
+    return store ? &store->why : &none;
+}
+
+upl_status upl_store_diag(const upl_store *store, upl_status status, upl_diag *diag)
+{
+    if (diag) {
+        snprintf(diag->msg, sizeof diag->msg, "%s", upl_store_errmsg(store));
+        diag->why = *upl_store_why(store);
+    }
+    return status;
 }
 
 const char *upl_store_path(const upl_store *store)

@@ -56,18 +56,20 @@ void upl_alloc_tasks_free(upl_alloc_task *tasks, size_t n)
     "t.forecast_no_ai_min IS NOT NULL, EXISTS (SELECT 1 FROM allocation a WHERE a.task_id = "      \
     "t.id) FROM task t JOIN participant p ON p.id = t.participant_id "
 
-/* Why a task cannot be randomized, or NULL when it can. */
-static const char *ineligible(sqlite3_stmt *stmt)
+/* Why a task cannot be randomized, or NULL when it can; *reason says which. */
+static const char *ineligible(sqlite3_stmt *stmt, upl_reason *reason)
 {
     const char *status = (const char *)sqlite3_column_text(stmt, 4);
+    *reason = UPL_REASON_NONE;
     if (sqlite3_column_int(stmt, 6) ||
         (status && strcmp(status, "planned") != 0 && strcmp(status, "excluded") != 0))
         return "it is assigned already";
     if (status && strcmp(status, "excluded") == 0)
         return "it is excluded";
-    if (!sqlite3_column_int(stmt, 5))
-        return "it has no forecasts yet: record both with 'uplift forecast TASK --ai DUR "
-               "--no-ai DUR' first";
+    if (!sqlite3_column_int(stmt, 5)) {
+        *reason = UPL_REASON_NO_FORECASTS;
+        return "it has no forecasts yet";
+    }
     return NULL;
 }
 
@@ -111,23 +113,24 @@ upl_status upl_store_alloc_eligible(upl_store *store, const int64_t *ids, size_t
         if (step == SQLITE_DONE) {
             if (n_ids == 0)
                 break;
-            rc = upl__store_fail(store, UPL_NOTFOUND, "no task %lld (see 'uplift task list')",
-                                 (long long)ids[i]);
+            rc = upl__store_fail_why(store, UPL_NOTFOUND, UPL_REASON_NO_TASK, ids[i], 0,
+                                     "no task %lld", (long long)ids[i]);
             goto cleanup;
         }
         if (step != SQLITE_ROW) {
             rc = upl__store_sqlfail(store, "cannot list the tasks to randomize");
             goto cleanup;
         }
-        const char *why = ineligible(stmt);
+        upl_reason reason;
+        const char *why = ineligible(stmt, &reason);
         if (why) {
             if (n_ids == 0) {
                 if (n_waiting && !sqlite3_column_int(stmt, 6))
                     (*n_waiting)++;
                 continue;
             }
-            rc = upl__store_fail(store, UPL_REFUSED, "task %lld cannot be randomized: %s",
-                                 (long long)ids[i], why);
+            rc = upl__store_fail_why(store, UPL_REFUSED, reason, ids[i], 0,
+                                     "task %lld cannot be randomized: %s", (long long)ids[i], why);
             goto cleanup;
         }
         for (size_t j = 0; j < count; j++)
@@ -384,7 +387,7 @@ upl_status upl_store_alloc_balance(upl_store *store, upl_alloc_balance *out)
     const upl_protocol *protocol = NULL;
     int oom = 0;
     memset(out, 0, sizeof *out);
-    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &protocol);
     if (rc != UPL_OK)
         return rc;
     if ((rc = upl__store_prepare(store, "SELECT count(DISTINCT stratum) FROM allocation", &stmt)) !=

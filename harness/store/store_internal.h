@@ -18,19 +18,28 @@ struct upl_store {
     unsigned wait_ms;    /* how long an operation waits for a lock */
     int64_t deadline_ms; /* CLOCK_MONOTONIC ms when the current wait gives up */
     int protocol_loaded;
-    upl_protocol protocol; /* parsed from the study row on first use */
+    upl_protocol protocol; /* parsed from the study row on first use (upl_store_protocol) */
     char errmsg[512];
+    upl_why why; /* the reason of the failure errmsg describes */
 };
 
-/* The study's protocol, parsed once per handle (owned by the store). */
-upl_status upl__store_cached_protocol(upl_store *store, const upl_protocol **protocol);
-
-/* Sets the store's message (printf-style) and returns status. */
+/* Sets the store's message (printf-style), clears its why and returns status. */
 upl_status upl__store_fail(upl_store *store, upl_status status, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+/* As upl__store_fail(), with the reason and its task and time (upl_why; name cleared). */
+upl_status upl__store_fail_why(upl_store *store, upl_status status, upl_reason reason, int64_t task,
+                               int64_t at, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
+/* Takes the message and why of diag (a failure of the engine's pure logic). */
+upl_status upl__store_fail_diag(upl_store *store, upl_status status, const upl_diag *diag);
 
 /* UPL_OK when text (may be NULL) has no control character, else UPL_INVALID with the
  * message of upl__text_check() (harness/engine/text.h), which starts with what. */
@@ -63,7 +72,7 @@ const char *upl__store_task_column_sql(upl_task_column c);
 int upl__store_column_ai_used(sqlite3_stmt *stmt, int i);
 
 /* Steps a statement that selects task id: UPL_OK on its row, UPL_NOTFOUND with "no task
- * ID (see 'uplift task list')" when there is none, the SQLite failure otherwise
+ * ID" (why UPL_REASON_NO_TASK) when there is none, the SQLite failure otherwise
  * (message prefixed by what). */
 upl_status upl__store_step_task(upl_store *store, sqlite3_stmt *stmt, int64_t id, const char *what);
 

@@ -61,9 +61,8 @@ upl_status upl_store_study_get(upl_store *store, upl_study_info *info)
         return rc;
     int step = sqlite3_step(stmt);
     if (step == SQLITE_DONE) {
-        rc = upl__store_fail(store, UPL_NOTFOUND,
-                             "'%s' holds no study: create one with 'uplift init --protocol FILE'",
-                             store->path);
+        rc = upl__store_fail_why(store, UPL_NOTFOUND, UPL_REASON_NO_STUDY, 0, 0,
+                                 "'%s' holds no study", store->path);
         goto cleanup;
     }
     if (step != SQLITE_ROW) {
@@ -90,28 +89,23 @@ cleanup:
     return rc;
 }
 
-upl_status upl_store_protocol(upl_store *store, upl_protocol *protocol)
-{
-    upl_study_info info;
-    upl_diag diag = {0};
-    upl_status rc = upl_store_study_get(store, &info);
-    if (rc != UPL_OK)
-        return rc;
-    rc = upl_protocol_parse(info.protocol_text, strlen(info.protocol_text), "stored protocol",
-                            protocol, &diag);
-    if (rc != UPL_OK)
-        upl__store_fail(store, UPL_INTEGRITY, "the study's protocol no longer parses: %s",
-                        diag.msg);
-    upl_study_info_release(&info);
-    return rc;
-}
-
-upl_status upl__store_cached_protocol(upl_store *store, const upl_protocol **protocol)
+/* The one place that parses the stored protocol: once per handle. */
+upl_status upl_store_protocol(upl_store *store, const upl_protocol **protocol)
 {
     if (!store->protocol_loaded) {
-        upl_status rc = upl_store_protocol(store, &store->protocol);
+        upl_study_info info;
+        upl_diag diag = {0};
+        upl_status rc = upl_store_study_get(store, &info);
         if (rc != UPL_OK)
             return rc;
+        rc = upl_protocol_parse(info.protocol_text, strlen(info.protocol_text), "stored protocol",
+                                &store->protocol, &diag);
+        upl_study_info_release(&info);
+        if (rc != UPL_OK) {
+            upl__store_fail(store, UPL_INTEGRITY, "the study's protocol no longer parses: %s",
+                            diag.msg);
+            return rc;
+        }
         store->protocol_loaded = 1;
     }
     *protocol = &store->protocol;

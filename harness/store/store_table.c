@@ -1,4 +1,4 @@
-/* Read-side views of a study: the task table (CONTRACT section 4) and CONSORT counts. */
+/* Read-side views of a study: the task table (README.md, Reference) and CONSORT counts. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +55,7 @@ static upl_status task_table_sql(upl_store *store, char *sql, size_t size)
 static upl_status add_protocol_arms(upl_store *store, upl_dataset *ds)
 {
     const upl_protocol *protocol = NULL;
-    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &protocol);
     if (rc != UPL_OK)
         return rc;
     for (size_t a = 0; a < protocol->n_arms; a++)
@@ -72,7 +72,7 @@ upl_status upl_store_task_table(upl_store *store, const char *participant_filter
     const upl_protocol *protocol = NULL;
     const char **names = NULL;
     const char **extra = NULL;
-    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &protocol);
     if (rc != UPL_OK)
         return rc;
     size_t n_extra = protocol->n_covariates;
@@ -172,7 +172,7 @@ upl_status upl_store_consort(upl_store *store, upl_consort *c)
     sqlite3_stmt *stmt = NULL;
     const upl_protocol *protocol = NULL;
     memset(c, 0, sizeof *c);
-    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &protocol);
     if (rc != UPL_OK)
         return rc;
     struct {

@@ -31,11 +31,15 @@ upl_status upl_store_participant_id(upl_store *store, const char *handle, int64_
     int step = sqlite3_step(stmt);
     if (step == SQLITE_ROW)
         *id = sqlite3_column_int64(stmt, 0);
-    else if (step == SQLITE_DONE)
-        rc = upl__store_fail(store, UPL_NOTFOUND,
-                             "unknown participant '%s': add it with 'uplift participant add %s'",
-                             handle, handle);
-    else
+    else if (step == SQLITE_DONE) {
+        /* a handle that could be added is one the advice may repeat */
+        int addable = valid_handle(handle) && strcmp(handle, UPL_ACTOR_COORDINATOR) != 0;
+        rc = upl__store_fail_why(store, UPL_NOTFOUND,
+                                 addable ? UPL_REASON_NO_PARTICIPANT : UPL_REASON_NONE, 0, 0,
+                                 "unknown participant '%s'", handle);
+        if (addable)
+            snprintf(store->why.name, sizeof store->why.name, "%s", handle);
+    } else
         rc = upl__store_sqlfail(store, "cannot look up a participant");
     sqlite3_finalize(stmt);
     return rc;
@@ -234,7 +238,7 @@ upl_status upl_store_task_add(upl_store *store, const upl_task_new *task, int64_
         ((rc = check_forecast(store, "with AI", task->forecast_ai_min)) != UPL_OK ||
          (rc = check_forecast(store, "without AI", task->forecast_no_ai_min)) != UPL_OK))
         return rc;
-    if ((rc = upl__store_cached_protocol(store, &protocol)) != UPL_OK)
+    if ((rc = upl_store_protocol(store, &protocol)) != UPL_OK)
         return rc;
     for (size_t i = 0; i < task->n_covariates; i++)
         if ((rc = check_covariate(store, protocol, &task->covariates[i])) != UPL_OK)

@@ -180,7 +180,7 @@ static upl_status each_task_intervals(upl_store *store, const upl_timing_event *
         size_t k = 0;
         upl_diag diag = {0};
         if ((rc = upl_timing_intervals(ev + i, j - i, now, iv, &k, &diag)) != UPL_OK) {
-            rc = upl__store_fail(store, rc, "%s", diag.msg);
+            rc = upl__store_fail_diag(store, rc, &diag);
             break;
         }
         if ((rc = fn(store, ctx, ev[i].task_id, iv, k, &stop)) != UPL_OK)
@@ -211,17 +211,16 @@ static upl_status refuse_parallel(upl_store *store, void *vctx, int64_t other,
     upl_time_format(ctx->at, at, sizeof at);
     long long o = (long long)other;
     if (iv[k].open)
-        return upl__store_fail(store, UPL_REFUSED,
-                               "participant '%s' already has task %lld running (since %s) and "
-                               "the protocol does not allow parallel tasks; pause it with "
-                               "'uplift pause %lld' or stop it with 'uplift stop %lld' first",
-                               ctx->task->handle, o, begin, o, o);
-    return upl__store_fail(store, UPL_REFUSED,
-                           "task %lld: %s at %s would overlap task %lld of participant '%s', "
-                           "which ran from %s to %s, and the protocol does not allow parallel "
-                           "tasks; give a time from %s on with --at",
-                           (long long)ctx->task->id, upl_event_kind_name(ctx->kind), at, o,
-                           ctx->task->handle, begin, end, end);
+        return upl__store_fail_why(store, UPL_REFUSED, UPL_REASON_TIMER_RUNNING, other, 0,
+                                   "participant '%s' already has task %lld running (since %s) "
+                                   "and the protocol does not allow parallel tasks",
+                                   ctx->task->handle, o, begin);
+    return upl__store_fail_why(store, UPL_REFUSED, UPL_REASON_TOO_EARLY, ctx->task->id, iv[k].end,
+                               "task %lld: %s at %s would overlap task %lld of participant "
+                               "'%s', which ran from %s to %s, and the protocol does not allow "
+                               "parallel tasks",
+                               (long long)ctx->task->id, upl_event_kind_name(ctx->kind), at, o,
+                               ctx->task->handle, begin, end);
 }
 
 /* A start or resume may not overlap another running task of the participant unless
@@ -232,7 +231,7 @@ static upl_status check_parallel(upl_store *store, const task_row *t, upl_event_
     const upl_protocol *protocol = NULL;
     upl_timing_event *ev = NULL;
     size_t n = 0;
-    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &protocol);
     if (rc != UPL_OK || protocol->allow_parallel_tasks)
         return rc;
     if ((rc = load_other_events(store, t, 1, &ev, &n)) != UPL_OK)
@@ -248,17 +247,14 @@ static upl_status check_loggable(upl_store *store, const task_row *t, const char
 {
     long long id = (long long)t->id;
     if (t->status == UPL_TASK_EXCLUDED || t->status == UPL_TASK_ABANDONED)
-        return upl__store_fail(store, UPL_REFUSED,
-                               "task %lld is %s (%s), so it cannot %s; pick one of your assigned "
-                               "tasks (see 'uplift task list')",
-                               id, upl_task_status_name(t->status),
-                               t->excluded_reason ? t->excluded_reason : "no reason given", what);
+        return upl__store_fail_why(
+            store, UPL_REFUSED, UPL_REASON_NOT_IN_STUDY, t->id, 0,
+            "task %lld is %s (%s), so it cannot %s", id, upl_task_status_name(t->status),
+            t->excluded_reason ? t->excluded_reason : "no reason given", what);
     if (!t->assigned)
-        return upl__store_fail(store, UPL_REFUSED,
-                               "task %lld is not assigned to an arm yet, so it cannot %s; record "
-                               "both forecasts ('uplift forecast %lld --ai DUR --no-ai DUR') and "
-                               "ask the coordinator to run 'uplift randomize'",
-                               id, what, id);
+        return upl__store_fail_why(store, UPL_REFUSED, UPL_REASON_NOT_ASSIGNED, t->id, 0,
+                                   "task %lld is not assigned to an arm yet, so it cannot %s", id,
+                                   what);
     return UPL_OK;
 }
 
@@ -285,10 +281,9 @@ upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kin
         char reported[32] = "?";
         if (!isnan(t.reported_min))
             upl_duration_format(t.reported_min, reported, sizeof reported);
-        rc = upl__store_fail(store, UPL_REFUSED,
-                             "task %lld is done (reported %s min), so its timer cannot %s; add "
-                             "later work with 'uplift done %lld --post-review DUR'",
-                             (long long)t.id, reported, what, (long long)t.id);
+        rc = upl__store_fail_why(store, UPL_REFUSED, UPL_REASON_TASK_DONE, t.id, 0,
+                                 "task %lld is done (reported %s min), so its timer cannot %s",
+                                 (long long)t.id, reported, what);
         goto cleanup;
     }
     if ((rc = upl_store_timing_events(store, task_id, &ev, &n)) != UPL_OK)
@@ -296,7 +291,7 @@ upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kin
     int64_t now = upl_store_now(store);
     if ((rc = upl_timing_check(ev, n, task_id, kind, at, now, &diag)) != UPL_OK ||
         (rc = upl_timing_check_assigned(task_id, kind, at, t.assigned_at, &diag)) != UPL_OK) {
-        rc = upl__store_fail(store, rc, "%s", diag.msg);
+        rc = upl__store_fail_diag(store, rc, &diag);
         goto cleanup;
     }
     if ((kind == UPL_EVENT_START || kind == UPL_EVENT_RESUME) &&
@@ -428,11 +423,10 @@ upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self
         if (!isnan(t.reported_min)) {
             char reported[32];
             upl_duration_format(t.reported_min, reported, sizeof reported);
-            rc = upl__store_fail(store, UPL_REFUSED,
-                                 "task %lld already has a reported time (%s min), which cannot "
-                                 "change; add review time with 'uplift done %lld --post-review "
-                                 "DUR'",
-                                 id, reported, id);
+            rc = upl__store_fail_why(store, UPL_REFUSED, UPL_REASON_TASK_DONE, task_id, 0,
+                                     "task %lld already has a reported time (%s min), which "
+                                     "cannot change",
+                                     id, reported);
             goto cleanup;
         }
         upl_timer_state state;
@@ -440,16 +434,15 @@ upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self
         if ((rc = upl_store_timing_events(store, task_id, &ev, &n)) != UPL_OK)
             goto cleanup;
         if ((rc = upl_timing_state(ev, n, &state, &diag)) != UPL_OK) {
-            rc = upl__store_fail(store, rc, "%s", diag.msg);
+            rc = upl__store_fail_diag(store, rc, &diag);
             goto cleanup;
         }
         if (state == UPL_TIMER_RUNNING || state == UPL_TIMER_PAUSED) {
             char since[32];
             upl_time_format(ev[n - 1].at, since, sizeof since);
-            rc = upl__store_fail(store, UPL_REFUSED,
-                                 "task %lld's timer is still %s (since %s); stop it first with "
-                                 "'uplift stop %lld' (add --at TIME if you stopped earlier)",
-                                 id, upl_timer_state_name(state), since, id);
+            rc = upl__store_fail_why(store, UPL_REFUSED, UPL_REASON_TIMER_OPEN, task_id, 0,
+                                     "task %lld's timer is still %s (since %s)", id,
+                                     upl_timer_state_name(state), since);
             goto cleanup;
         }
         rc = upl__store_prepare(store,
@@ -460,11 +453,8 @@ upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self
                                 &stmt);
     } else {
         if (isnan(t.reported_min)) {
-            rc = upl__store_fail(store, UPL_REFUSED,
-                                 "task %lld has no reported time yet; give it first with "
-                                 "'uplift done %lld --time DUR' (the time to the first "
-                                 "review-ready submission)",
-                                 id, id);
+            rc = upl__store_fail_why(store, UPL_REFUSED, UPL_REASON_NOT_REPORTED, task_id, 0,
+                                     "task %lld has no reported time yet", id);
             goto cleanup;
         }
         /* each later --post-review adds one more round of review work; a pending review
@@ -534,12 +524,12 @@ upl_status upl_store_task_timing(upl_store *store, int64_t task_id, upl_task_tim
     upl_status rc = load_task(store, task_id, &t);
     if (rc != UPL_OK)
         return rc;
-    if ((rc = upl__store_cached_protocol(store, &protocol)) != UPL_OK ||
+    if ((rc = upl_store_protocol(store, &protocol)) != UPL_OK ||
         (rc = upl_store_timing_events(store, task_id, &ev, &n)) != UPL_OK)
         goto cleanup;
     int64_t now = upl_store_now(store);
     if ((rc = upl_timing_summarize(ev, n, now, &out->summary, &diag)) != UPL_OK) {
-        rc = upl__store_fail(store, rc, "%s", diag.msg);
+        rc = upl__store_fail_diag(store, rc, &diag);
         goto cleanup;
     }
     out->reported_min = t.reported_min;
@@ -553,7 +543,7 @@ upl_status upl_store_task_timing(upl_store *store, int64_t task_id, upl_task_tim
             goto cleanup;
         }
         if ((rc = upl_timing_intervals(ev, n, now, iv, &n_iv, &diag)) != UPL_OK) {
-            rc = upl__store_fail(store, rc, "%s", diag.msg);
+            rc = upl__store_fail_diag(store, rc, &diag);
             goto cleanup;
         }
         if ((rc = load_other_events(store, &t, 0, &others, &n_others)) != UPL_OK)
@@ -599,7 +589,7 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
     timed_task *tasks = NULL;
     size_t n = 0, cap = 0, n_tasks = 0, n_iv = 0;
     upl_diag diag = {0};
-    upl_status rc = upl__store_cached_protocol(store, &protocol);
+    upl_status rc = upl_store_protocol(store, &protocol);
     if (rc != UPL_OK)
         return rc;
     if ((rc = upl__store_prepare(store,
@@ -664,7 +654,7 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
                 UPL_OK ||
             (rc = upl_timing_intervals(ev + t->first, t->n, now, iv + n_iv, &t->n_iv, &diag)) !=
                 UPL_OK) {
-            rc = upl__store_fail(store, rc, "%s", diag.msg);
+            rc = upl__store_fail_diag(store, rc, &diag);
             goto cleanup;
         }
         t->iv_first = n_iv;

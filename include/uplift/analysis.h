@@ -1,4 +1,4 @@
-/* The analysis of a study (CONTRACT section 6): from a task table to the effect of each
+/* The analysis of a study (docs/analysis.md): from a task table to the effect of each
  * arm on completion time, with every standard error of the panel, and the renderers
  * that print it.  The library never prints to the terminal: renderers write to the
  * FILE* they are handed.
@@ -80,10 +80,12 @@ typedef struct upl_design {
 /* Builds the design of spec on ds (ds->arms and ds->control must be set).  *d is
  * caller-owned; release it with upl_design_release() after UPL_OK (on failure it holds
  * nothing).  Refusals (UPL_REFUSED, diag names the task): a non-positive outcome or
- * forecast (log undefined), a negative post-review time, a duplicate task id, a task
- * whose arm is not one of ds->arms, an arm with no analysed task, no more analysed rows
- * than parameters, arm-mean imputation for an arm with no post-review time at all, an
- * analysed task without a participant when others have one.
+ * forecast (log undefined; for the covariate's forecast why is
+ * UPL_REASON_COVARIATE_INVALID), a negative post-review time, a duplicate task id, a task
+ * whose arm is not one of ds->arms (ARM_UNKNOWN), an arm with no analysed task, no more
+ * analysed rows than parameters, arm-mean imputation for an arm with no post-review time
+ * at all (NOTHING_TO_IMPUTE), an analysed task without a participant when others have
+ * one.
  * UPL_INVALID for a bad spec or dataset, UPL_NOMEM. */
 upl_status upl_design_build(upl_design *d, const upl_dataset *ds, const upl_model_spec *spec,
                             upl_diag *diag);
@@ -261,20 +263,27 @@ typedef struct upl_analysis_result {
     size_t per_participant_estimated, per_participant_slowdown; /* issue 6 */
     upl_subgroups *subgroups;
     upl_compliance *compliance;
-    /* one-line messages, owned */
+    /* One-line messages, owned, each saying what limits the result; warning_reasons[i]
+     * says which situation warnings[i] describes (UPL_REASON_NONE for most; FEW_CLUSTERS,
+     * BOOTSTRAP_SKIPPED, PERMUTATIONS_SKIPPED when an option of the caller's would change
+     * it).  The text names no option or command: a caller that has a way to change the
+     * result appends it with upl_analysis_warning_append() before rendering, chosen by
+     * the reason.  The command line does, so the warnings of analyze --json and of the
+     * report carry that advice: "...: ask for it with --bootstrap N". */
     size_t n_warnings;
     char **warnings;
+    upl_reason *warning_reasons; /* n_warnings */
 } upl_analysis_result;
 
 /* Estimates spec on ds.  *res is caller-owned: on UPL_OK release it with
  * upl_analysis_result_release(); on failure it holds nothing and diag says why
  * (the refusals of upl_design_build(), UPL_REFUSED for a cluster type with fewer than
- * two clusters or without participants, and for a rank-deficient design: linearly
- * dependent columns, or a column whose part orthogonal to the columns before it is below
- * 1e-7 of its length, which R's lm reports as NA).  A variance that is zero to working
- * precision (include/uplift/ols.h) leaves that type's estimate of the coefficient
- * undefined, and a condition number above 1e7 (columns scaled to unit length) adds a
- * warning. */
+ * two clusters or without participants (why UPL_REASON_NO_CLUSTERS), and for a
+ * rank-deficient design: linearly dependent columns, or a column whose part orthogonal
+ * to the columns before it is below 1e-7 of its length, which R's lm reports as NA).  A
+ * variance that is zero to working precision (include/uplift/ols.h) leaves that type's
+ * estimate of the coefficient undefined, and a condition number above 1e7 (columns
+ * scaled to unit length) adds a warning. */
 upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
                             upl_analysis_result *res, upl_diag *diag);
 void upl_analysis_result_release(upl_analysis_result *res);
@@ -284,11 +293,21 @@ void upl_analysis_result_release(upl_analysis_result *res);
 void upl_estimate_fill(upl_estimate *est, double coef, double var, double df, upl_dist dist,
                        double level);
 
-/* Adds a formatted warning (copied) to res; UPL_NOMEM on failure. */
+/* Adds a formatted warning (copied) to res, with reason UPL_REASON_NONE (_warn) or
+ * reason (_warn_why); UPL_NOMEM on failure. */
 upl_status upl_analysis_warn(upl_analysis_result *res, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+upl_status upl_analysis_warn_why(upl_analysis_result *res, upl_reason reason, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Appends text (copied, e.g. "; ask for it with --bootstrap N") to warning i of res.
+ * UPL_INVALID when there is no warning i, UPL_NOMEM (the warning unchanged). */
+upl_status upl_analysis_warning_append(upl_analysis_result *res, size_t i, const char *text);
 
 #endif

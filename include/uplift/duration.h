@@ -1,4 +1,5 @@
-/* Durations, times and percentages as people type them (CONTRACT section 2). */
+/* Durations, times and percentages as people type them (the conventions of README.md, Reference).
+ */
 #ifndef UPLIFT_DURATION_H
 #define UPLIFT_DURATION_H
 

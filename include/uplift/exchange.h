@@ -27,7 +27,7 @@ upl_status upl_import_tasks_csv_progress(upl_store *store, const char *path, siz
                                          upl_progress_fn progress, void *progress_ctx,
                                          upl_diag *diag);
 
-/* The task table as RFC 4180 CSV (CONTRACT section 4 columns, then title and url, then
+/* The task table as RFC 4180 CSV (the columns of README.md's task table, then title and url, then
  * covariates) or as a JSON array of objects with the same keys.  flags are
  * upl_csv_write_row's (uplift/csv.h): UPL_CSV_NEUTRALISE guards the text cells against
  * spreadsheet formulas; the number columns are written as they are. */

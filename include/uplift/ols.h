@@ -1,5 +1,5 @@
 /* Ordinary least squares and its standard errors, the definitions of R estimatr's
- * lm_robust (CONTRACT section 6).
+ * lm_robust (docs/analysis.md).
  *
  * The fit is a Householder QR of X (GSL), never the normal equations.  With the thin
  * factor X = QR every variance is a sandwich R^-1 S R^-T whose k x k middle S is

@@ -1,4 +1,4 @@
-/* Power analysis by simulation (CONTRACT section 7): draw many studies of a declared
+/* Power analysis by simulation (docs/simulation.md): draw many studies of a declared
  * design (include/uplift/simulate.h), run the declared analysis (include/uplift/analysis.h:
  * design, OLS and one standard-error type) on each, and count rejections of "no effect"
  * at the level's alpha.  Study s uses the seed derived from (design.seed, s), so two runs

@@ -17,7 +17,7 @@
 
 /* Aligned tables for people. */
 upl_status upl_analysis_render_text(const upl_analysis_result *res, FILE *out);
-/* One JSON object with every key of CONTRACT section 6 (null when not computed),
+/* One JSON object with every key of docs/analysis.md (null when not computed),
  * followed by a newline. */
 upl_status upl_analysis_render_json(const upl_analysis_result *res, FILE *out);
 

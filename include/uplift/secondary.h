@@ -1,4 +1,4 @@
-/* The analyses beside the main effect (issue 6, CONTRACT section 6): perception of the
+/* The analyses beside the main effect (docs/perception.md): perception of the
  * effect and its gaps, self-reported against measured time, compliance and the effect
  * of AI use (2SLS), subgroups and per-participant effects, randomization inference.
  *

@@ -1,4 +1,4 @@
-/* Synthetic studies with known truth (CONTRACT section 7): a task table (section 4)
+/* Synthetic studies with known truth (docs/simulation.md): a task table
  * drawn from a declared data-generating model, for planning (power), for validating the
  * estimators and for examples.  Randomness only through gsl_rng: the generator's name
  * and the seed are part of the truth, and the same parameters and seed give the same

@@ -9,7 +9,9 @@
  * transaction.
  *
  * Errors: functions return an upl_status; the message of the last failure is
- * upl_store_errmsg(), valid until the next call on the same store. */
+ * upl_store_errmsg() and its reason upl_store_why() (uplift/status.h), both valid until
+ * the next call on the same store.  The message says what is wrong; what to do about it
+ * is the caller's to say, chosen by the reason. */
 #ifndef UPLIFT_STORE_H
 #define UPLIFT_STORE_H
 
@@ -41,6 +43,14 @@ upl_status upl_store_open(const char *path, unsigned flags, upl_store **out, upl
 /* Rolls back any open transaction and closes; NULL is a no-op. */
 void upl_store_close(upl_store *store);
 const char *upl_store_errmsg(const upl_store *store);
+/* Why the last failure happened: the reason and the facts advice needs (the task, the
+ * earliest time allowed, a handle), UPL_REASON_NONE when none in particular.  Never
+ * NULL (a NULL store gives UPL_REASON_NONE). */
+const upl_why *upl_store_why(const upl_store *store);
+/* Copies the last failure (message and why) into diag (may be NULL) and returns status,
+ * for a function that reports a failure of the store through its own diag:
+ * `return upl_store_diag(store, rc, diag);`. */
+upl_status upl_store_diag(const upl_store *store, upl_status status, upl_diag *diag);
 const char *upl_store_path(const upl_store *store);
 
 /* write != 0 takes the write lock at once (BEGIN IMMEDIATE), waiting for other writers
@@ -67,10 +77,15 @@ upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol
                                   const char *protocol_text, const char *commitment_hex,
                                   const char *rng_name, char uid_out[33]);
 /* Reads the study (uplift/study.h); release with upl_study_info_release(). UPL_NOTFOUND:
- * no study. */
+ * no study (why UPL_REASON_NO_STUDY). */
 upl_status upl_store_study_get(upl_store *store, upl_study_info *info);
-/* Parses the stored protocol (caller releases it). */
-upl_status upl_store_protocol(upl_store *store, upl_protocol *protocol);
+/* The study's protocol, parsed from its stored text on the first call and kept by the
+ * handle: *protocol is borrowed (never release it), the same object on every later
+ * call and valid until upl_store_close().  Every function of this store that needs the
+ * protocol uses that one parse, so a command reads the YAML once however many of them
+ * it calls.  UPL_NOTFOUND when there is no study yet; the parser's status (UPL_PARSE)
+ * when the stored text no longer parses, with upl_store_errmsg() saying so. */
+upl_status upl_store_protocol(upl_store *store, const upl_protocol **protocol);
 
 /* ---- participants ---- */
 
@@ -86,6 +101,8 @@ upl_status upl_store_participant_add(upl_store *store, const char *handle, const
 typedef int (*upl_participant_fn)(void *ctx, int64_t id, const char *handle, const upl_attr *attrs,
                                   size_t n_attrs, size_t n_tasks);
 upl_status upl_store_participant_each(upl_store *store, upl_participant_fn fn, void *ctx);
+/* The id of the participant with handle; UPL_NOTFOUND when there is none, with why
+ * UPL_REASON_NO_PARTICIPANT and why.name the handle when it is one that could be added. */
 upl_status upl_store_participant_id(upl_store *store, const char *handle, int64_t *id);
 
 /* ---- tasks ---- */
@@ -132,7 +149,7 @@ upl_status upl_store_task_forecast(upl_store *store, int64_t id, double ai_min, 
  * it is already excluded or abandoned, or done. */
 upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason, int abandoned);
 
-/* The task table (CONTRACT section 4) of the study: one row per task in id order, with
+/* The task table (README.md, Reference) of the study: one row per task in id order, with
  * protocol covariates as extra columns and the protocol's arms in order.
  * participant_filter may be NULL. */
 upl_status upl_store_task_table(upl_store *store, const char *participant_filter, upl_dataset *out);
@@ -156,14 +173,17 @@ upl_status upl_store_audit_verify(upl_store *store, size_t *n_rows, int64_t *bad
 /* ---- timing: events and self-reports (issue 4; harness/store/store_timing.c) ---- */
 
 /* Logs one timing event of task task_id happening at `at` (UTC; manual = entered by
- * hand with --at), audited as the task's participant.  Refused (UPL_REFUSED, the reason
- * and what to do instead in upl_store_errmsg()): a task that is not assigned, is
- * excluded, abandoned or done; an event the task's history does not allow
- * (upl_timing_check: order of kinds, time order, future); a start or resume that would
- * overlap another running task of the same participant unless the protocol sets
- * allow_parallel_tasks (timers of excluded and abandoned tasks do not count).
- * UPL_NOTFOUND: no such task.  A start moves the task to in_progress.  *event_id (may be
- * NULL) receives the new event's id. */
+ * hand, back-dated), audited as the task's participant.  Refused (UPL_REFUSED, what is
+ * wrong in upl_store_errmsg(), the reason in upl_store_why()): a task that is not
+ * assigned (NOT_ASSIGNED), is excluded or abandoned (NOT_IN_STUDY) or done (TASK_DONE);
+ * an event the task's history does not allow (upl_timing_check: order of kinds, time
+ * order, future); an event before the task's assignment (TOO_EARLY, why.at the
+ * assignment); a start or resume that would overlap another running task of the same
+ * participant unless the protocol sets allow_parallel_tasks (timers of excluded and
+ * abandoned tasks do not count): TIMER_RUNNING with why.task the other task while it
+ * runs, TOO_EARLY with why.at the end of its stretch when the event is back-dated into
+ * it.  UPL_NOTFOUND (NO_TASK): no such task.  A start moves the task to in_progress.
+ * *event_id (may be NULL) receives the new event's id. */
 upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kind kind, int64_t at,
                                 int manual, int64_t *event_id);
 
@@ -203,7 +223,9 @@ void upl_self_report_clear(upl_self_report *r);
  * total (a pending review becomes that round), UPL_REVIEW_NONE closes a pending review
  * at 0 minutes (refused when review time is already recorded), and perceived_pct /
  * ai_used fill values left empty (never overwrite them).  Refused on tasks not
- * assigned, excluded or abandoned.  UPL_INVALID for out-of-range values, an empty
+ * assigned, excluded or abandoned.  The reasons (upl_store_why()): NOT_ASSIGNED,
+ * NOT_IN_STUDY, TASK_DONE (a first report given twice), TIMER_OPEN, NOT_REPORTED (an
+ * addition before the first report).  UPL_INVALID for out-of-range values, an empty
  * report, a pending review given with a post-review time or without reported_min. */
 upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self_report *report);
 
@@ -250,9 +272,10 @@ void upl_alloc_tasks_free(upl_alloc_task *tasks, size_t n);
  * n_ids == 0, every eligible task: status planned, both forecasts, no allocation;
  * *n_waiting (may be NULL) receives the number of planned tasks still lacking a
  * forecast.  With ids, exactly those tasks; the first that is not eligible makes the
- * call fail, naming the task and the reason: UPL_NOTFOUND (no such task) or UPL_REFUSED
- * (already assigned, excluded or abandoned, a forecast missing).  UPL_REFUSED as well
- * once allocation is closed (`reveal`).  *tasks is NULL when *n is 0. */
+ * call fail, naming the task and the reason: UPL_NOTFOUND (no such task: NO_TASK) or
+ * UPL_REFUSED (already assigned, excluded or abandoned, a forecast missing:
+ * NO_FORECASTS).  UPL_REFUSED as well once allocation is closed (`reveal`).  *tasks is
+ * NULL when *n is 0. */
 upl_status upl_store_alloc_eligible(upl_store *store, const int64_t *ids, size_t n_ids,
                                     upl_alloc_task **tasks, size_t *n, size_t *n_waiting);
 

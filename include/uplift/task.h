@@ -1,4 +1,4 @@
-/* The task table (CONTRACT section 4): one row per task, the unit that the study engine
+/* The task table (README.md, Reference): one row per task, the unit that the study engine
  * exports and the estimators read.  A dataset is the same table held by column. */
 #ifndef UPLIFT_TASK_H
 #define UPLIFT_TASK_H
@@ -65,7 +65,7 @@ typedef enum {
 } upl_task_column;
 
 /* The columns of the shared task table: all before title. */
-#define UPL_TASK_CONTRACT_COLUMNS UPL_COL_TITLE
+#define UPL_TASK_SHARED_COLUMNS UPL_COL_TITLE
 
 /* The header names, in column order. */
 extern const char *const upl_task_columns[UPL_TASK_COLUMNS];

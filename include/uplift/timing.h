@@ -62,19 +62,23 @@ upl_status upl_timing_state(const upl_timing_event *ev, size_t n, upl_timer_stat
 
 /* May an event of this kind, happening at `at`, follow the history ev[0..n) of task
  * task_id, given the writer's clock now?  UPL_OK, or UPL_REFUSED with one line in diag
- * that says what is wrong (both times in ISO UTC when the order is wrong) and what to
- * do instead; UPL_INTEGRITY when the history itself is impossible.  Refused: any
- * event but start on an idle timer, start on a started timer, pause unless running,
- * resume unless paused, anything after stop, an event earlier than the one before it,
- * and an event more than UPL_TIMING_FUTURE_SLACK_SEC after now. */
+ * that says what is wrong (both times in ISO UTC when the order is wrong) and, in
+ * diag->why, the reason with the task: UPL_REASON_TIMER_IDLE, _RUNNING, _PAUSED or
+ * _STOPPED (the timer's state does not allow the event), _TOO_EARLY (why.at: the time
+ * of the event before it) or _IN_FUTURE; UPL_INTEGRITY when the history itself is
+ * impossible.  Refused: any event but start on an idle timer, start on a started
+ * timer, pause unless running, resume unless paused, anything after stop, an event
+ * earlier than the one before it, and an event more than UPL_TIMING_FUTURE_SLACK_SEC
+ * after now. */
 upl_status upl_timing_check(const upl_timing_event *ev, size_t n, int64_t task_id,
                             upl_event_kind kind, int64_t at, int64_t now, upl_diag *diag);
 
 /* May an event of this kind, happening at `at`, be logged for task task_id, which was
  * assigned to its arm at assigned_at?  Work timed before the arm was known could not
  * have followed the assignment, so an event earlier than the assignment is refused:
- * UPL_REFUSED with one line in diag (may be NULL) that gives both times in ISO UTC and
- * the earliest time allowed.  An event at the assignment second or later is UPL_OK. */
+ * UPL_REFUSED with one line in diag (may be NULL) that gives both times in ISO UTC, and
+ * why UPL_REASON_TOO_EARLY with why.at = assigned_at, the earliest time allowed.  An
+ * event at the assignment second or later is UPL_OK. */
 upl_status upl_timing_check_assigned(int64_t task_id, upl_event_kind kind, int64_t at,
                                      int64_t assigned_at, upl_diag *diag);
 

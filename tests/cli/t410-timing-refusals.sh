@@ -37,7 +37,8 @@ refused "task 6 is not assigned to an arm yet" start 6
 contains err "uplift randomize"
 refused "task 4 is excluded (duplicate issue)" start 4
 refused "no task 99" start 99
-refused "task 1 has not been started, so it cannot stop" stop 1
+contains err "uplift: no task 99 (see 'uplift task list')"
+refused "task 1 has not been started, so it cannot stop; start it with 'uplift start 1'" stop 1
 refused "'uplift start 1'" pause 1
 refused "task 1 has not been started, so it cannot resume" resume 1
 
@@ -58,7 +59,7 @@ contains err "'uplift pause 1'"
 # assignment on)
 up 0 start 5 --at 2026-03-01T08:00Z
 # done while the timer runs
-refused "task 1's timer is still running (since 2026-03-01T09:00:00Z); stop it first" \
+refused "task 1's timer is still running (since 2026-03-01T09:00:00Z); stop it first with 'uplift stop 1'" \
     done 1 --time 1h
 
 up 0 pause 1 --at 2026-03-01T09:30Z
@@ -70,6 +71,7 @@ refused "task 1's timer is still paused" done 1 --time 1h
 # a second task may not be back-dated into the stretch task 1 ran
 refused "would overlap task 1 of participant 'ana', which ran from 2026-03-01T09:00:00Z to 2026-03-01T09:30:00Z" \
     start 2 --at 2026-03-01T09:10Z
+contains err "give a time from 2026-03-01T09:30:00Z on with --at (or check the clock)"
 up 0 start 2 --at 2026-03-01T09:45Z
 refused "participant 'ana' already has task 2 running" resume 1 --at 2026-03-01T10:00Z
 up 0 stop 2 --at 2026-03-01T10:00Z
@@ -78,7 +80,8 @@ up 0 stop 1 --at 2026-03-01T10:00Z
 # after stop the timer is closed
 refused "task 1 was stopped at 2026-03-01T10:00:00Z" start 1
 refused "task 1 was stopped at 2026-03-01T10:00:00Z" resume 1
-refused "uplift done 1 --post-review DUR" stop 1
+# stopped but not reported yet: the report comes next (post-review time needs one)
+refused "task 1 was stopped at 2026-03-01T10:00:00Z and its timer is closed, so it cannot stop; report its time with 'uplift done 1 --time DUR'" stop 1
 
 # self-reports
 refused "task 6 is not assigned to an arm yet" done 6 --time 1h
@@ -88,6 +91,7 @@ up 0 done 1 --time 1h --perceived "-10%"
 refused "task 1 already has a reported time (60 min), which cannot change" done 1 --time 2h
 refused "task 1 already has a perceived change (-10%)" done 1 --perceived "+5%"
 refused "task 1 is done (reported 60 min)" start 1
+contains err "so its timer cannot start; add later work with 'uplift done 1 --post-review DUR'"
 
 # a task randomized now takes no time from before now
 up 0 forecast 6 --ai 1h --no-ai 1h

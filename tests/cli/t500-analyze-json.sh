@@ -1,5 +1,5 @@
 #!/bin/sh
-# analyze --json on a CSV: every key of CONTRACT section 6 is present, the SE panel
+# analyze --json on a CSV: every key of docs/analysis.md is present, the SE panel
 # holds every type with z and t for each arm, what cannot be computed is null,
 # and no number is NaN; the text output shows the tables.
 . "$UPLIFT_SRC/tests/cli/lib.sh"

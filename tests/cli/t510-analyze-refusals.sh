@@ -27,6 +27,10 @@ refused() {
 
 printf '%s\n' "$good" >good.csv
 up 0 analyze --csv good.csv
+# a warning names the option that would answer it only when it is not in use
+contains out "use cr2 with its Satterthwaite degrees of freedom (used here)"
+up 0 analyze --csv good.csv --se cr1 --bootstrap 0 --permutations 0
+contains out "use cr2 with its Satterthwaite degrees of freedom (--se cr2 --dist t)"
 
 refused zero.csv 1 "$good
 t9,ana,ai,0,0,30,done" "task 't9': total time (reported_min + post_review_min) is 0"
@@ -43,6 +47,12 @@ t1,ana,ai,50,5,40,done,12
 t2,ana,no_ai,42,0,45,done,0" "task 't2': measured_min is 0, not a positive time" --outcome measured
 refused forecast.csv 1 "$good
 t9,ana,ai,10,1,0,done" "task 't9': forecast_no_ai_min is 0"
+contains err "not a positive time (its log is the covariate); fix the task or use --covariate none"
+refused noimpute.csv 1 "$h
+t1,ana,ai,50,,40,done
+t2,ana,no_ai,42,0,45,done
+t3,ben,ai,70,,60,done
+t4,ben,no_ai,30,3,35,done" "task 't1' has no post_review_min and no task of arm 'ai' has one to impute from; use --impute complete-case"
 refused empty-arm.csv 1 "$h
 t1,ana,ai,50,5,40,excluded
 t2,ana,no_ai,42,0,45,done
@@ -57,7 +67,8 @@ t1,ana,ai,50,5,40,done
 t2,ana,no_ai,42,0,45,done
 t3,ana,ai,70,10,60,done
 t4,ana,no_ai,30,3,35,done
-t5,ana,ai,31,3,35,done" "--se cr1 needs at least two clusters" --se cr1
+t5,ana,ai,31,3,35,done" "cr1 standard errors need at least two clusters (participants), and the data have 1" --se cr1
+contains err "; use an hc type (e.g. --se hc2)"
 refused dup.csv 1 "$good
 t3,ana,ai,10,1,30,done" "task id 't3' appears twice (rows 3 and 9)"
 refused text.csv 1 "$h

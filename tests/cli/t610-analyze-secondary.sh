@@ -1,6 +1,6 @@
 #!/bin/sh
 # analyze's secondary analyses on a simulated study with known truth (non-compliance,
-# perception bias, self-report inflation): every CONTRACT section 6 key filled with its
+# perception bias, self-report inflation): every key of docs/analysis.md filled with its
 # documented members, reproducible for a seed and different for another, the
 # randomization design as asked, nulls with warnings for what the data lack, usage
 # errors before any reading, and no progress bar when stderr is not a terminal.
@@ -82,7 +82,7 @@ up 0 analyze --csv sim.csv --json --bootstrap 0 --ri-design blocked-by-participa
 [ "$(json_get out 'd["randomization_inference"]["design"]')" = blocked-by-participant ] ||
     fail "design not replayed"
 [ "$(json_get out 'd["ratio_of_means"]["pct_ci"]')" = None ] || fail "--bootstrap 0 has intervals"
-contains out "--bootstrap 0: ratio_of_means and perception have no intervals"
+contains out "the bootstrap was not run (0 resamples asked for): ratio_of_means and perception have no intervals"
 up 0 analyze --csv sim.csv --json --bootstrap 0 --ri-design simple --permutations 500
 [ "$(json_get out 'd["randomization_inference"]["design"]')" = simple ] || fail "simple"
 up 0 analyze --csv sim.csv --json --bootstrap 0 --permutations 0

@@ -1,5 +1,5 @@
 /* The analysis driver and its renderers: refusals at the library level, the JSON keys of
- * CONTRACT section 6 (null while not computed, rendered when a later analysis fills
+ * the keys of docs/analysis.md (null while not computed, rendered when a later analysis fills
  * them), and the text tables. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -196,9 +196,18 @@ static void test_refusals(void **state)
     spec.se_type = UPL_SE_CR1;
     assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_REFUSED);
     assert_non_null(strstr(diag.msg, "at least two clusters"));
+    assert_int_equal(diag.why.reason, UPL_REASON_NO_CLUSTERS);
+    assert_null(strstr(diag.msg, "--"));
     spec.se_type = UPL_SE_AUTO; /* one participant: auto falls back to hc2 */
     assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_OK);
     assert_int_equal(res.spec.se_type, UPL_SE_HC2);
+    /* a caller's advice goes at the end of a warning; each warning has a reason */
+    assert_true(res.n_warnings > 0);
+    assert_int_equal(res.warning_reasons[0], UPL_REASON_NONE);
+    assert_int_equal(upl_analysis_warning_append(&res, 0, " [advice]"), UPL_OK);
+    size_t wlen = strlen(res.warnings[0]);
+    assert_true(wlen > 9 && strcmp(res.warnings[0] + wlen - 9, " [advice]") == 0);
+    assert_int_equal(upl_analysis_warning_append(&res, res.n_warnings, "x"), UPL_INVALID);
     upl_analysis_result_release(&res);
     upl_dataset_release(&ds);
 
@@ -212,6 +221,7 @@ static void test_refusals(void **state)
     ds.forecast_no_ai_min[3] = -1.0;
     assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_REFUSED);
     assert_non_null(strstr(diag.msg, "task 't4': forecast_no_ai_min"));
+    assert_int_equal(diag.why.reason, UPL_REASON_COVARIATE_INVALID);
     ds.forecast_no_ai_min[3] = 50.0;
     for (size_t i = 1; i < ds.n; i += 2)
         ds.status[i] = UPL_TASK_EXCLUDED;

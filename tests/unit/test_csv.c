@@ -42,7 +42,7 @@ static upl_status collect_row(void *ctx, size_t record, size_t line, const char 
 static void parses_to(const char *csv, const char *want)
 {
     collect c;
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     memset(&c, 0, sizeof c);
     upl_status rc = upl_csv_parse_buffer(csv, strlen(csv), "t.csv", collect_row, &c, &d);
     if (rc != UPL_OK)
@@ -53,7 +53,7 @@ static void parses_to(const char *csv, const char *want)
 static void refused_len(const char *csv, size_t len, const char *want)
 {
     collect c;
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     memset(&c, 0, sizeof c);
     upl_status rc = upl_csv_parse_buffer(csv, len, "t.csv", collect_row, &c, &d);
     if (rc != UPL_PARSE)
@@ -154,7 +154,7 @@ static void test_callback_stops(void **state)
 {
     (void)state;
     collect c;
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     memset(&c, 0, sizeof c);
     c.stop_at = 2;
     const char *csv = "a\n1\n\n2\n3\n";
@@ -201,7 +201,7 @@ static void test_writer_round_trip(void **state)
     assert_string_equal(buf, want);
 
     collect c;
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     memset(&c, 0, sizeof c);
     assert_int_equal(upl_csv_parse_file(path, collect_row, &c, &d), UPL_OK);
     assert_string_equal(c.out, "1:id|title|note|empty;2:1|fix, then test|say \"hi\"|;"
@@ -229,7 +229,7 @@ static void test_file_errors(void **state)
 {
     (void)state;
     collect c;
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     memset(&c, 0, sizeof c);
     assert_int_equal(upl_csv_parse_file("/nonexistent/x.csv", collect_row, &c, &d), UPL_IO);
     assert_non_null(strstr(d.msg, "cannot open '/nonexistent/x.csv'"));
@@ -283,7 +283,7 @@ static void test_million_rows(void **state)
         fprintf(f, "%zu,\"dev, %zu\",\"two\nlines\"\n", i, i % 16);
     fclose(f);
     big b = {0, 0};
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     clock_t t0 = clock();
     assert_int_equal(upl_csv_parse_file(path, big_row, &b, &d), UPL_OK);
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;

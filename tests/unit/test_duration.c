@@ -23,7 +23,7 @@ static void check_num(double a, double e, double tol, const char *expr, const ch
 
 static double dur_ok(const char *text)
 {
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     double m = -1;
     upl_status rc = upl_duration_parse(text, &m, &d);
     if (rc != UPL_OK)
@@ -34,7 +34,7 @@ static double dur_ok(const char *text)
 /* Asserts a refusal whose message contains want. */
 static void dur_bad(const char *text, const char *want)
 {
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     double m = 12345;
     upl_status rc = upl_duration_parse(text, &m, &d);
     if (rc != UPL_PARSE)
@@ -109,7 +109,7 @@ static void test_duration_message_is_short(void **state)
     char longtext[300];
     memset(longtext, 'x', sizeof longtext - 1);
     longtext[sizeof longtext - 1] = '\0';
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     double m;
     assert_int_equal(upl_duration_parse(longtext, &m, &d), UPL_PARSE);
     assert_non_null(strstr(d.msg, "...' is not a duration"));
@@ -154,7 +154,7 @@ static void set_tz(const char *tz)
 
 static int64_t time_ok(const char *text, int64_t now)
 {
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     int64_t t = -1;
     if (upl_time_parse(text, now, &t, &d) != UPL_OK)
         fail_msg("'%s' refused: %s", text, d.msg);
@@ -163,7 +163,7 @@ static int64_t time_ok(const char *text, int64_t now)
 
 static void time_bad(const char *text, const char *want)
 {
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     int64_t t = 777;
     if (upl_time_parse(text, 0, &t, &d) != UPL_PARSE)
         fail_msg("'%s' accepted as %lld", text ? text : "(null)", (long long)t);
@@ -265,7 +265,7 @@ static void test_time_format(void **state)
 
 static double pct_ok(const char *text)
 {
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     double f = 99;
     if (upl_percent_parse(text, &f, &d) != UPL_OK)
         fail_msg("'%s' refused: %s", text, d.msg);
@@ -274,7 +274,7 @@ static double pct_ok(const char *text)
 
 static void pct_bad(const char *text, const char *want)
 {
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     double f = 99;
     if (upl_percent_parse(text, &f, &d) != UPL_PARSE)
         fail_msg("'%s' accepted as %g", text ? text : "(null)", f);

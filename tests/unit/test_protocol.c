@@ -55,7 +55,7 @@ static char *src_path(const char *rel)
 
 static void load(const char *rel, upl_protocol *p)
 {
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     char *text = NULL;
     upl_status rc = upl_protocol_load(src_path(rel), p, &text, &d);
     if (rc != UPL_OK)
@@ -422,7 +422,7 @@ static void test_load_errors(void **state)
 {
     (void)state;
     upl_protocol p;
-    upl_diag d = {{0}, 0, 0};
+    upl_diag d = {0};
     char *text = (char *)1;
     assert_int_equal(upl_protocol_load("/nonexistent/p.yaml", &p, &text, &d), UPL_IO);
     assert_null(text);

@@ -1,7 +1,8 @@
 /* Randomizing and replaying through the store (harness/engine/randomize.c with
  * harness/store/store_allocation.c) on a real SQLite file: batches and positions, and replay
  * catching what the audit chain alone would not name (arms swapped inside a balanced
- * batch, a missing draw, an assignment without allocation, a wrong key). */
+ * batch, a missing draw, an assignment without allocation, a wrong key); and the one
+ * parse of the stored protocol that every engine function on a handle shares. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,8 +17,11 @@
 #include <sodium.h>
 
 #include "store_internal.h"
+#include "uplift/consort.h"
+#include "uplift/exchange.h"
 #include "uplift/protocol_parse.h"
 #include "uplift/randomize.h"
+#include "uplift/redraw.h"
 #include "uplift/store.h"
 
 #define T0 INT64_C(1772355600) /* 2026-03-01T09:00:00Z */
@@ -304,6 +308,66 @@ static void test_balance(void **state)
     drop_study(f);
 }
 
+/* The stored protocol is parsed once per handle: after its first use the stored text
+ * is replaced by YAML that does not parse, and every reader a command runs on the same
+ * handle (task import, randomize, the task table, the replay for randomization
+ * inference, the CONSORT counts, the balance, the report's protocol) still works on the
+ * first parse, while a new handle, which must parse, fails. */
+static void test_protocol_parsed_once(void **state)
+{
+    (void)state;
+    fixture *f = make_study(blocks, 4); /* task add has read the protocol */
+    const upl_protocol *first = NULL, *again = NULL;
+    upl_diag diag = {0};
+    assert_int_equal(upl_store_begin(f->store, 0), UPL_OK);
+    assert_int_equal(upl_store_protocol(f->store, &first), UPL_OK);
+    upl_store_rollback(f->store);
+    assert_int_equal(first->scheme, UPL_SCHEME_PERMUTED_BLOCK);
+    exec(f, "UPDATE study SET protocol_text = 'title: [unclosed'");
+
+    upl_store *fresh = NULL;
+    assert_int_equal(upl_store_open(f->path, UPL_STORE_READONLY, &fresh, &diag), UPL_OK);
+    assert_int_equal(upl_store_begin(fresh, 0), UPL_OK);
+    assert_int_not_equal(upl_store_protocol(fresh, &again), UPL_OK);
+    assert_non_null(strstr(upl_store_errmsg(fresh), "no longer parses"));
+    upl_store_close(fresh);
+
+    char csv[128];
+    snprintf(csv, sizeof csv, "%s/tasks.csv", f->dir);
+    FILE *out = fopen(csv, "w");
+    assert_non_null(out);
+    fputs("participant,title,forecast_ai_min,forecast_no_ai_min\nbob,imported,20,30\n", out);
+    assert_int_equal(fclose(out), 0);
+    size_t n = 0;
+    assert_int_equal(upl_store_begin(f->store, 1), UPL_OK);
+    if (upl_import_tasks_csv(f->store, csv, &n, NULL, NULL, &diag) != UPL_OK)
+        fail_msg("import: %s", diag.msg);
+    assert_int_equal(n, 1);
+    assert_int_equal(upl_store_commit(f->store), UPL_OK);
+    assert_int_equal(randomize(f, NULL, 0).assigned, 9);
+
+    upl_dataset ds;
+    upl_redraw *redraw = NULL;
+    upl_consort consort;
+    upl_alloc_balance balance;
+    assert_int_equal(upl_store_begin(f->store, 0), UPL_OK);
+    assert_int_equal(upl_store_task_table(f->store, NULL, &ds), UPL_OK);
+    assert_int_equal(ds.n, 9);
+    if (upl_redraw_alloc(f->store, &ds, &redraw, &diag) != UPL_OK)
+        fail_msg("redraw: %s", diag.msg);
+    assert_int_equal(upl_store_consort(f->store, &consort), UPL_OK);
+    assert_int_equal(consort.assigned, 9);
+    assert_int_equal(upl_store_alloc_balance(f->store, &balance), UPL_OK);
+    assert_int_equal(upl_store_protocol(f->store, &again), UPL_OK);
+    assert_ptr_equal(again, first);
+    upl_store_rollback(f->store);
+    upl_alloc_balance_release(&balance);
+    upl_consort_release(&consort);
+    upl_redraw_free(redraw);
+    upl_dataset_release(&ds);
+    drop_study(f);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -312,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_complete_batches),
         cmocka_unit_test(test_replay_findings),
         cmocka_unit_test(test_balance),
+        cmocka_unit_test(test_protocol_parsed_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

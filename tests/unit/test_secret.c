@@ -129,6 +129,7 @@ static void test_key_file_roundtrip(void **state)
     assert_int_equal(upl_secret_generate(&u, NULL), UPL_OK);
     assert_int_equal(upl_secret_write_new(path, &u, &diag), UPL_EXISTS);
     assert_non_null(strstr(diag.msg, "never overwritten"));
+    assert_int_equal(diag.why.reason, UPL_REASON_KEY_FILE_EXISTS);
     assert_int_equal(upl_secret_read(path, &t, &diag), UPL_OK);
     assert_memory_equal(s.bytes, t.bytes, sizeof s.bytes);
 
@@ -151,6 +152,7 @@ static void test_key_file_rejects(void **state)
     path_in_dir(path, sizeof path, "missing.key");
     assert_int_equal(upl_secret_read(path, &t, &diag), UPL_NOTFOUND);
     assert_non_null(strstr(diag.msg, "missing.key"));
+    assert_int_equal(diag.why.reason, UPL_REASON_NO_KEY_FILE);
 
     path_in_dir(path, sizeof path, "bad.key");
     const char *bad[] = {

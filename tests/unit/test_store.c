@@ -104,7 +104,7 @@ static void test_every_column_has_a_source(void **state)
 {
     (void)state;
     assert_int_equal(UPL_TASK_COLUMNS, 15);
-    assert_int_equal(UPL_TASK_CONTRACT_COLUMNS, 13);
+    assert_int_equal(UPL_TASK_SHARED_COLUMNS, 13);
     assert_string_equal(upl_task_columns[UPL_COL_TASK_ID], "task_id");
     assert_string_equal(upl_task_columns[UPL_COL_PERCEIVED_PCT], "perceived_pct");
     assert_string_equal(upl_task_columns[UPL_COL_URL], "url");
@@ -179,6 +179,14 @@ static void test_refusals_leave_no_trace(void **state)
         .participant = "zed", .title = "x", .forecast_ai_min = NAN, .forecast_no_ai_min = NAN};
     assert_int_equal(upl_store_task_add(store, &t, &id), UPL_NOTFOUND);
     assert_non_null(strstr(upl_store_errmsg(store), "unknown participant 'zed'"));
+    assert_int_equal(upl_store_why(store)->reason, UPL_REASON_NO_PARTICIPANT);
+    assert_string_equal(upl_store_why(store)->name, "zed");
+    /* a handle that could never be added gets no reason to add it */
+    t.participant = "no such handle";
+    assert_int_equal(upl_store_task_add(store, &t, &id), UPL_NOTFOUND);
+    assert_int_equal(upl_store_why(store)->reason, UPL_REASON_NONE);
+    assert_string_equal(upl_store_why(store)->name, "");
+    t.participant = "zed";
     t.participant = "ben";
     t.forecast_ai_min = 10; /* only one forecast */
     assert_int_equal(upl_store_task_add(store, &t, &id), UPL_INVALID);

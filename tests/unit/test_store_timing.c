@@ -260,6 +260,9 @@ static void test_sequence_refusals(void **state)
     assert_non_null(strstr(upl_store_errmsg(f->store),
                            "stop at 2026-03-01T08:00:00Z is before the start at "
                            "2026-03-01T09:00:00Z"));
+    /* the reason travels from the timing rules through the store */
+    assert_int_equal(upl_store_why(f->store)->reason, UPL_REASON_TOO_EARLY);
+    assert_int_equal(upl_store_why(f->store)->at, T9);
     assert_int_equal(log_at(f, 0, UPL_EVENT_RESUME, T9 + 60), UPL_REFUSED);
     assert_int_equal(log_at(f, 0, UPL_EVENT_START, T9 + 60), UPL_REFUSED);
     assert_int_equal(log_at(f, 0, UPL_EVENT_PAUSE, T9 + 60), UPL_OK);
@@ -286,7 +289,11 @@ static void test_parallel_refused(void **state)
     assert_non_null(strstr(upl_store_errmsg(f->store),
                            "participant 'alice' already has task 1 running (since "
                            "2026-03-01T09:00:00Z)"));
-    assert_non_null(strstr(upl_store_errmsg(f->store), "'uplift pause 1'"));
+    /* the reason names the task in the way, for the caller's advice; the message names
+     * no command */
+    assert_int_equal(upl_store_why(f->store)->reason, UPL_REASON_TIMER_RUNNING);
+    assert_int_equal(upl_store_why(f->store)->task, f->task[0]);
+    assert_null(strstr(upl_store_errmsg(f->store), "uplift "));
     /* a paused task does not block; the new one may start after the pause */
     assert_int_equal(log_at(f, 0, UPL_EVENT_PAUSE, T9 + MIN(30)), UPL_OK);
     /* but not back-dated into the stretch task 1 ran */
@@ -294,6 +301,8 @@ static void test_parallel_refused(void **state)
     assert_non_null(strstr(upl_store_errmsg(f->store),
                            "would overlap task 1 of participant 'alice', which ran from "
                            "2026-03-01T09:00:00Z to 2026-03-01T09:30:00Z"));
+    assert_int_equal(upl_store_why(f->store)->reason, UPL_REASON_TOO_EARLY);
+    assert_int_equal(upl_store_why(f->store)->at, T9 + MIN(30));
     assert_int_equal(log_at(f, 1, UPL_EVENT_START, T9 + MIN(30)), UPL_OK);
     /* and now task 1 cannot resume while task 2 runs */
     assert_int_equal(log_at(f, 0, UPL_EVENT_RESUME, T9 + MIN(50)), UPL_REFUSED);
@@ -370,7 +379,9 @@ static void test_done_rules(void **state)
     upl_self_report_clear(&r);
     r.reported_min = 50;
     assert_int_equal(upl_store_task_done(f->store, f->task[0], &r), UPL_REFUSED);
-    assert_non_null(strstr(upl_store_errmsg(f->store), "'uplift stop 1'"));
+    assert_non_null(strstr(upl_store_errmsg(f->store), "task 1's timer is still running"));
+    assert_int_equal(upl_store_why(f->store)->reason, UPL_REASON_TIMER_OPEN);
+    assert_int_equal(upl_store_why(f->store)->task, f->task[0]);
     assert_int_equal(log_at(f, 0, UPL_EVENT_PAUSE, T9 + MIN(20)), UPL_OK);
     assert_int_equal(upl_store_task_done(f->store, f->task[0], &r), UPL_REFUSED);
     assert_int_equal(log_at(f, 0, UPL_EVENT_STOP, T9 + MIN(20)), UPL_OK);

@@ -158,10 +158,13 @@ static void test_transition_table(void **state)
                 assert_int_equal(st, UPL_OK);
             } else {
                 assert_int_equal(st, UPL_REFUSED);
-                /* one line that names the task and says what to do */
+                /* one line that names the task, and a reason with it for the caller's
+                 * advice (the message names no command) */
                 assert_non_null(strstr(d.msg, "task 7"));
                 assert_null(strchr(d.msg, '\n'));
-                assert_non_null(strstr(d.msg, "uplift "));
+                assert_null(strstr(d.msg, "uplift "));
+                assert_int_equal(d.why.task, 7);
+                assert_int_not_equal(d.why.reason, UPL_REASON_NONE);
             }
         }
     }
@@ -189,16 +192,28 @@ static void test_refusal_messages(void **state)
 
     assert_int_equal(upl_timing_check(h, 1, 7, UPL_EVENT_RESUME, now, now, &d), UPL_REFUSED);
     assert_non_null(strstr(d.msg, "already running (since 2026-03-01T09:00:00Z)"));
+    assert_int_equal(d.why.reason, UPL_REASON_TIMER_RUNNING);
     assert_int_equal(upl_timing_check(h, 2, 7, UPL_EVENT_PAUSE, now, now, &d), UPL_REFUSED);
     assert_non_null(strstr(d.msg, "already paused (since 2026-03-01T09:40:00Z)"));
-    assert_non_null(strstr(d.msg, "'uplift resume 7'"));
+    assert_int_equal(d.why.reason, UPL_REASON_TIMER_PAUSED);
+    assert_int_equal(d.why.task, 7);
     assert_int_equal(upl_timing_check(h, 2, 7, UPL_EVENT_START, now, now, &d), UPL_REFUSED);
-    assert_non_null(strstr(d.msg, "'uplift resume 7'"));
+    assert_non_null(strstr(d.msg, "was started already and is paused"));
+    assert_int_equal(d.why.reason, UPL_REASON_TIMER_PAUSED);
     assert_int_equal(upl_timing_check(NULL, 0, 7, UPL_EVENT_STOP, now, now, &d), UPL_REFUSED);
     assert_non_null(strstr(d.msg, "has not been started"));
-    assert_non_null(strstr(d.msg, "'uplift start 7'"));
+    assert_int_equal(d.why.reason, UPL_REASON_TIMER_IDLE);
     assert_int_equal(upl_timing_check(h, 4, 7, UPL_EVENT_START, now, now, &d), UPL_REFUSED);
     assert_non_null(strstr(d.msg, "stopped at 2026-03-01T11:00:00Z"));
+    assert_int_equal(d.why.reason, UPL_REASON_TIMER_STOPPED);
+    /* an event before the one before it: the earliest time allowed is that event's */
+    assert_int_equal(upl_timing_check(h, 1, 7, UPL_EVENT_STOP, T9 - MIN(60), now, &d), UPL_REFUSED);
+    assert_int_equal(d.why.reason, UPL_REASON_TOO_EARLY);
+    assert_int_equal(d.why.at, T9);
+    /* a new message clears the reason */
+    upl_diag_set(&d, UPL_ERROR, "x");
+    assert_int_equal(d.why.reason, UPL_REASON_NONE);
+    assert_int_equal(d.why.task, 0);
 }
 
 static void test_future(void **state)
@@ -232,7 +247,9 @@ static void test_before_assignment(void **state)
                      UPL_REFUSED);
     assert_non_null(strstr(d.msg, "start at 2026-03-01T08:00:00Z is before task 7 was assigned "
                                   "at 2026-03-01T09:00:00Z;"));
-    assert_non_null(strstr(d.msg, "give a time from 2026-03-01T09:00:00Z on with --at"));
+    assert_int_equal(d.why.reason, UPL_REASON_TOO_EARLY);
+    assert_int_equal(d.why.at, T9);
+    assert_null(strstr(d.msg, "--at"));
     assert_int_equal(upl_timing_check_assigned(7, UPL_EVENT_STOP, T9 - 1, T9, NULL), UPL_REFUSED);
 }
 
