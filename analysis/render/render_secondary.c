@@ -160,8 +160,7 @@ void upl__render_secondary_json(const upl_analysis_result *r, json_t *root)
 
 /* ---- text ---- */
 
-/* A change of time as "+12.3%", or "-" when undefined. */
-static const char *pct(char *buf, size_t size, double x)
+const char *upl__text_pct(char *buf, size_t size, double x)
 {
     if (isfinite(x))
         snprintf(buf, size, "%+.1f%%", 100.0 * x);
@@ -170,8 +169,7 @@ static const char *pct(char *buf, size_t size, double x)
     return buf;
 }
 
-/* An interval as "[-1.0%, +43.0%]", or "-" when undefined. */
-static const char *pct_ci(char *buf, size_t size, double lo, double hi)
+const char *upl__text_pct_ci(char *buf, size_t size, double lo, double hi)
 {
     if (isfinite(lo) && isfinite(hi))
         snprintf(buf, size, "[%+.1f%%, %+.1f%%]", 100.0 * lo, 100.0 * hi);
@@ -183,7 +181,8 @@ static const char *pct_ci(char *buf, size_t size, double lo, double hi)
 static void line(FILE *out, const char *label, double v, double lo, double hi)
 {
     char a[32], b[64];
-    fprintf(out, "  %-34s %s  %s\n", label, pct(a, sizeof a, v), pct_ci(b, sizeof b, lo, hi));
+    fprintf(out, "  %-34s %s  %s\n", label, upl__text_pct(a, sizeof a, v),
+            upl__text_pct_ci(b, sizeof b, lo, hi));
 }
 
 /* A bootstrap quantity: estimate, percentile interval, BCa interval in columns. */
@@ -191,8 +190,8 @@ static void line_bca(FILE *out, const char *label, double v, double lo, double h
                      double bca_hi)
 {
     char a[32], b[64], c[64];
-    fprintf(out, "  %-34s %-8s %-18s %s\n", label, pct(a, sizeof a, v), pct_ci(b, sizeof b, lo, hi),
-            pct_ci(c, sizeof c, bca_lo, bca_hi));
+    fprintf(out, "  %-34s %-8s %-18s %s\n", label, upl__text_pct(a, sizeof a, v),
+            upl__text_pct_ci(b, sizeof b, lo, hi), upl__text_pct_ci(c, sizeof c, bca_lo, bca_hi));
 }
 
 void upl__render_secondary_text(const upl_analysis_result *r, FILE *out)

@@ -7,25 +7,8 @@
 
 #include <gsl/gsl_version.h>
 
+#include "render_secondary.h"
 #include "report_internal.h"
-
-static const char *pct(char *buf, size_t size, double x)
-{
-    if (isfinite(x))
-        snprintf(buf, size, "%+.1f%%", 100.0 * x);
-    else
-        snprintf(buf, size, "-");
-    return buf;
-}
-
-static const char *interval(char *buf, size_t size, double lo, double hi)
-{
-    if (isfinite(lo) && isfinite(hi))
-        snprintf(buf, size, "[%+.1f%%, %+.1f%%]", 100.0 * lo, 100.0 * hi);
-    else
-        snprintf(buf, size, "-");
-    return buf;
-}
 
 static const char *pval(char *buf, size_t size, double x)
 {
@@ -173,7 +156,7 @@ static upl_status baseline(const upl_report_input *in, FILE *out)
         upl__md_printf(out, " | %s", fixed(t, sizeof t, b[a].forecast_ai_median, 0));
     fputs(" |\n| Forecast change with AI (geometric mean)", out);
     for (size_t a = 0; a < ds->n_arms; a++)
-        upl__md_printf(out, " | %s", pct(t, sizeof t, b[a].forecast_ratio_gm - 1.0));
+        upl__md_printf(out, " | %s", upl__text_pct(t, sizeof t, b[a].forecast_ratio_gm - 1.0));
     fputs(" |\n", out);
     for (size_t k = 0; k < nc; k++) {
         fputs("| Category: ", out);
@@ -205,8 +188,9 @@ static void primary(const upl_report_input *in, FILE *out)
             out,
             "**Tasks in the %s arm %s than in the %s arm** (%s; %g%% interval %s, p %s%s; "
             "%s standard errors, %s interval).\n\n",
-            eff->arm, words, control, pct(t1, sizeof t1, eff->est.pct), 100.0 * r->spec.level,
-            interval(t2, sizeof t2, eff->est.pct_lo, eff->est.pct_hi),
+            eff->arm, words, control, upl__text_pct(t1, sizeof t1, eff->est.pct),
+            100.0 * r->spec.level,
+            upl__text_pct_ci(t2, sizeof t2, eff->est.pct_lo, eff->est.pct_hi),
             pval(t3, sizeof t3, eff->est.p)[0] == '<' ? "" : "= ", t3,
             upl_se_type_name(r->spec.se_type), r->spec.dist == UPL_DIST_T ? "t" : "normal");
     }
@@ -222,8 +206,9 @@ static void primary(const upl_report_input *in, FILE *out)
         const upl_effect *eff = &r->effects[e];
         upl__md_printf(out, "| %s | %zu | %s | %s | %s | %s | %s | %s |\n", eff->arm, eff->n_arm,
                        fixed(t1, sizeof t1, eff->est.coef, 4), fixed(t2, sizeof t2, eff->est.se, 4),
-                       fixed(t3, sizeof t3, eff->est.df, 1), pct(t4, sizeof t4, eff->est.pct),
-                       interval(t5, sizeof t5, eff->est.pct_lo, eff->est.pct_hi),
+                       fixed(t3, sizeof t3, eff->est.df, 1),
+                       upl__text_pct(t4, sizeof t4, eff->est.pct),
+                       upl__text_pct_ci(t5, sizeof t5, eff->est.pct_lo, eff->est.pct_hi),
                        pval(words, sizeof words, eff->est.p));
     }
     fputc('\n', out);
@@ -232,8 +217,8 @@ static void primary(const upl_report_input *in, FILE *out)
             out,
             "Ratio of mean times: %s, percentile interval %s (%zu bootstrap resamples "
             "of participants).\n\n",
-            pct(t1, sizeof t1, r->ratio_of_means->pct),
-            interval(t2, sizeof t2, r->ratio_of_means->pct_lo, r->ratio_of_means->pct_hi),
+            upl__text_pct(t1, sizeof t1, r->ratio_of_means->pct),
+            upl__text_pct_ci(t2, sizeof t2, r->ratio_of_means->pct_lo, r->ratio_of_means->pct_hi),
             r->ratio_of_means->bootstrap);
     else
         fputs("*Not computed: the ratio of mean times needs a cluster bootstrap (--bootstrap "
@@ -246,8 +231,8 @@ static void primary(const upl_report_input *in, FILE *out)
             "used in %.1f%% of the control tasks. Effect of actually using AI (two-stage "
             "least squares, assignment as the instrument): %s %s.\n\n",
             100.0 * r->compliance->treated_nonuse, 100.0 * r->compliance->control_use,
-            pct(t1, sizeof t1, r->compliance->iv.pct),
-            interval(t2, sizeof t2, r->compliance->iv.pct_lo, r->compliance->iv.pct_hi));
+            upl__text_pct(t1, sizeof t1, r->compliance->iv.pct),
+            upl__text_pct_ci(t2, sizeof t2, r->compliance->iv.pct_lo, r->compliance->iv.pct_hi));
     for (size_t e = 0; e < r->n_effects; e++) {
         upl__md_printf(out, "### Standard-error panel: %s vs %s\n\n", r->effects[e].arm, control);
         fputs("| SE type | interval | SE (log) | df | change in time | interval | p |\n"
@@ -264,8 +249,8 @@ static void primary(const upl_report_input *in, FILE *out)
             upl__md_printf(out, " | %s | %s | %s | %s | %s | %s |\n",
                            pe->dist == UPL_DIST_T ? "t" : "normal",
                            fixed(t1, sizeof t1, pe->est.se, 4), fixed(t2, sizeof t2, pe->est.df, 1),
-                           pct(t3, sizeof t3, pe->est.pct),
-                           interval(t4, sizeof t4, pe->est.pct_lo, pe->est.pct_hi),
+                           upl__text_pct(t3, sizeof t3, pe->est.pct),
+                           upl__text_pct_ci(t4, sizeof t4, pe->est.pct_lo, pe->est.pct_hi),
                            pval(t5, sizeof t5, pe->est.p));
         }
         fputc('\n', out);
@@ -283,8 +268,9 @@ static void later(const upl_report_input *in, FILE *out)
             const upl_participant_effect *pe = &r->per_participant[i];
             fputs("| ", out);
             upl__md_printf(out, "%s", pe->participant);
-            upl__md_printf(out, " | %zu | %s | %s |\n", pe->n, pct(t1, sizeof t1, pe->pct),
-                           interval(t2, sizeof t2, pe->pct_lo, pe->pct_hi));
+            upl__md_printf(out, " | %zu | %s | %s |\n", pe->n,
+                           upl__text_pct(t1, sizeof t1, pe->pct),
+                           upl__text_pct_ci(t2, sizeof t2, pe->pct_lo, pe->pct_hi));
         }
         upl__md_printf(out,
                        "\n%zu of the %zu participants with an estimate have a point estimate of "
@@ -298,27 +284,27 @@ static void later(const upl_report_input *in, FILE *out)
         const upl_perception *p = r->perception;
         fputs("| | change in time | interval |\n|---|---:|---:|\n", out);
         upl__md_printf(out, "| Forecast before the task | %s | %s |\n",
-                       pct(t1, sizeof t1, p->forecast_pct),
-                       interval(t2, sizeof t2, p->forecast_lo, p->forecast_hi));
+                       upl__text_pct(t1, sizeof t1, p->forecast_pct),
+                       upl__text_pct_ci(t2, sizeof t2, p->forecast_lo, p->forecast_hi));
         upl__md_printf(out, "| Believed afterwards | %s | %s |\n",
-                       pct(t1, sizeof t1, p->posthoc_pct),
-                       interval(t2, sizeof t2, p->posthoc_lo, p->posthoc_hi));
+                       upl__text_pct(t1, sizeof t1, p->posthoc_pct),
+                       upl__text_pct_ci(t2, sizeof t2, p->posthoc_lo, p->posthoc_hi));
         upl__md_printf(out, "| Gap: measured minus forecast | %s | %s |\n",
-                       pct(t1, sizeof t1, p->gap_forecast),
-                       interval(t2, sizeof t2, p->gap_forecast_lo, p->gap_forecast_hi));
+                       upl__text_pct(t1, sizeof t1, p->gap_forecast),
+                       upl__text_pct_ci(t2, sizeof t2, p->gap_forecast_lo, p->gap_forecast_hi));
         upl__md_printf(out, "| Gap: measured minus believed | %s | %s |\n",
-                       pct(t1, sizeof t1, p->gap_posthoc),
-                       interval(t2, sizeof t2, p->gap_posthoc_lo, p->gap_posthoc_hi));
+                       upl__text_pct(t1, sizeof t1, p->gap_posthoc),
+                       upl__text_pct_ci(t2, sizeof t2, p->gap_posthoc_lo, p->gap_posthoc_hi));
         for (size_t i = 0; i < p->n_predictions; i++) {
             const upl_prediction_gap *g = &p->predictions[i];
             fputs("| Predicted by ", out);
             upl__md_printf(out, "%s", g->group);
             upl__md_printf(out, " (mean of %zu) | %s | %s |\n| Gap: measured minus ", g->n,
-                           pct(t1, sizeof t1, g->pct),
-                           interval(t2, sizeof t2, g->pct_lo, g->pct_hi));
+                           upl__text_pct(t1, sizeof t1, g->pct),
+                           upl__text_pct_ci(t2, sizeof t2, g->pct_lo, g->pct_hi));
             upl__md_printf(out, "%s", g->group);
-            upl__md_printf(out, " | %s | %s |\n", pct(t1, sizeof t1, g->gap),
-                           interval(t2, sizeof t2, g->gap_lo, g->gap_hi));
+            upl__md_printf(out, " | %s | %s |\n", upl__text_pct(t1, sizeof t1, g->gap),
+                           upl__text_pct_ci(t2, sizeof t2, g->gap_lo, g->gap_hi));
         }
         upl__md_printf(out,
                        "\nIntervals from %zu bootstrap resamples of participants. A positive gap "
@@ -350,9 +336,10 @@ static void later(const upl_report_input *in, FILE *out)
         for (size_t i = 0; i < s->n_levels; i++) {
             fputs("| ", out);
             upl__md_printf(out, "%s", s->levels[i].level);
-            upl__md_printf(out, " | %zu | %s | %s |\n", s->levels[i].n,
-                           pct(t1, sizeof t1, s->levels[i].pct),
-                           interval(t2, sizeof t2, s->levels[i].pct_lo, s->levels[i].pct_hi));
+            upl__md_printf(
+                out, " | %zu | %s | %s |\n", s->levels[i].n,
+                upl__text_pct(t1, sizeof t1, s->levels[i].pct),
+                upl__text_pct_ci(t2, sizeof t2, s->levels[i].pct_lo, s->levels[i].pct_hi));
         }
         pval(t1, sizeof t1, s->heterogeneity_p);
         upl__md_printf(out, "\nTest of heterogeneity: p %s%s.\n\n", t1[0] == '<' ? "" : "= ", t1);
