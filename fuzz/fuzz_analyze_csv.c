@@ -16,25 +16,9 @@
 #include "uplift/dataset_csv.h"
 #include "uplift/render.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_input.h"
 
-/* Copies the next line of [*p, end) into a NUL-terminated string (NULL when empty). */
-static char *take_line(const char **p, const char *end)
-{
-    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-    const char *stop = nl ? nl : end;
-    size_t len = (size_t)(stop - *p);
-    char *s = NULL;
-    if (len > 0 && !memchr(*p, '\0', len)) {
-        s = malloc(len + 1);
-        if (!s)
-            abort();
-        memcpy(s, *p, len);
-        s[len] = '\0';
-    }
-    *p = nl ? nl + 1 : end;
-    return s;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void one_line(const upl_diag *diag)
 {
@@ -47,8 +31,8 @@ static void one_line(const upl_diag *diag)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
-    char *map = take_line(&p, end);
-    char *treated = take_line(&p, end);
+    char *map = fuzz_take_line(&p, end);
+    char *treated = fuzz_take_line(&p, end);
     upl_dataset ds;
     upl_diag diag;
     memset(&diag, 0, sizeof diag);

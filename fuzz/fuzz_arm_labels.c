@@ -24,25 +24,9 @@
 #include "uplift/dataset_csv.h"
 #include "text.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_input.h"
 
-/* Copies the next line of [*p, end) into a NUL-terminated string (NULL when empty). */
-static char *take_line(const char **p, const char *end)
-{
-    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
-    const char *stop = nl ? nl : end;
-    size_t len = (size_t)(stop - *p);
-    char *s = NULL;
-    if (len > 0 && !memchr(*p, '\0', len)) {
-        s = malloc(len + 1);
-        if (!s)
-            abort();
-        memcpy(s, *p, len);
-        s[len] = '\0';
-    }
-    *p = nl ? nl + 1 : end;
-    return s;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void one_line(const upl_diag *diag)
 {
@@ -222,9 +206,9 @@ static upl_status pad_row(void *ctx, size_t record, size_t line, const char *con
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
-    char *treated = take_line(&p, end);
-    char *arm_names = take_line(&p, end);
-    char *map = take_line(&p, end);
+    char *treated = fuzz_take_line(&p, end);
+    char *arm_names = fuzz_take_line(&p, end);
+    char *map = fuzz_take_line(&p, end);
     size_t csv_len = (size_t)(end - p);
     upl_dataset ds, padded;
     upl_diag diag = {0};

@@ -206,19 +206,6 @@ upl_status upl_store_alloc_next_run(upl_store *store, int64_t *run)
     return rc;
 }
 
-static const char *scheme_text(upl_scheme s)
-{
-    switch (s) {
-    case UPL_SCHEME_SIMPLE:
-        return "simple";
-    case UPL_SCHEME_COMPLETE:
-        return "complete";
-    case UPL_SCHEME_PERMUTED_BLOCK:
-        return "permuted-block";
-    }
-    return "unknown";
-}
-
 upl_status upl_store_alloc_record(upl_store *store, const upl_alloc_record *rec)
 {
     sqlite3_stmt *stmt = NULL;
@@ -252,7 +239,7 @@ upl_status upl_store_alloc_record(upl_store *store, const upl_alloc_record *rec)
         goto cleanup;
     sqlite3_bind_int64(stmt, 1, rec->task_id);
     sqlite3_bind_text(stmt, 2, rec->arm, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 3, scheme_text(rec->scheme), -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, upl_scheme_name(rec->scheme), -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 4, rec->stratum, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 5, (sqlite3_int64)rec->position);
     if (rec->scheme != UPL_SCHEME_SIMPLE) {

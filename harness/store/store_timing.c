@@ -76,6 +76,20 @@ cleanup:
     return rc;
 }
 
+/* One timing event from a row (id, task_id, kind, at, recorded_at, manual). */
+static upl_status read_event(upl_store *store, sqlite3_stmt *stmt, upl_timing_event *e)
+{
+    e->id = sqlite3_column_int64(stmt, 0);
+    e->task_id = sqlite3_column_int64(stmt, 1);
+    if (upl_event_kind_from_name((const char *)sqlite3_column_text(stmt, 2), &e->kind) != 0)
+        return upl__store_fail(store, UPL_INTEGRITY, "timing event %lld has an unknown kind",
+                               (long long)e->id);
+    e->at = sqlite3_column_int64(stmt, 3);
+    e->recorded_at = sqlite3_column_int64(stmt, 4);
+    e->manual = sqlite3_column_int(stmt, 5) != 0;
+    return UPL_OK;
+}
+
 /* Runs an event query (EVENT_COLUMNS, with one or two int64 parameters) into a new
  * array. */
 static upl_status load_events(upl_store *store, const char *sql, int64_t p1, int64_t p2,
@@ -104,16 +118,8 @@ static upl_status load_events(upl_store *store, const char *sql, int64_t p1, int
             ev = grown;
         }
         upl_timing_event *e = &ev[n];
-        e->id = sqlite3_column_int64(stmt, 0);
-        e->task_id = sqlite3_column_int64(stmt, 1);
-        if (upl_event_kind_from_name((const char *)sqlite3_column_text(stmt, 2), &e->kind) != 0) {
-            rc = upl__store_fail(store, UPL_INTEGRITY, "timing event %lld has an unknown kind",
-                                 (long long)e->id);
+        if ((rc = read_event(store, stmt, e)) != UPL_OK)
             goto cleanup;
-        }
-        e->at = sqlite3_column_int64(stmt, 3);
-        e->recorded_at = sqlite3_column_int64(stmt, 4);
-        e->manual = sqlite3_column_int(stmt, 5) != 0;
         n++;
     }
     if (step != SQLITE_DONE) {
@@ -617,16 +623,8 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
             }
         }
         upl_timing_event *e = &ev[n];
-        e->id = sqlite3_column_int64(stmt, 0);
-        e->task_id = sqlite3_column_int64(stmt, 1);
-        if (upl_event_kind_from_name((const char *)sqlite3_column_text(stmt, 2), &e->kind) != 0) {
-            rc = upl__store_fail(store, UPL_INTEGRITY, "timing event %lld has an unknown kind",
-                                 (long long)e->id);
+        if ((rc = read_event(store, stmt, e)) != UPL_OK)
             goto cleanup;
-        }
-        e->at = sqlite3_column_int64(stmt, 3);
-        e->recorded_at = sqlite3_column_int64(stmt, 4);
-        e->manual = sqlite3_column_int(stmt, 5) != 0;
         if (n == 0 || ev[n - 1].task_id != e->task_id) {
             timed_task *t = &tasks[n_tasks++];
             memset(t, 0, sizeof *t);
