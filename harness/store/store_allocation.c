@@ -10,7 +10,7 @@
 /* Is allocation closed (the secret revealed)? */
 static upl_status allocation_closed(upl_store *store, int *closed)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_status rc = upl__store_prepare(
         store,
         "SELECT revealed_secret IS NOT NULL OR allocation_closed_at IS NOT NULL FROM study "
@@ -18,14 +18,14 @@ static upl_status allocation_closed(upl_store *store, int *closed)
         &stmt);
     if (rc != UPL_OK)
         return rc;
-    int step = sqlite3_step(stmt);
-    if (step == SQLITE_ROW)
-        *closed = sqlite3_column_int(stmt, 0) != 0;
-    else if (step == SQLITE_DONE)
+    int step = upl__sql_step(stmt);
+    if (step == UPL_SQL_ROW)
+        *closed = upl__sql_column_int(stmt, 0) != 0;
+    else if (step == UPL_SQL_DONE)
         rc = upl__store_fail(store, UPL_NOTFOUND, "'%s' holds no study", store->path);
     else
         rc = upl__store_sqlfail(store, "cannot read the study");
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
@@ -57,16 +57,16 @@ void upl_alloc_tasks_free(upl_alloc_task *tasks, size_t n)
     "t.id) FROM task t JOIN participant p ON p.id = t.participant_id "
 
 /* Why a task cannot be randomized, or NULL when it can; *reason says which. */
-static const char *ineligible(sqlite3_stmt *stmt, upl_reason *reason)
+static const char *ineligible(upl_sql_stmt *stmt, upl_reason *reason)
 {
-    const char *status = (const char *)sqlite3_column_text(stmt, 4);
+    const char *status = (const char *)upl__sql_column_text(stmt, 4);
     *reason = UPL_REASON_NONE;
-    if (sqlite3_column_int(stmt, 6) ||
+    if (upl__sql_column_int(stmt, 6) ||
         (status && strcmp(status, "planned") != 0 && strcmp(status, "excluded") != 0))
         return "it is assigned already";
     if (status && strcmp(status, "excluded") == 0)
         return "it is excluded";
-    if (!sqlite3_column_int(stmt, 5)) {
+    if (!upl__sql_column_int(stmt, 5)) {
         *reason = UPL_REASON_NO_FORECASTS;
         return "it has no forecasts yet";
     }
@@ -85,7 +85,7 @@ static int by_canonical_order(const void *a, const void *b)
 upl_status upl_store_alloc_eligible(upl_store *store, const int64_t *ids, size_t n_ids,
                                     upl_alloc_task **tasks, size_t *n, size_t *n_waiting)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_alloc_task *list = NULL;
     size_t count = 0, cap = 0;
     int oom = 0;
@@ -106,18 +106,18 @@ upl_status upl_store_alloc_eligible(upl_store *store, const int64_t *ids, size_t
         return rc;
     for (size_t i = 0; n_ids == 0 || i < n_ids; i++) {
         if (n_ids > 0) {
-            sqlite3_reset(stmt);
-            sqlite3_bind_int64(stmt, 1, ids[i]);
+            upl__sql_reset(stmt);
+            upl__sql_bind_int64(stmt, 1, ids[i]);
         }
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE) {
+        int step = upl__sql_step(stmt);
+        if (step == UPL_SQL_DONE) {
             if (n_ids == 0)
                 break;
             rc = upl__store_fail_why(store, UPL_NOTFOUND, UPL_REASON_NO_TASK, ids[i], 0,
                                      "no task %lld", (long long)ids[i]);
             goto cleanup;
         }
-        if (step != SQLITE_ROW) {
+        if (step != UPL_SQL_ROW) {
             rc = upl__store_sqlfail(store, "cannot list the tasks to randomize");
             goto cleanup;
         }
@@ -125,7 +125,7 @@ upl_status upl_store_alloc_eligible(upl_store *store, const int64_t *ids, size_t
         const char *why = ineligible(stmt, &reason);
         if (why) {
             if (n_ids == 0) {
-                if (n_waiting && !sqlite3_column_int(stmt, 6))
+                if (n_waiting && !upl__sql_column_int(stmt, 6))
                     (*n_waiting)++;
                 continue;
             }
@@ -134,7 +134,7 @@ upl_status upl_store_alloc_eligible(upl_store *store, const int64_t *ids, size_t
             goto cleanup;
         }
         for (size_t j = 0; j < count; j++)
-            if (list[j].id == sqlite3_column_int64(stmt, 0)) {
+            if (list[j].id == upl__sql_column_int64(stmt, 0)) {
                 rc = upl__store_fail(store, UPL_INVALID, "task %lld is named twice",
                                      (long long)list[j].id);
                 goto cleanup;
@@ -149,10 +149,10 @@ upl_status upl_store_alloc_eligible(upl_store *store, const int64_t *ids, size_t
             list = grown;
         }
         upl_alloc_task *t = &list[count++];
-        t->id = sqlite3_column_int64(stmt, 0);
+        t->id = upl__sql_column_int64(stmt, 0);
         t->participant = upl__store_column_dup(stmt, 1, &oom);
         t->category = upl__store_column_dup(stmt, 2, &oom);
-        t->seq = sqlite3_column_int64(stmt, 3);
+        t->seq = upl__sql_column_int64(stmt, 3);
         if (oom)
             break;
     }
@@ -168,47 +168,47 @@ upl_status upl_store_alloc_eligible(upl_store *store, const int64_t *ids, size_t
     count = 0;
 cleanup:
     upl_alloc_tasks_free(list, count);
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 upl_status upl_store_alloc_stratum_state(upl_store *store, const char *stratum, size_t *drawn,
                                          size_t *batches)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_status rc = upl__store_prepare(
         store, "SELECT count(*), count(DISTINCT block) FROM allocation WHERE stratum = ?", &stmt);
     if (rc != UPL_OK)
         return rc;
-    sqlite3_bind_text(stmt, 1, stratum, -1, SQLITE_STATIC);
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-        *drawn = (size_t)sqlite3_column_int64(stmt, 0);
-        *batches = (size_t)sqlite3_column_int64(stmt, 1);
+    upl__sql_bind_text(stmt, 1, stratum);
+    if (upl__sql_step(stmt) == UPL_SQL_ROW) {
+        *drawn = (size_t)upl__sql_column_int64(stmt, 0);
+        *batches = (size_t)upl__sql_column_int64(stmt, 1);
     } else {
         rc = upl__store_sqlfail(store, "cannot read a stratum's allocations");
     }
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 upl_status upl_store_alloc_next_run(upl_store *store, int64_t *run)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_status rc =
         upl__store_prepare(store, "SELECT coalesce(max(batch), 0) + 1 FROM allocation", &stmt);
     if (rc != UPL_OK)
         return rc;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        *run = sqlite3_column_int64(stmt, 0);
+    if (upl__sql_step(stmt) == UPL_SQL_ROW)
+        *run = upl__sql_column_int64(stmt, 0);
     else
         rc = upl__store_sqlfail(store, "cannot read the allocations");
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 upl_status upl_store_alloc_record(upl_store *store, const upl_alloc_record *rec)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_status rc = upl__store_require_write(store);
     if (rc != UPL_OK || (rc = refuse_if_closed(store)) != UPL_OK)
         return rc;
@@ -219,17 +219,17 @@ upl_status upl_store_alloc_record(upl_store *store, const upl_alloc_record *rec)
                                  "forecast_no_ai_min IS NOT NULL",
                                  &stmt)) != UPL_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, rec->task_id);
+    upl__sql_bind_int64(stmt, 1, rec->task_id);
     if ((rc = upl__store_step_done(store, stmt, "cannot assign the task")) != UPL_OK)
         goto cleanup;
-    if (sqlite3_changes(store->db) != 1) {
+    if (upl__sql_changes(stmt) != 1) {
         rc = upl__store_fail(store, UPL_REFUSED,
                              "task %lld cannot be randomized: it is not a planned task with "
                              "both forecasts",
                              (long long)rec->task_id);
         goto cleanup;
     }
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     stmt = NULL;
     if ((rc = upl__store_prepare(store,
                                  "INSERT INTO allocation (task_id, arm, scheme, stratum, position, "
@@ -237,19 +237,19 @@ upl_status upl_store_alloc_record(upl_store *store, const upl_alloc_record *rec)
                                  "?, ?, ?, ?)",
                                  &stmt)) != UPL_OK)
         goto cleanup;
-    sqlite3_bind_int64(stmt, 1, rec->task_id);
-    sqlite3_bind_text(stmt, 2, rec->arm, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 3, upl_scheme_name(rec->scheme), -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 4, rec->stratum, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 5, (sqlite3_int64)rec->position);
+    upl__sql_bind_int64(stmt, 1, rec->task_id);
+    upl__sql_bind_text(stmt, 2, rec->arm);
+    upl__sql_bind_text(stmt, 3, upl_scheme_name(rec->scheme));
+    upl__sql_bind_text(stmt, 4, rec->stratum);
+    upl__sql_bind_int64(stmt, 5, (int64_t)rec->position);
     if (rec->scheme != UPL_SCHEME_SIMPLE) {
-        sqlite3_bind_int64(stmt, 6, (sqlite3_int64)rec->block);
-        sqlite3_bind_int64(stmt, 7, (sqlite3_int64)rec->block_size);
+        upl__sql_bind_int64(stmt, 6, (int64_t)rec->block);
+        upl__sql_bind_int64(stmt, 7, (int64_t)rec->block_size);
     }
-    sqlite3_bind_int64(stmt, 8, rec->run);
-    sqlite3_bind_int64(stmt, 9, upl_store_now(store));
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        if ((sqlite3_extended_errcode(store->db) & 0xff) == SQLITE_CONSTRAINT)
+    upl__sql_bind_int64(stmt, 8, rec->run);
+    upl__sql_bind_int64(stmt, 9, upl_store_now(store));
+    if (upl__sql_step(stmt) != UPL_SQL_DONE) {
+        if (upl__store_constraint_failed(store))
             rc = upl__store_fail(store, UPL_REFUSED,
                                  "task %lld or position %zu of stratum '%s' is allocated already",
                                  (long long)rec->task_id, rec->position, rec->stratum);
@@ -263,7 +263,7 @@ upl_status upl_store_alloc_record(upl_store *store, const upl_alloc_record *rec)
                                rec->task_id)) != UPL_OK)
         goto cleanup;
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
@@ -281,14 +281,14 @@ void upl_alloc_rows_free(upl_alloc_row *rows, size_t n)
     free(rows);
 }
 
-static int64_t int_or(sqlite3_stmt *stmt, int i, int64_t missing)
+static int64_t int_or(upl_sql_stmt *stmt, int i, int64_t missing)
 {
-    return sqlite3_column_type(stmt, i) == SQLITE_NULL ? missing : sqlite3_column_int64(stmt, i);
+    return upl__sql_column_type(stmt, i) == UPL_SQL_NULL ? missing : upl__sql_column_int64(stmt, i);
 }
 
 upl_status upl_store_alloc_rows(upl_store *store, upl_alloc_row **rows, size_t *n)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_alloc_row *list = NULL;
     size_t count = 0, cap = 0;
     int oom = 0;
@@ -304,7 +304,7 @@ upl_status upl_store_alloc_rows(upl_store *store, upl_alloc_row **rows, size_t *
     if (rc != UPL_OK)
         return rc;
     int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((step = upl__sql_step(stmt)) == UPL_SQL_ROW) {
         if (count == cap) {
             cap = cap ? 2 * cap : 64;
             upl_alloc_row *grown = realloc(list, cap * sizeof *grown);
@@ -316,19 +316,19 @@ upl_status upl_store_alloc_rows(upl_store *store, upl_alloc_row **rows, size_t *
         }
         upl_alloc_row *r = &list[count++];
         memset(r, 0, sizeof *r);
-        r->task_id = sqlite3_column_int64(stmt, 0);
+        r->task_id = upl__sql_column_int64(stmt, 0);
         r->participant = upl__store_column_dup(stmt, 1, &oom);
         r->category = upl__store_column_dup(stmt, 2, &oom);
-        r->seq = sqlite3_column_int64(stmt, 3);
+        r->seq = upl__sql_column_int64(stmt, 3);
         r->arm = upl__store_column_dup(stmt, 4, &oom);
         r->scheme = upl__store_column_dup(stmt, 5, &oom);
         r->stratum = upl__store_column_dup(stmt, 6, &oom);
-        r->position = sqlite3_column_int64(stmt, 7);
+        r->position = upl__sql_column_int64(stmt, 7);
         r->block = int_or(stmt, 8, -1);
         r->block_size = int_or(stmt, 9, -1);
         r->run = int_or(stmt, 10, -1);
-        r->assigned_at = sqlite3_column_int64(stmt, 11);
-        r->has_forecasts = sqlite3_column_int(stmt, 12);
+        r->assigned_at = upl__sql_column_int64(stmt, 11);
+        r->has_forecasts = upl__sql_column_int(stmt, 12);
         r->forecast_at = int_or(stmt, 13, 0);
         if (oom || !r->participant || !r->arm || !r->scheme || !r->stratum) {
             oom = 1;
@@ -337,9 +337,9 @@ upl_status upl_store_alloc_rows(upl_store *store, upl_alloc_row **rows, size_t *
     }
     if (oom)
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
-    else if (step != SQLITE_DONE)
+    else if (step != UPL_SQL_DONE)
         rc = upl__store_sqlfail(store, "cannot read the allocations");
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     if (rc != UPL_OK) {
         upl_alloc_rows_free(list, count);
         return rc;
@@ -351,7 +351,7 @@ upl_status upl_store_alloc_rows(upl_store *store, upl_alloc_row **rows, size_t *
 
 upl_status upl_store_alloc_orphan(upl_store *store, int64_t *task_id)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     *task_id = 0;
     upl_status rc = upl__store_prepare(
         store,
@@ -360,17 +360,17 @@ upl_status upl_store_alloc_orphan(upl_store *store, int64_t *task_id)
         &stmt);
     if (rc != UPL_OK)
         return rc;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
+    if (upl__sql_step(stmt) == UPL_SQL_ROW)
         *task_id = int_or(stmt, 0, 0);
     else
         rc = upl__store_sqlfail(store, "cannot check the tasks' allocations");
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 upl_status upl_store_alloc_balance(upl_store *store, upl_alloc_balance *out)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     const upl_protocol *protocol = NULL;
     int oom = 0;
     memset(out, 0, sizeof *out);
@@ -381,9 +381,9 @@ upl_status upl_store_alloc_balance(upl_store *store, upl_alloc_balance *out)
         UPL_OK)
         return rc;
     size_t n_strata = 0;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        n_strata = (size_t)sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
+    if (upl__sql_step(stmt) == UPL_SQL_ROW)
+        n_strata = (size_t)upl__sql_column_int64(stmt, 0);
+    upl__sql_finalize(stmt);
     stmt = NULL;
 
     out->n_arms = protocol->n_arms;
@@ -401,9 +401,9 @@ upl_status upl_store_alloc_balance(upl_store *store, upl_alloc_balance *out)
                                  &stmt)) != UPL_OK)
         goto fail;
     int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const char *stratum = (const char *)sqlite3_column_text(stmt, 0);
-        const char *arm = (const char *)sqlite3_column_text(stmt, 1);
+    while ((step = upl__sql_step(stmt)) == UPL_SQL_ROW) {
+        const char *stratum = (const char *)upl__sql_column_text(stmt, 0);
+        const char *arm = (const char *)upl__sql_column_text(stmt, 1);
         if (out->n_strata == 0 || strcmp(out->strata[out->n_strata - 1], stratum) != 0) {
             if (out->n_strata == n_strata) /* changed under us: cannot happen in a transaction */
                 break;
@@ -420,25 +420,25 @@ upl_status upl_store_alloc_balance(upl_store *store, upl_alloc_balance *out)
             goto fail;
         }
         out->counts[(out->n_strata - 1) * out->n_arms + (size_t)a] +=
-            (size_t)sqlite3_column_int64(stmt, 2);
+            (size_t)upl__sql_column_int64(stmt, 2);
     }
-    if (step != SQLITE_DONE && step != SQLITE_ROW) {
+    if (step != UPL_SQL_DONE && step != UPL_SQL_ROW) {
         rc = upl__store_sqlfail(store, "cannot count the allocations");
         goto fail;
     }
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return UPL_OK;
 nomem:
     rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
 fail:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     upl_alloc_balance_release(out);
     return rc;
 }
 
 upl_status upl_store_alloc_reveal(upl_store *store, const char *secret_hex)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_status rc = upl__store_require_write(store);
     if (rc != UPL_OK)
         return rc;
@@ -452,10 +452,10 @@ upl_status upl_store_alloc_reveal(upl_store *store, const char *secret_hex)
                                  "WHERE id = 1",
                                  &stmt)) != UPL_OK)
         return rc;
-    sqlite3_bind_text(stmt, 1, secret_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 2, upl_store_now(store));
+    upl__sql_bind_text(stmt, 1, secret_hex);
+    upl__sql_bind_int64(stmt, 2, upl_store_now(store));
     if ((rc = upl__store_step_done(store, stmt, "cannot record the revealed secret")) == UPL_OK)
         rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, "study.reveal", "study", 1);
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }

@@ -24,21 +24,24 @@
 static upl_status snapshot_row(upl_store *store, const char *table, int64_t rowid, char **out)
 {
     char sql[160];
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     json_t *obj = NULL;
     upl_status rc;
+    const char *key = upl__store_table_key(table);
     *out = NULL;
-    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" WHERE rowid = ?", table);
+    if (!key)
+        return upl__store_fail(store, UPL_INVALID, "'%s' is not an audited table", table);
+    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" WHERE \"%s\" = ?", table, key);
     if ((rc = upl__store_prepare(store, sql, &stmt)) != UPL_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, rowid);
-    int step = sqlite3_step(stmt);
-    if (step == SQLITE_DONE) {
+    upl__sql_bind_int64(stmt, 1, rowid);
+    int step = upl__sql_step(stmt);
+    if (step == UPL_SQL_DONE) {
         rc =
             upl__store_fail(store, UPL_NOTFOUND, "%s %lld does not exist", table, (long long)rowid);
         goto cleanup;
     }
-    if (step != SQLITE_ROW) {
+    if (step != UPL_SQL_ROW) {
         rc = upl__store_sqlfail(store, "cannot read a record for the audit");
         goto cleanup;
     }
@@ -46,24 +49,23 @@ static upl_status snapshot_row(upl_store *store, const char *table, int64_t rowi
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
         goto cleanup;
     }
-    for (int i = 0; i < sqlite3_column_count(stmt); i++) {
+    for (int i = 0; i < upl__sql_column_count(stmt); i++) {
         json_t *value;
-        switch (sqlite3_column_type(stmt, i)) {
-        case SQLITE_INTEGER:
-            value = json_integer((json_int_t)sqlite3_column_int64(stmt, i));
+        switch (upl__sql_column_type(stmt, i)) {
+        case UPL_SQL_INTEGER:
+            value = json_integer((json_int_t)upl__sql_column_int64(stmt, i));
             break;
-        case SQLITE_FLOAT:
-            value = json_real(sqlite3_column_double(stmt, i));
+        case UPL_SQL_FLOAT:
+            value = json_real(upl__sql_column_double(stmt, i));
             break;
-        case SQLITE_NULL:
+        case UPL_SQL_NULL:
             value = json_null();
             break;
         default:
-            value = json_stringn((const char *)sqlite3_column_text(stmt, i),
-                                 (size_t)sqlite3_column_bytes(stmt, i));
+            value = json_stringn(upl__sql_column_text(stmt, i), upl__sql_column_bytes(stmt, i));
             break;
         }
-        if (!value || json_object_set_new(obj, sqlite3_column_name(stmt, i), value) != 0) {
+        if (!value || json_object_set_new(obj, upl__sql_column_name(stmt, i), value) != 0) {
             rc = upl__store_fail(store, UPL_NOMEM, "cannot snapshot %s %lld", table,
                                  (long long)rowid);
             goto cleanup;
@@ -73,7 +75,7 @@ static upl_status snapshot_row(upl_store *store, const char *table, int64_t rowi
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
 cleanup:
     json_decref(obj);
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
@@ -100,7 +102,7 @@ static void chain_hash(const char *prev, int64_t seq, int64_t at, const char *ac
 upl_status upl__store_audit(upl_store *store, const char *actor, const char *action,
                             const char *table, int64_t rowid)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     char *detail = NULL;
     char prev[65] = GENESIS_HASH;
     char hash[65];
@@ -113,15 +115,15 @@ upl_status upl__store_audit(upl_store *store, const char *actor, const char *act
     if ((rc = upl__store_prepare(store, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
                                  &stmt)) != UPL_OK)
         goto cleanup;
-    int step = sqlite3_step(stmt);
-    if (step == SQLITE_ROW) {
-        seq = sqlite3_column_int64(stmt, 0) + 1;
-        snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(stmt, 1));
-    } else if (step != SQLITE_DONE) {
+    int step = upl__sql_step(stmt);
+    if (step == UPL_SQL_ROW) {
+        seq = upl__sql_column_int64(stmt, 0) + 1;
+        snprintf(prev, sizeof prev, "%s", (const char *)upl__sql_column_text(stmt, 1));
+    } else if (step != UPL_SQL_DONE) {
         rc = upl__store_sqlfail(store, "cannot read the audit log");
         goto cleanup;
     }
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     stmt = NULL;
 
     snprintf(entity, sizeof entity, "%s:%lld", table, (long long)rowid);
@@ -132,17 +134,17 @@ upl_status upl__store_audit(upl_store *store, const char *actor, const char *act
                                  "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  &stmt)) != UPL_OK)
         goto cleanup;
-    sqlite3_bind_int64(stmt, 1, seq);
-    sqlite3_bind_int64(stmt, 2, at);
-    sqlite3_bind_text(stmt, 3, actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 4, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 5, entity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 6, detail, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 7, prev, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 8, hash, -1, SQLITE_STATIC);
+    upl__sql_bind_int64(stmt, 1, seq);
+    upl__sql_bind_int64(stmt, 2, at);
+    upl__sql_bind_text(stmt, 3, actor);
+    upl__sql_bind_text(stmt, 4, action);
+    upl__sql_bind_text(stmt, 5, entity);
+    upl__sql_bind_text(stmt, 6, detail);
+    upl__sql_bind_text(stmt, 7, prev);
+    upl__sql_bind_text(stmt, 8, hash);
     rc = upl__store_step_done(store, stmt, "cannot append to the audit log");
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     free(detail);
     return rc;
 }
@@ -176,29 +178,32 @@ static void describe_difference(const char *recorded, const char *actual, char *
 
 static upl_status verify_chain(upl_store *store, size_t *n_rows, int64_t *bad_seq, char *head)
 {
-    sqlite3_stmt *stmt = NULL;
-    sqlite3_stmt *put = NULL;
+    upl_sql_stmt *stmt = NULL;
+    upl_sql_stmt *put = NULL;
     char prev[65] = GENESIS_HASH;
     int64_t expect_seq = 1;
     upl_status rc;
 
     if ((rc = upl__store_exec(store, "CREATE TEMP TABLE IF NOT EXISTS audit_expected ("
                                      "entity TEXT PRIMARY KEY, detail TEXT, seq INTEGER);"
-                                     "DELETE FROM temp.audit_expected")) != UPL_OK)
+                                     "DELETE FROM audit_expected")) != UPL_OK)
         return rc;
     if ((rc = upl__store_prepare(store,
                                  "SELECT seq, at, actor, action, entity, detail, prev_hash, hash "
                                  "FROM audit ORDER BY seq",
                                  &stmt)) != UPL_OK ||
         (rc = upl__store_prepare(
-             store, "INSERT OR REPLACE INTO temp.audit_expected VALUES (?, ?, ?)", &put)) != UPL_OK)
+             store,
+             "INSERT INTO audit_expected VALUES (?, ?, ?) ON CONFLICT (entity) DO UPDATE SET "
+             "detail = excluded.detail, seq = excluded.seq",
+             &put)) != UPL_OK)
         goto cleanup;
     int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int64_t seq = sqlite3_column_int64(stmt, 0);
+    while ((step = upl__sql_step(stmt)) == UPL_SQL_ROW) {
+        int64_t seq = upl__sql_column_int64(stmt, 0);
         const char *text[6];
         for (int i = 0; i < 6; i++) {
-            const unsigned char *t = sqlite3_column_text(stmt, i + 2);
+            const char *t = upl__sql_column_text(stmt, i + 2);
             text[i] = t ? (const char *)t : "";
         }
         char hash[65];
@@ -217,7 +222,7 @@ static upl_status verify_chain(upl_store *store, size_t *n_rows, int64_t *bad_se
                                  (long long)seq, (long long)(seq - 1));
             goto cleanup;
         }
-        chain_hash(prev, seq, sqlite3_column_int64(stmt, 1), text[0], text[1], text[2], text[3],
+        chain_hash(prev, seq, upl__sql_column_int64(stmt, 1), text[0], text[1], text[2], text[3],
                    hash);
         if (strcmp(hash, text[5]) != 0) {
             *bad_seq = seq;
@@ -228,15 +233,15 @@ static upl_status verify_chain(upl_store *store, size_t *n_rows, int64_t *bad_se
             goto cleanup;
         }
         memcpy(prev, hash, sizeof prev);
-        sqlite3_bind_text(put, 1, text[2], -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(put, 2, text[3], -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(put, 3, seq);
+        upl__sql_bind_text(put, 1, text[2]);
+        upl__sql_bind_text(put, 2, text[3]);
+        upl__sql_bind_int64(put, 3, seq);
         if ((rc = upl__store_step_done(store, put, "cannot verify the audit log")) != UPL_OK)
             goto cleanup;
-        sqlite3_reset(put);
+        upl__sql_reset(put);
         expect_seq++;
     }
-    if (step != SQLITE_DONE) {
+    if (step != UPL_SQL_DONE) {
         rc = upl__store_sqlfail(store, "cannot read the audit log");
         goto cleanup;
     }
@@ -244,35 +249,35 @@ static upl_status verify_chain(upl_store *store, size_t *n_rows, int64_t *bad_se
     if (head)
         memcpy(head, prev, sizeof prev);
 cleanup:
-    sqlite3_finalize(stmt);
-    sqlite3_finalize(put);
+    upl__sql_finalize(stmt);
+    upl__sql_finalize(put);
     return rc;
 }
 
 /* Every row of every audited table must equal its last snapshot in the log. */
 static upl_status verify_tables(upl_store *store, int64_t *bad_seq)
 {
-    sqlite3_stmt *rows = NULL;
-    sqlite3_stmt *get = NULL;
+    upl_sql_stmt *rows = NULL;
+    upl_sql_stmt *get = NULL;
     char *actual = NULL;
     upl_status rc;
-    if ((rc = upl__store_prepare(store,
-                                 "SELECT detail, seq FROM temp.audit_expected WHERE entity = ?",
+    if ((rc = upl__store_prepare(store, "SELECT detail, seq FROM audit_expected WHERE entity = ?",
                                  &get)) != UPL_OK)
         return rc;
-    for (const char *const *table = upl__store_audited_tables; *table; table++) {
+    for (const upl_audited_table *t = upl__store_audited_tables; t->name; t++) {
+        const char *const *table = &t->name;
         char sql[128];
-        snprintf(sql, sizeof sql, "SELECT rowid FROM \"%s\" ORDER BY rowid", *table);
+        snprintf(sql, sizeof sql, "SELECT \"%s\" FROM \"%s\" ORDER BY 1", t->key, t->name);
         if ((rc = upl__store_prepare(store, sql, &rows)) != UPL_OK)
             goto cleanup;
-        while (sqlite3_step(rows) == SQLITE_ROW) {
-            int64_t rowid = sqlite3_column_int64(rows, 0);
+        while (upl__sql_step(rows) == UPL_SQL_ROW) {
+            int64_t rowid = upl__sql_column_int64(rows, 0);
             char entity[96];
             snprintf(entity, sizeof entity, "%s:%lld", *table, (long long)rowid);
             if ((rc = snapshot_row(store, *table, rowid, &actual)) != UPL_OK)
                 goto cleanup;
-            sqlite3_bind_text(get, 1, entity, -1, SQLITE_STATIC);
-            if (sqlite3_step(get) != SQLITE_ROW) {
+            upl__sql_bind_text(get, 1, entity);
+            if (upl__sql_step(get) != UPL_SQL_ROW) {
                 *bad_seq = 0;
                 rc = upl__store_fail(store, UPL_INTEGRITY,
                                      "%s %lld has no audit record: it was inserted behind "
@@ -280,195 +285,63 @@ static upl_status verify_tables(upl_store *store, int64_t *bad_seq)
                                      *table, (long long)rowid);
                 goto cleanup;
             }
-            const char *recorded = (const char *)sqlite3_column_text(get, 0);
+            const char *recorded = (const char *)upl__sql_column_text(get, 0);
             if (strcmp(recorded, actual) != 0) {
                 char why[256];
                 describe_difference(recorded, actual, why, sizeof why);
-                *bad_seq = sqlite3_column_int64(get, 1);
+                *bad_seq = upl__sql_column_int64(get, 1);
                 rc = upl__store_fail(store, UPL_INTEGRITY,
                                      "%s %lld was changed behind uplift's back: %s (audit row "
                                      "%lld)",
                                      *table, (long long)rowid, why, (long long)*bad_seq);
                 goto cleanup;
             }
-            sqlite3_reset(get);
+            upl__sql_reset(get);
             free(actual);
             actual = NULL;
         }
-        sqlite3_finalize(rows);
+        upl__sql_finalize(rows);
         rows = NULL;
     }
     /* A record the log knows that the table no longer has was deleted. */
-    sqlite3_finalize(get);
+    upl__sql_finalize(get);
     get = NULL;
-    if ((rc = upl__store_prepare(store, "SELECT entity, seq FROM temp.audit_expected ORDER BY seq",
+    if ((rc = upl__store_prepare(store, "SELECT entity, seq FROM audit_expected ORDER BY seq",
                                  &rows)) != UPL_OK)
         goto cleanup;
-    while (sqlite3_step(rows) == SQLITE_ROW) {
-        const char *entity = (const char *)sqlite3_column_text(rows, 0);
+    while (upl__sql_step(rows) == UPL_SQL_ROW) {
+        const char *entity = (const char *)upl__sql_column_text(rows, 0);
         const char *colon = strrchr(entity, ':');
         char table[64];
         int len = colon ? (int)(colon - entity) : 0;
         snprintf(table, sizeof table, "%.*s", len, entity);
+        const char *key = upl__store_table_key(table);
+        if (!key || !colon) {
+            *bad_seq = upl__sql_column_int64(rows, 1);
+            rc = upl__store_fail(store, UPL_INTEGRITY, "audit row %lld names '%s', not a record",
+                                 (long long)*bad_seq, entity);
+            goto cleanup;
+        }
         char sql[160];
-        snprintf(sql, sizeof sql, "SELECT 1 FROM \"%s\" WHERE rowid = %s", table,
-                 colon ? colon + 1 : "0");
+        snprintf(sql, sizeof sql, "SELECT 1 FROM \"%s\" WHERE \"%s\" = %lld", table, key,
+                 strtoll(colon + 1, NULL, 10));
         if ((rc = upl__store_prepare(store, sql, &get)) != UPL_OK)
             goto cleanup;
-        if (sqlite3_step(get) != SQLITE_ROW) {
-            *bad_seq = sqlite3_column_int64(rows, 1);
+        if (upl__sql_step(get) != UPL_SQL_ROW) {
+            *bad_seq = upl__sql_column_int64(rows, 1);
             rc = upl__store_fail(store, UPL_INTEGRITY,
                                  "%s %s was deleted behind uplift's back (audit row %lld)", table,
                                  colon ? colon + 1 : "?", (long long)*bad_seq);
             goto cleanup;
         }
-        sqlite3_finalize(get);
+        upl__sql_finalize(get);
         get = NULL;
     }
     rc = UPL_OK;
 cleanup:
     free(actual);
-    sqlite3_finalize(rows);
-    sqlite3_finalize(get);
-    return rc;
-}
-
-/* ---- the schema: exactly the objects uplift creates ---- */
-
-typedef struct schema_object {
-    char *type, *name, *tbl_name, *sql; /* sql NULL for automatic indexes */
-} schema_object;
-
-typedef struct schema_list {
-    schema_object *items;
-    size_t n;
-} schema_list;
-
-static void schema_list_release(schema_list *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->items[i].type);
-        free(l->items[i].name);
-        free(l->items[i].tbl_name);
-        free(l->items[i].sql);
-    }
-    free(l->items);
-    l->items = NULL;
-    l->n = 0;
-}
-
-/* Every row of db's sqlite_master (the main schema), by type and name. */
-static upl_status read_schema(upl_store *store, sqlite3 *db, schema_list *out)
-{
-    sqlite3_stmt *stmt = NULL;
-    upl_status rc = UPL_OK;
-    int step;
-    memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT type, name, tbl_name, sql FROM main.sqlite_master "
-                           "ORDER BY type, name",
-                           -1, &stmt, NULL) != SQLITE_OK)
-        return upl__store_fail(store, UPL_DB, "cannot read a schema: %s", sqlite3_errmsg(db));
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        schema_object *grown = realloc(out->items, (out->n + 1) * sizeof *grown);
-        int failed = 0;
-        if (!grown) {
-            rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
-            goto cleanup;
-        }
-        out->items = grown;
-        schema_object *o = &out->items[out->n++];
-        o->type = upl__store_column_dup(stmt, 0, &failed);
-        o->name = upl__store_column_dup(stmt, 1, &failed);
-        o->tbl_name = upl__store_column_dup(stmt, 2, &failed);
-        o->sql = upl__store_column_dup(stmt, 3, &failed);
-        if (failed || !o->type || !o->name) {
-            rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
-            goto cleanup;
-        }
-    }
-    if (step != SQLITE_DONE)
-        rc = upl__store_fail(store, UPL_DB, "cannot read a schema: %s", sqlite3_errmsg(db));
-cleanup:
-    sqlite3_finalize(stmt);
-    if (rc != UPL_OK)
-        schema_list_release(out);
-    return rc;
-}
-
-/* The schema this build creates: the store's own migrations run on an empty database
- * in memory, so the expected text of every object comes from the same definitions. */
-static upl_status expected_schema(upl_store *store, schema_list *out)
-{
-    sqlite3 *mem = NULL;
-    upl_status rc = UPL_OK;
-    memset(out, 0, sizeof *out);
-    if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        rc = upl__store_fail(store, UPL_NOMEM, "cannot build the expected schema");
-        goto cleanup;
-    }
-    for (size_t v = 0; v < upl__store_migration_count; v++)
-        if (sqlite3_exec(mem, upl__store_migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
-            rc = upl__store_fail(store, UPL_DB, "cannot build the expected schema: %s",
-                                 sqlite3_errmsg(mem));
-            goto cleanup;
-        }
-    rc = read_schema(store, mem, out);
-cleanup:
-    sqlite3_close(mem);
-    return rc;
-}
-
-static const schema_object *schema_find(const schema_list *l, const char *type, const char *name)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->items[i].type, type) == 0 && strcmp(l->items[i].name, name) == 0)
-            return &l->items[i];
-    return NULL;
-}
-
-static int same_text(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-/* Every table, index, view and trigger must be the one uplift created, with the same
- * SQL text: a view redefined to return other numbers, a trigger that rewrites what a
- * command stores, a dropped append-only trigger or an extra object is named. */
-static upl_status verify_schema(upl_store *store)
-{
-    schema_list want, have;
-    upl_status rc = expected_schema(store, &want);
-    if (rc != UPL_OK)
-        return rc;
-    if ((rc = read_schema(store, store->db, &have)) != UPL_OK) {
-        schema_list_release(&want);
-        return rc;
-    }
-    for (size_t i = 0; i < want.n && rc == UPL_OK; i++) {
-        const schema_object *w = &want.items[i];
-        const schema_object *h = schema_find(&have, w->type, w->name);
-        if (!h)
-            rc = upl__store_fail(store, UPL_INTEGRITY,
-                                 "%s '%s' of uplift's schema is missing: it was dropped behind "
-                                 "uplift's back",
-                                 w->type, w->name);
-        else if (!same_text(w->tbl_name, h->tbl_name) || !same_text(w->sql, h->sql))
-            rc = upl__store_fail(store, UPL_INTEGRITY,
-                                 "%s '%s' differs from the one uplift creates: it was redefined "
-                                 "behind uplift's back",
-                                 w->type, w->name);
-    }
-    for (size_t i = 0; i < have.n && rc == UPL_OK; i++) {
-        const schema_object *h = &have.items[i];
-        if (!schema_find(&want, h->type, h->name))
-            rc = upl__store_fail(store, UPL_INTEGRITY,
-                                 "%s '%s' is not part of uplift's schema: it was added behind "
-                                 "uplift's back",
-                                 h->type, h->name);
-    }
-    schema_list_release(&want);
-    schema_list_release(&have);
+    upl__sql_finalize(rows);
+    upl__sql_finalize(get);
     return rc;
 }
 
@@ -494,18 +367,18 @@ static int event_order(const void *pa, const void *pb)
  * task and time order. */
 static upl_status audited_events(upl_store *store, audited_event **out, size_t *n_out)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     audited_event *ev = NULL;
     size_t n = 0;
     upl_status rc = UPL_OK;
     int step;
     if ((rc = upl__store_prepare(store,
-                                 "SELECT detail FROM temp.audit_expected "
+                                 "SELECT detail FROM audit_expected "
                                  "WHERE entity LIKE 'timing\\_event:%' ESCAPE '\\'",
                                  &stmt)) != UPL_OK)
         return rc;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        json_t *snap = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, NULL);
+    while ((step = upl__sql_step(stmt)) == UPL_SQL_ROW) {
+        json_t *snap = json_loads((const char *)upl__sql_column_text(stmt, 0), 0, NULL);
         const char *kind = json_string_value(json_object_get(snap, "kind"));
         audited_event *grown = realloc(ev, (n + 1) * sizeof *grown);
         if (!grown || !snap || !kind) {
@@ -526,10 +399,10 @@ static upl_status audited_events(upl_store *store, audited_event **out, size_t *
         n++;
         json_decref(snap);
     }
-    if (step != SQLITE_DONE)
+    if (step != UPL_SQL_DONE)
         rc = upl__store_sqlfail(store, "cannot read the audit log");
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     if (rc != UPL_OK) {
         free(ev);
         return rc;
@@ -557,7 +430,7 @@ static int64_t measured_seconds(const audited_event *ev, size_t n, int64_t task_
  * be the one its chained timing events give. */
 static upl_status verify_measured(upl_store *store)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     audited_event *ev = NULL;
     size_t n = 0;
     upl_status rc = audited_events(store, &ev, &n);
@@ -569,11 +442,11 @@ static upl_status verify_measured(upl_store *store)
                                  "LEFT JOIN task_measured m ON m.task_id = t.id ORDER BY t.id",
                                  &stmt)) != UPL_OK)
         goto cleanup;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(stmt, 0);
+    while ((step = upl__sql_step(stmt)) == UPL_SQL_ROW) {
+        int64_t id = upl__sql_column_int64(stmt, 0);
         int64_t want = measured_seconds(ev, n, id);
-        int shown_null = sqlite3_column_type(stmt, 1) == SQLITE_NULL;
-        double shown = sqlite3_column_double(stmt, 1);
+        int shown_null = upl__sql_column_type(stmt, 1) == UPL_SQL_NULL;
+        double shown = upl__sql_column_double(stmt, 1);
         if (shown_null ? want < 0 : want >= 0 && llround(shown * 60.0) == want)
             continue;
         char a[32], b[32];
@@ -591,10 +464,10 @@ static upl_status verify_measured(upl_store *store)
                              (long long)id, a, b);
         goto cleanup;
     }
-    if (step != SQLITE_DONE)
+    if (step != UPL_SQL_DONE)
         rc = upl__store_sqlfail(store, "cannot read the measured times");
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     free(ev);
     return rc;
 }
@@ -608,7 +481,7 @@ upl_status upl_store_audit_verify(upl_store *store, size_t *n_rows, int64_t *bad
     if (rc == UPL_OK)
         rc = verify_tables(store, &bad);
     if (rc == UPL_OK)
-        rc = verify_schema(store);
+        rc = store->backend->verify_schema(store);
     if (rc == UPL_OK)
         rc = verify_measured(store);
     if (n_rows)

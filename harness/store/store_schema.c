@@ -1,6 +1,7 @@
 /* The study schema, created and migrated by version (PRAGMA user_version).  Migration
  * N takes a database at version N-1 to N; a database newer than this build is refused. */
 #include <stddef.h>
+#include <string.h>
 
 #include "store_schema.h"
 
@@ -115,7 +116,17 @@ const char *const upl__store_migrations[] = {schema_v1};
 const size_t upl__store_migration_count =
     sizeof upl__store_migrations / sizeof upl__store_migrations[0];
 
-/* Tables whose rows the audit log snapshots, and verify compares. */
-const char *const upl__store_audited_tables[] = {
-    "study",      "participant",  "participant_attr", "task", "task_covariate",
-    "allocation", "timing_event", "prediction",       NULL};
+/* Tables whose rows the audit log snapshots, and verify compares, by their key column
+ * (the audit names a record table:key). */
+const upl_audited_table upl__store_audited_tables[] = {
+    {"study", "id"},        {"participant", "id"},    {"participant_attr", "id"},
+    {"task", "id"},         {"task_covariate", "id"}, {"allocation", "task_id"},
+    {"timing_event", "id"}, {"prediction", "id"},     {NULL, NULL}};
+
+const char *upl__store_table_key(const char *table)
+{
+    for (const upl_audited_table *t = upl__store_audited_tables; t->name; t++)
+        if (strcmp(t->name, table) == 0)
+            return t->key;
+    return NULL;
+}

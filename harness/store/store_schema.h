@@ -4,8 +4,21 @@
 
 #include <stddef.h>
 
+#include "uplift/store.h"
+
 extern const char *const upl__store_migrations[];
 extern const size_t upl__store_migration_count;
-extern const char *const upl__store_audited_tables[];
+typedef struct upl_audited_table {
+    const char *name, *key;
+} upl_audited_table;
+
+/* The audited tables, ended by {NULL, NULL}. */
+extern const upl_audited_table upl__store_audited_tables[];
+
+/* The key column of an audited table, NULL for any other name. */
+const char *upl__store_table_key(const char *table);
+
+/* The SQLite backend's check of the schema (store_sqlite_schema.c). */
+upl_status upl__sqlite_verify_schema(upl_store *store);
 
 #endif

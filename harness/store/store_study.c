@@ -10,7 +10,7 @@ upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol
                                   const char *protocol_text, const char *commitment_hex,
                                   const char *rng_name, char uid_out[33])
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     unsigned char raw[16];
     char uid[33];
     upl_status rc = upl__store_require_write(store);
@@ -24,15 +24,15 @@ upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol
                                 "commitment, rng_name, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
                                 &stmt)) != UPL_OK)
         return rc;
-    sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, protocol->title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 3, protocol_text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 4, protocol->hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 5, commitment_hex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 6, rng_name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 7, upl_store_now(store));
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        if ((sqlite3_extended_errcode(store->db) & 0xff) == SQLITE_CONSTRAINT)
+    upl__sql_bind_text(stmt, 1, uid);
+    upl__sql_bind_text(stmt, 2, protocol->title);
+    upl__sql_bind_text(stmt, 3, protocol_text);
+    upl__sql_bind_text(stmt, 4, protocol->hash);
+    upl__sql_bind_text(stmt, 5, commitment_hex);
+    upl__sql_bind_text(stmt, 6, rng_name);
+    upl__sql_bind_int64(stmt, 7, upl_store_now(store));
+    if (upl__sql_step(stmt) != UPL_SQL_DONE) {
+        if (upl__store_constraint_failed(store))
             rc = upl__store_fail(store, UPL_EXISTS, "'%s' already holds a study", store->path);
         else
             rc = upl__store_sqlfail(store, "cannot create the study");
@@ -43,13 +43,13 @@ upl_status upl_store_study_create(upl_store *store, const upl_protocol *protocol
     if (uid_out)
         memcpy(uid_out, uid, sizeof uid);
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 upl_status upl_store_study_get(upl_store *store, upl_study_info *info)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     int oom = 0;
     memset(info, 0, sizeof *info);
     upl_status rc = upl__store_prepare(
@@ -59,33 +59,33 @@ upl_status upl_store_study_get(upl_store *store, upl_study_info *info)
         &stmt);
     if (rc != UPL_OK)
         return rc;
-    int step = sqlite3_step(stmt);
-    if (step == SQLITE_DONE) {
+    int step = upl__sql_step(stmt);
+    if (step == UPL_SQL_DONE) {
         rc = upl__store_fail_why(store, UPL_NOTFOUND, UPL_REASON_NO_STUDY, 0, 0,
                                  "'%s' holds no study", store->path);
         goto cleanup;
     }
-    if (step != SQLITE_ROW) {
+    if (step != UPL_SQL_ROW) {
         rc = upl__store_sqlfail(store, "cannot read the study");
         goto cleanup;
     }
-    snprintf(info->uid, sizeof info->uid, "%s", (const char *)sqlite3_column_text(stmt, 0));
+    snprintf(info->uid, sizeof info->uid, "%s", (const char *)upl__sql_column_text(stmt, 0));
     info->title = upl__store_column_dup(stmt, 1, &oom);
     info->protocol_text = upl__store_column_dup(stmt, 2, &oom);
     snprintf(info->protocol_hash, sizeof info->protocol_hash, "%s",
-             (const char *)sqlite3_column_text(stmt, 3));
+             (const char *)upl__sql_column_text(stmt, 3));
     snprintf(info->commitment, sizeof info->commitment, "%s",
-             (const char *)sqlite3_column_text(stmt, 4));
+             (const char *)upl__sql_column_text(stmt, 4));
     info->rng_name = upl__store_column_dup(stmt, 5, &oom);
     info->revealed_secret = upl__store_column_dup(stmt, 6, &oom);
-    info->created_at = sqlite3_column_int64(stmt, 7);
-    info->allocation_closed_at = sqlite3_column_int64(stmt, 8);
+    info->created_at = upl__sql_column_int64(stmt, 7);
+    info->allocation_closed_at = upl__sql_column_int64(stmt, 8);
     if (oom) {
         upl_study_info_release(info);
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
     }
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 

@@ -67,8 +67,8 @@ static upl_status add_protocol_arms(upl_store *store, upl_dataset *ds)
 
 upl_status upl_store_task_table(upl_store *store, const char *participant_filter, upl_dataset *out)
 {
-    sqlite3_stmt *stmt = NULL;
-    sqlite3_stmt *cov = NULL;
+    upl_sql_stmt *stmt = NULL;
+    upl_sql_stmt *cov = NULL;
     const upl_protocol *protocol = NULL;
     const char **names = NULL;
     const char **extra = NULL;
@@ -97,18 +97,18 @@ upl_status upl_store_task_table(upl_store *store, const char *participant_filter
     if ((rc = upl__store_prepare(store, "SELECT name, value FROM task_covariate WHERE task_id = ?",
                                  &cov)) != UPL_OK)
         goto cleanup;
-    sqlite3_bind_text(stmt, 1, participant_filter, -1, SQLITE_STATIC);
+    upl__sql_bind_text(stmt, 1, participant_filter);
     int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((step = upl__sql_step(stmt)) == UPL_SQL_ROW) {
         upl_task_row row;
         upl_task_row_clear(&row);
         /* each column by its kind in the map */
-#define READ_TEXT(c, dst)    ((dst) = (const char *)sqlite3_column_text(stmt, c))
+#define READ_TEXT(c, dst)    ((dst) = (const char *)upl__sql_column_text(stmt, c))
 #define READ_MINUTES(c, dst) ((dst) = upl__store_column_double(stmt, c))
 #define READ_SHARE(c, dst)   ((dst) = upl__store_column_double(stmt, c))
 #define READ_AI_USED(c, dst) ((dst) = upl__store_column_ai_used(stmt, c))
 #define READ_STATUS(c, dst)                                                                        \
-    upl_task_status_from_name((const char *)sqlite3_column_text(stmt, c), &(dst))
+    upl_task_status_from_name((const char *)upl__sql_column_text(stmt, c), &(dst))
 #define READ_COLUMN(id, name, kind) (void)READ_##kind(UPL_COL_##id, row.name);
         UPL_TASK_COLUMN_MAP(READ_COLUMN)
 #undef READ_COLUMN
@@ -118,15 +118,15 @@ upl_status upl_store_task_table(upl_store *store, const char *participant_filter
             rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
             goto cleanup;
         }
-        sqlite3_bind_int64(cov, 1, sqlite3_column_int64(stmt, 0));
+        upl__sql_bind_int64(cov, 1, upl__sql_column_int64(stmt, 0));
         int oom = 0;
-        while (sqlite3_step(cov) == SQLITE_ROW) {
-            const char *name = (const char *)sqlite3_column_text(cov, 0);
+        while (upl__sql_step(cov) == UPL_SQL_ROW) {
+            const char *name = (const char *)upl__sql_column_text(cov, 0);
             for (size_t j = 0; j < n_extra; j++)
                 if (strcmp(names[j], name) == 0 && !values[j])
                     values[j] = upl__store_column_dup(cov, 1, &oom);
         }
-        sqlite3_reset(cov);
+        upl__sql_reset(cov);
         for (size_t j = 0; j < n_extra; j++)
             extra[j] = values[j];
         row.extra = extra;
@@ -140,14 +140,14 @@ upl_status upl_store_task_table(upl_store *store, const char *participant_filter
             goto cleanup;
         }
     }
-    if (step != SQLITE_DONE)
+    if (step != UPL_SQL_DONE)
         rc = upl__store_sqlfail(store, "cannot read the task table");
 cleanup:
     if (rc != UPL_OK)
         upl_dataset_release(out);
 cleanup_early:
-    sqlite3_finalize(stmt);
-    sqlite3_finalize(cov);
+    upl__sql_finalize(stmt);
+    upl__sql_finalize(cov);
     free(names);
     free(extra);
     return rc;
@@ -155,21 +155,21 @@ cleanup_early:
 
 static upl_status count_query(upl_store *store, const char *sql, size_t *out)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_status rc = upl__store_prepare(store, sql, &stmt);
     if (rc != UPL_OK)
         return rc;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        *out = (size_t)sqlite3_column_int64(stmt, 0);
+    if (upl__sql_step(stmt) == UPL_SQL_ROW)
+        *out = (size_t)upl__sql_column_int64(stmt, 0);
     else
         rc = upl__store_sqlfail(store, "cannot count");
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 upl_status upl_store_consort(upl_store *store, upl_consort *c)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     const upl_protocol *protocol = NULL;
     memset(c, 0, sizeof *c);
     upl_status rc = upl_store_protocol(store, &protocol);
@@ -220,19 +220,19 @@ upl_status upl_store_consort(upl_store *store, upl_consort *c)
             goto fail;
         }
         memcpy(arm->arm, protocol->arms[a].label, len);
-        sqlite3_bind_text(stmt, 1, arm->arm, -1, SQLITE_STATIC);
-        if (sqlite3_step(stmt) != SQLITE_ROW) {
+        upl__sql_bind_text(stmt, 1, arm->arm);
+        if (upl__sql_step(stmt) != UPL_SQL_ROW) {
             rc = upl__store_sqlfail(store, "cannot count by arm");
             goto fail;
         }
-        arm->assigned = (size_t)sqlite3_column_int64(stmt, 0);
-        arm->started = (size_t)sqlite3_column_int64(stmt, 1);
-        arm->done = (size_t)sqlite3_column_int64(stmt, 2);
-        arm->excluded = (size_t)sqlite3_column_int64(stmt, 3);
-        arm->abandoned = (size_t)sqlite3_column_int64(stmt, 4);
-        sqlite3_reset(stmt);
+        arm->assigned = (size_t)upl__sql_column_int64(stmt, 0);
+        arm->started = (size_t)upl__sql_column_int64(stmt, 1);
+        arm->done = (size_t)upl__sql_column_int64(stmt, 2);
+        arm->excluded = (size_t)upl__sql_column_int64(stmt, 3);
+        arm->abandoned = (size_t)upl__sql_column_int64(stmt, 4);
+        upl__sql_reset(stmt);
     }
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     stmt = NULL;
 
     if ((rc = upl__store_prepare(store,
@@ -241,7 +241,7 @@ upl_status upl_store_consort(upl_store *store, upl_consort *c)
                                  "count(*) DESC, excluded_reason",
                                  &stmt)) != UPL_OK)
         goto fail;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
+    while (upl__sql_step(stmt) == UPL_SQL_ROW) {
         upl_reason_count *grown = realloc(c->reasons, (c->n_reasons + 1) * sizeof *grown);
         if (!grown) {
             rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
@@ -250,17 +250,17 @@ upl_status upl_store_consort(upl_store *store, upl_consort *c)
         c->reasons = grown;
         int oom = 0;
         c->reasons[c->n_reasons].reason = upl__store_column_dup(stmt, 0, &oom);
-        c->reasons[c->n_reasons].count = (size_t)sqlite3_column_int64(stmt, 1);
+        c->reasons[c->n_reasons].count = (size_t)upl__sql_column_int64(stmt, 1);
         c->n_reasons++;
         if (oom) {
             rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
             goto fail;
         }
     }
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return UPL_OK;
 fail:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     upl_consort_release(c);
     return rc;
 }

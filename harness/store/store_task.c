@@ -23,15 +23,15 @@ static int valid_handle(const char *h)
 
 upl_status upl_store_participant_id(upl_store *store, const char *handle, int64_t *id)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_status rc = upl__store_prepare(store, "SELECT id FROM participant WHERE handle = ?", &stmt);
     if (rc != UPL_OK)
         return rc;
-    sqlite3_bind_text(stmt, 1, handle, -1, SQLITE_STATIC);
-    int step = sqlite3_step(stmt);
-    if (step == SQLITE_ROW)
-        *id = sqlite3_column_int64(stmt, 0);
-    else if (step == SQLITE_DONE) {
+    upl__sql_bind_text(stmt, 1, handle);
+    int step = upl__sql_step(stmt);
+    if (step == UPL_SQL_ROW)
+        *id = upl__sql_column_int64(stmt, 0);
+    else if (step == UPL_SQL_DONE) {
         /* a handle that could be added is one the advice may repeat */
         int addable = valid_handle(handle) && strcmp(handle, UPL_ACTOR_COORDINATOR) != 0;
         rc = upl__store_fail_why(store, UPL_NOTFOUND,
@@ -41,14 +41,14 @@ upl_status upl_store_participant_id(upl_store *store, const char *handle, int64_
             snprintf(store->why.name, sizeof store->why.name, "%s", handle);
     } else
         rc = upl__store_sqlfail(store, "cannot look up a participant");
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 upl_status upl_store_participant_add(upl_store *store, const char *handle, const upl_attr *attrs,
                                      size_t n_attrs, int64_t *id_out)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_status rc = upl__store_require_write(store);
     if (rc != UPL_OK)
         return rc;
@@ -61,25 +61,26 @@ upl_status upl_store_participant_add(upl_store *store, const char *handle, const
     if (strcmp(handle, UPL_ACTOR_COORDINATOR) == 0)
         return upl__store_fail(store, UPL_INVALID, "'%s' is reserved for the coordinator", handle);
     if ((rc = upl__store_prepare(
-             store, "INSERT INTO participant (handle, created_at) VALUES (?, ?)", &stmt)) != UPL_OK)
+             store, "INSERT INTO participant (handle, created_at) VALUES (?, ?) RETURNING id",
+             &stmt)) != UPL_OK)
         return rc;
-    sqlite3_bind_text(stmt, 1, handle, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 2, upl_store_now(store));
-    if (sqlite3_step(stmt) != SQLITE_DONE) {
-        if ((sqlite3_extended_errcode(store->db) & 0xff) == SQLITE_CONSTRAINT)
+    upl__sql_bind_text(stmt, 1, handle);
+    upl__sql_bind_int64(stmt, 2, upl_store_now(store));
+    int64_t id = 0;
+    if (upl__store_step_id(store, stmt, &id, "cannot add a participant") != UPL_OK) {
+        if (upl__store_constraint_failed(store))
             rc = upl__store_fail(store, UPL_EXISTS, "participant '%s' already exists", handle);
         else
             rc = upl__store_sqlfail(store, "cannot add a participant");
         goto cleanup;
     }
-    int64_t id = sqlite3_last_insert_rowid(store->db);
     if ((rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, "participant.add", "participant",
                                id)) != UPL_OK)
         goto cleanup;
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     if ((rc = upl__store_prepare(store,
                                  "INSERT INTO participant_attr (participant_id, key, value) "
-                                 "VALUES (?, ?, ?)",
+                                 "VALUES (?, ?, ?) RETURNING id",
                                  &stmt)) != UPL_OK)
         return rc;
     for (size_t i = 0; i < n_attrs; i++) {
@@ -93,11 +94,12 @@ upl_status upl_store_participant_add(upl_store *store, const char *handle, const
         snprintf(what, sizeof what, "attribute '%s'", attrs[i].key);
         if ((rc = upl__store_check_text(store, what, attrs[i].value)) != UPL_OK)
             goto cleanup;
-        sqlite3_bind_int64(stmt, 1, id);
-        sqlite3_bind_text(stmt, 2, attrs[i].key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 3, attrs[i].value, -1, SQLITE_STATIC);
-        if (sqlite3_step(stmt) != SQLITE_DONE) {
-            if ((sqlite3_extended_errcode(store->db) & 0xff) == SQLITE_CONSTRAINT)
+        upl__sql_bind_int64(stmt, 1, id);
+        upl__sql_bind_text(stmt, 2, attrs[i].key);
+        upl__sql_bind_text(stmt, 3, attrs[i].value);
+        int64_t attr_id = 0;
+        if (upl__store_step_id(store, stmt, &attr_id, "cannot add an attribute") != UPL_OK) {
+            if (upl__store_constraint_failed(store))
                 rc = upl__store_fail(store, UPL_INVALID, "attribute '%s' is given twice",
                                      attrs[i].key);
             else
@@ -105,22 +107,21 @@ upl_status upl_store_participant_add(upl_store *store, const char *handle, const
             goto cleanup;
         }
         if ((rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, "participant.attr",
-                                   "participant_attr", sqlite3_last_insert_rowid(store->db))) !=
-            UPL_OK)
+                                   "participant_attr", attr_id)) != UPL_OK)
             goto cleanup;
-        sqlite3_reset(stmt);
+        upl__sql_reset(stmt);
     }
     if (id_out)
         *id_out = id;
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 upl_status upl_store_participant_each(upl_store *store, upl_participant_fn fn, void *ctx)
 {
-    sqlite3_stmt *stmt = NULL;
-    sqlite3_stmt *attr_stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
+    upl_sql_stmt *attr_stmt = NULL;
     upl_attr *attrs = NULL;
     upl_status rc = upl__store_prepare(store,
                                        "SELECT p.id, p.handle, (SELECT count(*) FROM task t WHERE "
@@ -135,14 +136,14 @@ upl_status upl_store_participant_each(upl_store *store, upl_participant_fn fn, v
                                  &attr_stmt)) != UPL_OK)
         goto cleanup;
     int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(stmt, 0);
+    while ((step = upl__sql_step(stmt)) == UPL_SQL_ROW) {
+        int64_t id = upl__sql_column_int64(stmt, 0);
         size_t n = 0, cap = 0;
         int stop = 0;
-        sqlite3_bind_int64(attr_stmt, 1, id);
+        upl__sql_bind_int64(attr_stmt, 1, id);
         /* attribute text stays valid while attr_stmt sits on its rows, so collect the
          * rows first into copies */
-        while (sqlite3_step(attr_stmt) == SQLITE_ROW) {
+        while (upl__sql_step(attr_stmt) == UPL_SQL_ROW) {
             if (n == cap) {
                 cap = cap ? 2 * cap : 4;
                 upl_attr *grown = realloc(attrs, cap * sizeof *grown);
@@ -161,9 +162,9 @@ upl_status upl_store_participant_each(upl_store *store, upl_participant_fn fn, v
                 goto cleanup_attrs;
             }
         }
-        sqlite3_reset(attr_stmt);
-        stop = fn(ctx, id, (const char *)sqlite3_column_text(stmt, 1), attrs, n,
-                  (size_t)sqlite3_column_int64(stmt, 2));
+        upl__sql_reset(attr_stmt);
+        stop = fn(ctx, id, (const char *)upl__sql_column_text(stmt, 1), attrs, n,
+                  (size_t)upl__sql_column_int64(stmt, 2));
     cleanup_attrs:
         for (size_t i = 0; i < n; i++) {
             free((char *)(uintptr_t)attrs[i].key);
@@ -172,12 +173,12 @@ upl_status upl_store_participant_each(upl_store *store, upl_participant_fn fn, v
         if (rc != UPL_OK || stop)
             goto cleanup;
     }
-    if (step != SQLITE_DONE)
+    if (step != UPL_SQL_DONE)
         rc = upl__store_sqlfail(store, "cannot list participants");
 cleanup:
     free(attrs);
-    sqlite3_finalize(attr_stmt);
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(attr_stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
@@ -218,7 +219,7 @@ static upl_status check_covariate(upl_store *store, const upl_protocol *protocol
 
 upl_status upl_store_task_add(upl_store *store, const upl_task_new *task, int64_t *id_out)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     const upl_protocol *protocol = NULL;
     int64_t participant_id = 0;
     upl_status rc = upl__store_require_write(store);
@@ -251,46 +252,48 @@ upl_status upl_store_task_add(upl_store *store, const upl_task_new *task, int64_
              "INSERT INTO task (participant_id, seq, title, category, url, forecast_ai_min, "
              "forecast_no_ai_min, forecast_at, created_at) VALUES (?1, (SELECT "
              "coalesce(max(seq), 0) + 1 FROM task WHERE participant_id = ?1), ?2, ?3, ?4, ?5, "
-             "?6, ?7, ?8)",
+             "?6, ?7, ?8) RETURNING id",
              &stmt)) != UPL_OK)
         return rc;
     int64_t now = upl_store_now(store);
-    sqlite3_bind_int64(stmt, 1, participant_id);
-    sqlite3_bind_text(stmt, 2, task->title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 3, task->category && *task->category ? task->category : NULL, -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 4, task->url && *task->url ? task->url : NULL, -1, SQLITE_STATIC);
+    upl__sql_bind_int64(stmt, 1, participant_id);
+    upl__sql_bind_text(stmt, 2, task->title);
+    upl__sql_bind_text(stmt, 3, task->category && *task->category ? task->category : NULL);
+    upl__sql_bind_text(stmt, 4, task->url && *task->url ? task->url : NULL);
     upl__store_bind_double(stmt, 5, task->forecast_ai_min);
     upl__store_bind_double(stmt, 6, task->forecast_no_ai_min);
     if (!isnan(task->forecast_ai_min))
-        sqlite3_bind_int64(stmt, 7, now);
-    sqlite3_bind_int64(stmt, 8, now);
-    if ((rc = upl__store_step_done(store, stmt, "cannot add a task")) != UPL_OK)
+        upl__sql_bind_int64(stmt, 7, now);
+    upl__sql_bind_int64(stmt, 8, now);
+    int64_t id = 0;
+    if ((rc = upl__store_step_id(store, stmt, &id, "cannot add a task")) != UPL_OK)
         goto cleanup;
-    int64_t id = sqlite3_last_insert_rowid(store->db);
     if ((rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, "task.add", "task", id)) != UPL_OK)
         goto cleanup;
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     if ((rc = upl__store_prepare(
-             store, "INSERT INTO task_covariate (task_id, name, value) VALUES (?, ?, ?)", &stmt)) !=
-        UPL_OK)
+             store,
+             "INSERT INTO task_covariate (task_id, name, value) VALUES (?, ?, ?) RETURNING id",
+             &stmt)) != UPL_OK)
         return rc;
     for (size_t i = 0; i < task->n_covariates; i++) {
         if (!task->covariates[i].value || !*task->covariates[i].value)
             continue; /* an empty cell records nothing */
-        sqlite3_bind_int64(stmt, 1, id);
-        sqlite3_bind_text(stmt, 2, task->covariates[i].key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 3, task->covariates[i].value, -1, SQLITE_STATIC);
-        if ((rc = upl__store_step_done(store, stmt, "cannot record a covariate")) != UPL_OK ||
+        upl__sql_bind_int64(stmt, 1, id);
+        upl__sql_bind_text(stmt, 2, task->covariates[i].key);
+        upl__sql_bind_text(stmt, 3, task->covariates[i].value);
+        int64_t covariate_id = 0;
+        if ((rc = upl__store_step_id(store, stmt, &covariate_id, "cannot record a covariate")) !=
+                UPL_OK ||
             (rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, "task.covariate", "task_covariate",
-                                   sqlite3_last_insert_rowid(store->db))) != UPL_OK)
+                                   covariate_id)) != UPL_OK)
             goto cleanup;
-        sqlite3_reset(stmt);
+        upl__sql_reset(stmt);
     }
     if (id_out)
         *id_out = id;
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
@@ -304,23 +307,23 @@ cleanup:
 
 upl_status upl_store_task_get(upl_store *store, int64_t id, upl_task_info *info)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     int oom = 0;
     memset(info, 0, sizeof *info);
     upl_status rc = upl__store_prepare(store, "SELECT " TASK_COLUMNS "WHERE t.id = ?", &stmt);
     if (rc != UPL_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, id);
+    upl__sql_bind_int64(stmt, 1, id);
     if ((rc = upl__store_step_task(store, stmt, id, "cannot read a task")) != UPL_OK)
         goto cleanup;
-    info->id = sqlite3_column_int64(stmt, 0);
+    info->id = upl__sql_column_int64(stmt, 0);
     info->participant = upl__store_column_dup(stmt, 1, &oom);
     info->title = upl__store_column_dup(stmt, 2, &oom);
     info->category = upl__store_column_dup(stmt, 3, &oom);
     info->url = upl__store_column_dup(stmt, 4, &oom);
     info->forecast_ai_min = upl__store_column_double(stmt, 5);
     info->forecast_no_ai_min = upl__store_column_double(stmt, 6);
-    upl_task_status_from_name((const char *)sqlite3_column_text(stmt, 7), &info->status);
+    upl_task_status_from_name((const char *)upl__sql_column_text(stmt, 7), &info->status);
     info->excluded_reason = upl__store_column_dup(stmt, 8, &oom);
     info->arm = upl__store_column_dup(stmt, 9, &oom);
     info->measured_min = upl__store_column_double(stmt, 10);
@@ -328,13 +331,13 @@ upl_status upl_store_task_get(upl_store *store, int64_t id, upl_task_info *info)
     info->post_review_min = upl__store_column_double(stmt, 12);
     info->perceived_pct = upl__store_column_double(stmt, 13);
     info->ai_used = upl__store_column_ai_used(stmt, 14);
-    info->created_at = sqlite3_column_int64(stmt, 15);
+    info->created_at = upl__sql_column_int64(stmt, 15);
     if (oom) {
         upl_task_info_release(info);
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
     }
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
@@ -353,7 +356,7 @@ void upl_task_info_release(upl_task_info *info)
 
 upl_status upl__store_task_owner(upl_store *store, int64_t task_id, char **handle)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     int oom = 0;
     *handle = NULL;
     upl_status rc = upl__store_prepare(store,
@@ -362,18 +365,18 @@ upl_status upl__store_task_owner(upl_store *store, int64_t task_id, char **handl
                                        &stmt);
     if (rc != UPL_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, task_id);
+    upl__sql_bind_int64(stmt, 1, task_id);
     if ((rc = upl__store_step_task(store, stmt, task_id, "cannot read a task")) == UPL_OK)
         *handle = upl__store_column_dup(stmt, 0, &oom);
     if (oom)
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 upl_status upl_store_task_forecast(upl_store *store, int64_t id, double ai_min, double no_ai_min)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_task_info info;
     upl_status rc = upl__store_require_write(store);
     if (rc != UPL_OK)
@@ -400,22 +403,22 @@ upl_status upl_store_task_forecast(upl_store *store, int64_t id, double ai_min, 
                                  "forecast_at = ? WHERE id = ?",
                                  &stmt)) != UPL_OK)
         goto cleanup;
-    sqlite3_bind_double(stmt, 1, ai_min);
-    sqlite3_bind_double(stmt, 2, no_ai_min);
-    sqlite3_bind_int64(stmt, 3, upl_store_now(store));
-    sqlite3_bind_int64(stmt, 4, id);
+    upl__sql_bind_double(stmt, 1, ai_min);
+    upl__sql_bind_double(stmt, 2, no_ai_min);
+    upl__sql_bind_int64(stmt, 3, upl_store_now(store));
+    upl__sql_bind_int64(stmt, 4, id);
     if ((rc = upl__store_step_done(store, stmt, "cannot record the forecast")) != UPL_OK)
         goto cleanup;
     rc = upl__store_audit(store, info.participant, "task.forecast", "task", id);
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     upl_task_info_release(&info);
     return rc;
 }
 
 upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reason, int abandoned)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_task_info info;
     upl_status rc = upl__store_require_write(store);
     if (rc != UPL_OK)
@@ -443,15 +446,15 @@ upl_status upl_store_task_exclude(upl_store *store, int64_t id, const char *reas
                                  "UPDATE task SET status = ?, excluded_reason = ? WHERE id = ?",
                                  &stmt)) != UPL_OK)
         goto cleanup;
-    sqlite3_bind_text(stmt, 1, abandoned ? "abandoned" : "excluded", -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 3, id);
+    upl__sql_bind_text(stmt, 1, abandoned ? "abandoned" : "excluded");
+    upl__sql_bind_text(stmt, 2, reason);
+    upl__sql_bind_int64(stmt, 3, id);
     if ((rc = upl__store_step_done(store, stmt, "cannot exclude the task")) != UPL_OK)
         goto cleanup;
     rc = upl__store_audit(store, UPL_ACTOR_COORDINATOR, abandoned ? "task.abandon" : "task.exclude",
                           "task", id);
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     upl_task_info_release(&info);
     return rc;
 }

@@ -36,7 +36,7 @@ static void task_row_release(task_row *t)
 
 static upl_status load_task(upl_store *store, int64_t id, task_row *t)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     int oom = 0;
     memset(t, 0, sizeof *t);
     upl_status rc = upl__store_prepare(
@@ -48,45 +48,45 @@ static upl_status load_task(upl_store *store, int64_t id, task_row *t)
         &stmt);
     if (rc != UPL_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, id);
+    upl__sql_bind_int64(stmt, 1, id);
     if ((rc = upl__store_step_task(store, stmt, id, "cannot read a task")) != UPL_OK)
         goto cleanup;
-    t->id = sqlite3_column_int64(stmt, 0);
-    t->participant_id = sqlite3_column_int64(stmt, 1);
+    t->id = upl__sql_column_int64(stmt, 0);
+    t->participant_id = upl__sql_column_int64(stmt, 1);
     t->handle = upl__store_column_dup(stmt, 2, &oom);
-    if (upl_task_status_from_name((const char *)sqlite3_column_text(stmt, 3), &t->status) != 0) {
+    if (upl_task_status_from_name((const char *)upl__sql_column_text(stmt, 3), &t->status) != 0) {
         rc =
             upl__store_fail(store, UPL_INTEGRITY, "task %lld has an unknown status", (long long)id);
         goto cleanup;
     }
-    t->assigned = sqlite3_column_int(stmt, 4);
+    t->assigned = upl__sql_column_int(stmt, 4);
     t->excluded_reason = upl__store_column_dup(stmt, 5, &oom);
     t->reported_min = upl__store_column_double(stmt, 6);
     t->post_review_min = upl__store_column_double(stmt, 7);
     t->perceived_pct = upl__store_column_double(stmt, 8);
     t->ai_used = upl__store_column_ai_used(stmt, 9);
-    t->done_at = sqlite3_column_int64(stmt, 10);
-    t->assigned_at = sqlite3_column_int64(stmt, 11);
+    t->done_at = upl__sql_column_int64(stmt, 10);
+    t->assigned_at = upl__sql_column_int64(stmt, 11);
     if (oom)
         rc = upl__store_fail(store, UPL_NOMEM, "out of memory");
 cleanup:
     if (rc != UPL_OK)
         task_row_release(t);
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
 /* One timing event from a row (id, task_id, kind, at, recorded_at, manual). */
-static upl_status read_event(upl_store *store, sqlite3_stmt *stmt, upl_timing_event *e)
+static upl_status read_event(upl_store *store, upl_sql_stmt *stmt, upl_timing_event *e)
 {
-    e->id = sqlite3_column_int64(stmt, 0);
-    e->task_id = sqlite3_column_int64(stmt, 1);
-    if (upl_event_kind_from_name((const char *)sqlite3_column_text(stmt, 2), &e->kind) != 0)
+    e->id = upl__sql_column_int64(stmt, 0);
+    e->task_id = upl__sql_column_int64(stmt, 1);
+    if (upl_event_kind_from_name((const char *)upl__sql_column_text(stmt, 2), &e->kind) != 0)
         return upl__store_fail(store, UPL_INTEGRITY, "timing event %lld has an unknown kind",
                                (long long)e->id);
-    e->at = sqlite3_column_int64(stmt, 3);
-    e->recorded_at = sqlite3_column_int64(stmt, 4);
-    e->manual = sqlite3_column_int(stmt, 5) != 0;
+    e->at = upl__sql_column_int64(stmt, 3);
+    e->recorded_at = upl__sql_column_int64(stmt, 4);
+    e->manual = upl__sql_column_int(stmt, 5) != 0;
     return UPL_OK;
 }
 
@@ -95,7 +95,7 @@ static upl_status read_event(upl_store *store, sqlite3_stmt *stmt, upl_timing_ev
 static upl_status load_events(upl_store *store, const char *sql, int64_t p1, int64_t p2,
                               upl_timing_event **out, size_t *n_out)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_timing_event *ev = NULL;
     size_t n = 0, cap = 0;
     *out = NULL;
@@ -103,11 +103,11 @@ static upl_status load_events(upl_store *store, const char *sql, int64_t p1, int
     upl_status rc = upl__store_prepare(store, sql, &stmt);
     if (rc != UPL_OK)
         return rc;
-    sqlite3_bind_int64(stmt, 1, p1);
-    if (sqlite3_bind_parameter_count(stmt) > 1)
-        sqlite3_bind_int64(stmt, 2, p2);
+    upl__sql_bind_int64(stmt, 1, p1);
+    if (upl__sql_bind_parameter_count(stmt) > 1)
+        upl__sql_bind_int64(stmt, 2, p2);
     int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((step = upl__sql_step(stmt)) == UPL_SQL_ROW) {
         if (n == cap) {
             cap = cap ? 2 * cap : 16;
             upl_timing_event *grown = realloc(ev, cap * sizeof *grown);
@@ -122,7 +122,7 @@ static upl_status load_events(upl_store *store, const char *sql, int64_t p1, int
             goto cleanup;
         n++;
     }
-    if (step != SQLITE_DONE) {
+    if (step != UPL_SQL_DONE) {
         rc = upl__store_sqlfail(store, "cannot read timing events");
         goto cleanup;
     }
@@ -131,7 +131,7 @@ static upl_status load_events(upl_store *store, const char *sql, int64_t p1, int
     ev = NULL;
 cleanup:
     free(ev);
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     return rc;
 }
 
@@ -268,7 +268,7 @@ upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kin
                                 int manual, int64_t *event_id)
 {
     task_row t;
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_timing_event *ev = NULL;
     size_t n = 0;
     upl_diag diag = {0};
@@ -306,27 +306,27 @@ upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kin
 
     if ((rc = upl__store_prepare(store,
                                  "INSERT INTO timing_event (task_id, kind, at, recorded_at, "
-                                 "manual) VALUES (?, ?, ?, ?, ?)",
+                                 "manual) VALUES (?, ?, ?, ?, ?) RETURNING id",
                                  &stmt)) != UPL_OK)
         goto cleanup;
-    sqlite3_bind_int64(stmt, 1, task_id);
-    sqlite3_bind_text(stmt, 2, upl_event_kind_name(kind), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 3, at);
-    sqlite3_bind_int64(stmt, 4, now);
-    sqlite3_bind_int(stmt, 5, manual ? 1 : 0);
-    if ((rc = upl__store_step_done(store, stmt, "cannot record the timing event")) != UPL_OK)
+    upl__sql_bind_int64(stmt, 1, task_id);
+    upl__sql_bind_text(stmt, 2, upl_event_kind_name(kind));
+    upl__sql_bind_int64(stmt, 3, at);
+    upl__sql_bind_int64(stmt, 4, now);
+    upl__sql_bind_int64(stmt, 5, manual ? 1 : 0);
+    int64_t id = 0;
+    if ((rc = upl__store_step_id(store, stmt, &id, "cannot record the timing event")) != UPL_OK)
         goto cleanup;
-    int64_t id = sqlite3_last_insert_rowid(store->db);
     char action[32];
     snprintf(action, sizeof action, "timing.%s", upl_event_kind_name(kind));
     if ((rc = upl__store_audit(store, t.handle, action, "timing_event", id)) != UPL_OK)
         goto cleanup;
     if (kind == UPL_EVENT_START && t.status != UPL_TASK_IN_PROGRESS) {
-        sqlite3_finalize(stmt);
+        upl__sql_finalize(stmt);
         if ((rc = upl__store_prepare(store, "UPDATE task SET status = 'in_progress' WHERE id = ?",
                                      &stmt)) != UPL_OK)
             goto cleanup;
-        sqlite3_bind_int64(stmt, 1, task_id);
+        upl__sql_bind_int64(stmt, 1, task_id);
         if ((rc = upl__store_step_done(store, stmt, "cannot update the task")) != UPL_OK ||
             (rc = upl__store_audit(store, t.handle, "task.start", "task", task_id)) != UPL_OK)
             goto cleanup;
@@ -334,7 +334,7 @@ upl_status upl_store_timing_log(upl_store *store, int64_t task_id, upl_event_kin
     if (event_id)
         *event_id = id;
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     free(ev);
     task_row_release(&t);
     return rc;
@@ -409,7 +409,7 @@ static upl_status check_unset(upl_store *store, const task_row *t, const upl_sel
 upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self_report *r)
 {
     task_row t;
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_timing_event *ev = NULL;
     size_t n = 0;
     upl_status rc = upl__store_require_write(store);
@@ -478,21 +478,21 @@ upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self
     upl__store_bind_double(stmt, 2, r->post_review_min);
     upl__store_bind_double(stmt, 3, r->perceived_pct);
     if (r->ai_used == UPL_AI_USED_UNKNOWN)
-        sqlite3_bind_null(stmt, 4);
+        upl__sql_bind_null(stmt, 4);
     else
-        sqlite3_bind_int(stmt, 4, r->ai_used);
+        upl__sql_bind_int64(stmt, 4, r->ai_used);
     if (first) {
-        sqlite3_bind_int64(stmt, 5, upl_store_now(store));
-        sqlite3_bind_int(stmt, 7, r->review == UPL_REVIEW_PENDING);
+        upl__sql_bind_int64(stmt, 5, upl_store_now(store));
+        upl__sql_bind_int64(stmt, 7, r->review == UPL_REVIEW_PENDING);
     } else {
-        sqlite3_bind_int(stmt, 8, r->review == UPL_REVIEW_NONE);
+        upl__sql_bind_int64(stmt, 8, r->review == UPL_REVIEW_NONE);
     }
-    sqlite3_bind_int64(stmt, 6, task_id);
+    upl__sql_bind_int64(stmt, 6, task_id);
     if ((rc = upl__store_step_done(store, stmt, "cannot record the report")) != UPL_OK)
         goto cleanup;
     rc = upl__store_audit(store, t.handle, first ? "task.done" : "task.report", "task", task_id);
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     free(ev);
     task_row_release(&t);
     return rc;
@@ -589,7 +589,7 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
                                  void *ctx)
 {
     const upl_protocol *protocol = NULL;
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     upl_timing_event *ev = NULL;
     upl_interval *iv = NULL;
     timed_task *tasks = NULL;
@@ -606,9 +606,9 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
                                  "ORDER BY t.participant_id, e.task_id, e.at, e.id",
                                  &stmt)) != UPL_OK)
         return rc;
-    sqlite3_bind_text(stmt, 1, participant, -1, SQLITE_STATIC);
+    upl__sql_bind_text(stmt, 1, participant);
     int step;
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((step = upl__sql_step(stmt)) == UPL_SQL_ROW) {
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
             upl_timing_event *grown = realloc(ev, cap * sizeof *grown);
@@ -629,7 +629,7 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
             timed_task *t = &tasks[n_tasks++];
             memset(t, 0, sizeof *t);
             t->task_id = e->task_id;
-            t->participant_id = sqlite3_column_int64(stmt, 6);
+            t->participant_id = upl__sql_column_int64(stmt, 6);
             t->first = n;
             t->timing.reported_min = upl__store_column_double(stmt, 7);
             t->timing.tolerance = protocol->report_tolerance;
@@ -637,7 +637,7 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
         tasks[n_tasks - 1].n++;
         n++;
     }
-    if (step != SQLITE_DONE) {
+    if (step != UPL_SQL_DONE) {
         rc = upl__store_sqlfail(store, "cannot read timing events");
         goto cleanup;
     }
@@ -683,7 +683,7 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
         if (fn(ctx, tasks[i].task_id, &tasks[i].timing) != 0)
             break;
 cleanup:
-    sqlite3_finalize(stmt);
+    upl__sql_finalize(stmt);
     free(tasks);
     free(iv);
     free(ev);

@@ -1,6 +1,7 @@
-/* The study store: one SQLite file holding a study's protocol, participants, tasks,
- * allocations, timing events and its hash-chained audit log.  Every statement of SQL
- * in uplift lives behind this interface (a PostgreSQL backend can implement it too).
+/* The study store: one database holding a study's protocol, participants, tasks,
+ * allocations, timing events and its hash-chained audit log: a SQLite file, or a
+ * PostgreSQL database named by a connection URI.  Every statement of SQL in uplift lives
+ * behind this interface; nothing above it knows which backend holds the study.
  *
  * Transactions: the caller brackets each user-level operation with
  * upl_store_begin()/upl_store_commit() (or _rollback()); the mutators below never
@@ -34,10 +35,12 @@ enum {
     UPL_STORE_READONLY = 1 << 1 /* open read-only */
 };
 
-/* Opens (or with UPL_STORE_CREATE creates) the database at path, migrating its schema
- * to UPL_STORE_SCHEMA_VERSION.  Only a study is opened: an empty database only with
- * UPL_STORE_CREATE, and anything else (another application's SQLite database, a file
- * that is not one) fails with UPL_INVALID, the file left as it was.  On failure *out is
+/* Opens (or with UPL_STORE_CREATE creates) the study at path, migrating its schema to
+ * UPL_STORE_SCHEMA_VERSION.  path is a SQLite file name, or a PostgreSQL connection URI
+ * (postgresql://... or postgres://..., libpq's syntax and environment).  Only a study is
+ * opened: an empty database only with UPL_STORE_CREATE, and anything else (another
+ * application's database, a file that is not one) fails with UPL_INVALID, the database
+ * left as it was.  On failure *out is
  * NULL and, when diag is given, it holds the reason. */
 upl_status upl_store_open(const char *path, unsigned flags, upl_store **out, upl_diag *diag);
 /* Rolls back any open transaction and closes; NULL is a no-op. */
@@ -52,10 +55,12 @@ const upl_why *upl_store_why(const upl_store *store);
  * `return upl_store_diag(store, rc, diag);`. */
 upl_status upl_store_diag(const upl_store *store, upl_status status, upl_diag *diag);
 const char *upl_store_path(const upl_store *store);
+/* "sqlite" or "postgresql". */
+const char *upl_store_backend_name(const upl_store *store);
 
-/* write != 0 takes the write lock at once (BEGIN IMMEDIATE), waiting for other writers
- * up to the store's wait (upl_store_set_wait); UPL_BUSY when the wait ran out.  A reader
- * gets a consistent snapshot (in WAL mode it never waits for a writer). */
+/* write != 0 takes the study's one write lock at once, waiting for other writers up to
+ * the store's wait (upl_store_set_wait); UPL_BUSY when the wait ran out.  A reader gets
+ * a consistent snapshot and never waits for a writer. */
 upl_status upl_store_begin(upl_store *store, int write);
 upl_status upl_store_commit(upl_store *store);
 void upl_store_rollback(upl_store *store);

@@ -124,11 +124,11 @@ static void exec(fixture *f, const char *sql)
 
 static int64_t query_int(fixture *f, const char *sql)
 {
-    sqlite3_stmt *stmt = NULL;
+    upl_sql_stmt *stmt = NULL;
     assert_int_equal(upl__store_prepare(f->store, sql, &stmt), UPL_OK);
-    assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-    int64_t v = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
+    assert_int_equal(upl__sql_step(stmt), UPL_SQL_ROW);
+    int64_t v = upl__sql_column_int64(stmt, 0);
+    upl__sql_finalize(stmt);
     return v;
 }
 
