@@ -43,7 +43,7 @@ static int load_study(upl_cli *cli, upl_dataset *ds, upl_model_spec *spec, upl_s
     const upl_protocol *protocol = NULL;
     upl_diag diag = {0};
     int rc = UPL_EXIT_OK;
-    if (access(cli->db_path, F_OK) != 0)
+    if (!upl_store_on_server(cli->db_path) && access(cli->db_path, F_OK) != 0)
         return upl__fail("no study at '%s': point --db at one, or analyse a CSV with --csv "
                          "FILE",
                          cli->db_path);

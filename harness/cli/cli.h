@@ -153,6 +153,16 @@ int upl__parse_seed(const upl_command *cmd, const char *text, unsigned long *see
  * a positive integer (reproducible bytes), else now. */
 int64_t upl__page_time(void);
 
+/* The study's key file: given (--key-file) when not NULL, else $UPLIFT_KEY_FILE, else
+ * <db>.key beside a study file.  A study on a server has no place beside it: then *path
+ * is NULL.  Returns 0, or -1 (the message printed) when out of memory; *path is the
+ * caller's to free. */
+int upl__key_path(const upl_cli *cli, const char *given, char **path);
+
+/* As upl__key_path(), for a command that cannot go on without a key: -1 (the message
+ * printed, telling how to name one) when there is none. */
+int upl__key_path_required(const upl_cli *cli, const char *given, char **path);
+
 /* Splits "KEY=VALUE" in place; returns 0 when there is no '=' or the key is empty. */
 int upl__split_assignment(char *text, char **key, char **value);
 

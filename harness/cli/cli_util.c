@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "uplift/secret.h"
+#include "uplift/store.h"
 
 int upl__parse_seed(const upl_command *cmd, const char *text, unsigned long *seed)
 {
@@ -39,6 +40,35 @@ int upl__split_assignment(char *text, char **key, char **value)
     *key = text;
     *value = eq + 1;
     return 1;
+}
+
+int upl__key_path(const upl_cli *cli, const char *given, char **path)
+{
+    const char *env = getenv("UPLIFT_KEY_FILE");
+    *path = NULL;
+    if (!given && env && *env)
+        given = env;
+    if (given)
+        *path = strdup(given);
+    else if (!upl_store_on_server(cli->db_path))
+        *path = upl_secret_default_path(cli->db_path);
+    else
+        return 0;
+    if (*path)
+        return 0;
+    upl__fail("out of memory");
+    return -1;
+}
+
+int upl__key_path_required(const upl_cli *cli, const char *given, char **path)
+{
+    if (upl__key_path(cli, given, path) != 0)
+        return -1;
+    if (*path)
+        return 0;
+    upl__fail("a study on a database server keeps its key in a file of your own: give "
+              "--key-file PATH or set UPLIFT_KEY_FILE");
+    return -1;
 }
 
 /* Is st the file at path with suffix appended (the study's journal or key files)? */
@@ -91,6 +121,13 @@ static int check_target(const upl_cli *cli, const char *path)
     if (same_file(&st, cli->db_path, ".key")) {
         upl__fail("'%s' is the study's key file '%s.key': choose another output file", path,
                   cli->db_path);
+        return -1;
+    }
+    const char *env_key = getenv("UPLIFT_KEY_FILE");
+    if (env_key && *env_key && same_file(&st, env_key, "")) {
+        upl__fail("'%s' is the study's key file '%s' ($UPLIFT_KEY_FILE): choose another "
+                  "output file",
+                  path, env_key);
         return -1;
     }
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

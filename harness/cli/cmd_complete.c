@@ -163,7 +163,7 @@ static int print_participant(void *ctx, int64_t id, const char *handle, const up
 static upl_store *open_study(const upl_cli *cli)
 {
     upl_store *store = NULL;
-    if (access(cli->db_path, R_OK) != 0 ||
+    if ((!upl_store_on_server(cli->db_path) && access(cli->db_path, R_OK) != 0) ||
         upl_store_open(cli->db_path, UPL_STORE_READONLY, &store, NULL) != UPL_OK)
         return NULL;
     upl_store_set_wait(store, 500); /* a shell waiting on Tab must not hang on a writer */

@@ -83,13 +83,11 @@ static int run_randomize(upl_cli *cli, const upl_args *args)
         }
         ids[n_ids++] = id;
     }
-    if (!key_path) {
-        if (!(default_key = upl_secret_default_path(cli->db_path))) {
-            rc = upl__fail("out of memory");
-            goto cleanup;
-        }
-        key_path = default_key;
+    if (upl__key_path_required(cli, key_path, &default_key) != 0) {
+        rc = UPL_EXIT_FAIL;
+        goto cleanup;
     }
+    key_path = default_key;
     if (upl_secret_read(key_path, &secret, &diag) != UPL_OK) {
         rc = upl__fail("%s", upl__diag_error(&diag));
         goto cleanup;

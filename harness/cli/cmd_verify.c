@@ -45,7 +45,8 @@ static const char *source_name(key_source s)
     return s == KEY_FILE ? "key-file" : s == KEY_REVEALED ? "revealed" : NULL;
 }
 
-/* Finds the key: --key-file, else the revealed secret, else <db>.key if present.
+/* Finds the key: --key-file, else the revealed secret, else $UPLIFT_KEY_FILE or
+ * <db>.key if present.
  * Returns an exit code; *source is KEY_NONE when there is no key to use. */
 static int find_key(upl_cli *cli, const char *key_path, const upl_study_info *study,
                     upl_secret *secret, key_source *source, char **used_path)
@@ -65,9 +66,11 @@ static int find_key(upl_cli *cli, const char *key_path, const upl_study_info *st
         *source = KEY_REVEALED;
         return UPL_EXIT_OK;
     }
-    char *path = upl_secret_default_path(cli->db_path);
+    char *path = NULL;
+    if (upl__key_path(cli, NULL, &path) != 0)
+        return UPL_EXIT_FAIL;
     if (!path)
-        return upl__fail("out of memory");
+        return UPL_EXIT_OK;
     if (access(path, F_OK) != 0) {
         free(path);
         return UPL_EXIT_OK;

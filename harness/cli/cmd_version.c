@@ -4,6 +4,7 @@
 #include <csv.h>
 #include <gsl/gsl_version.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <plplot/plplot.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -23,7 +24,7 @@ const upl_command upl__cmd_version = {
     .usage = "uplift version [--verbose]",
     .help = "Options:\n"
             "  --verbose   also the version of each library as linked at run time: SQLite,\n"
-            "              GSL, PLplot, libyaml, jansson, libsodium (libcsv: the version\n"
+            "              libpq, GSL, PLplot, libyaml, jansson, libsodium (libcsv: the version\n"
             "              built against; it has no run-time version call)\n"
             "\n'uplift --version [--verbose]' prints the same.\n",
     .options = version_options,
@@ -49,6 +50,7 @@ static int run_version(upl_cli *cli, const upl_args *args)
     printf("  %-10s %s\n", "jansson", jansson_version_str());
     printf("  %-10s %s\n", "libsodium", sodium_version_string());
     printf("  %-10s %d.%d.%d (built with)\n", "libcsv", CSV_MAJOR, CSV_MINOR, CSV_RELEASE);
-    printf("  %-10s %s\n", "libpq", "not linked (no PostgreSQL backend in this build)");
+    int pq = PQlibVersion(); /* major * 10000 + minor since PostgreSQL 10 */
+    printf("  %-10s %d.%d\n", "libpq", pq / 10000, pq % 10000);
     return UPL_EXIT_OK;
 }

@@ -275,7 +275,7 @@ static int run_parsed(upl_cli *cli, const upl_command *cmd, const upl_args *args
     int set_clock = now_text && *now_text;
     if (set_clock && upl_time_parse(now_text, (int64_t)time(NULL), &now, &diag) != UPL_OK)
         return upl__usage(NULL, "$UPLIFT_NOW: %s", diag.msg);
-    if (access(cli->db_path, F_OK) != 0)
+    if (!upl_store_on_server(cli->db_path) && access(cli->db_path, F_OK) != 0)
         return upl__fail("no study at '%s': create one with 'uplift init --protocol FILE' "
                          "or point --db at it",
                          cli->db_path);

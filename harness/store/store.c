@@ -190,6 +190,11 @@ int upl__store_is_postgresql(const char *path)
     return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
 }
 
+int upl_store_on_server(const char *path)
+{
+    return upl__store_is_postgresql(path);
+}
+
 upl_status upl_store_open(const char *path, unsigned flags, upl_store **out, upl_diag *diag)
 {
     *out = NULL;

@@ -18,7 +18,12 @@ extern const upl_audited_table upl__store_audited_tables[];
 /* The key column of an audited table, NULL for any other name. */
 const char *upl__store_table_key(const char *table);
 
-/* The SQLite backend's check of the schema (store_sqlite_schema.c). */
+/* The same schema in PostgreSQL's dialect, version for version (store_schema_pg.c). */
+extern const char *const upl__store_pg_migrations[];
+extern const size_t upl__store_pg_migration_count;
+
+/* Each backend's check of the schema (store_sqlite_schema.c, store_pg_schema.c). */
 upl_status upl__sqlite_verify_schema(upl_store *store);
+upl_status upl__pg_verify_schema(upl_store *store);
 
 #endif

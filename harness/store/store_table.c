@@ -47,7 +47,7 @@ static upl_status task_table_sql(upl_store *store, char *sql, size_t size)
                              " FROM task t JOIN participant p ON p.id = t.participant_id "
                              "LEFT JOIN allocation a ON a.task_id = t.id "
                              "LEFT JOIN task_measured m ON m.task_id = t.id "
-                             "WHERE ?1 IS NULL OR p.handle = ?1 ORDER BY t.id");
+                             "WHERE CAST(?1 AS TEXT) IS NULL OR p.handle = ?1 ORDER BY t.id");
     return used < size ? UPL_OK
                        : upl__store_fail(store, UPL_ERROR, "the task table's query is too long");
 }
@@ -206,9 +206,11 @@ upl_status upl_store_consort(upl_store *store, upl_consort *c)
     if ((rc = upl__store_prepare(
              store,
              "SELECT count(*), "
-             "sum(EXISTS (SELECT 1 FROM timing_event e WHERE e.task_id = t.id) OR t.status IN "
-             "('in_progress', 'done')), "
-             "sum(t.status = 'done'), sum(t.status = 'excluded'), sum(t.status = 'abandoned') "
+             "count(*) FILTER (WHERE EXISTS (SELECT 1 FROM timing_event e WHERE e.task_id = "
+             "t.id) OR t.status IN ('in_progress', 'done')), "
+             "count(*) FILTER (WHERE t.status = 'done'), "
+             "count(*) FILTER (WHERE t.status = 'excluded'), "
+             "count(*) FILTER (WHERE t.status = 'abandoned') "
              "FROM allocation a JOIN task t ON t.id = a.task_id WHERE a.arm = ?",
              &stmt)) != UPL_OK)
         goto fail;

@@ -451,12 +451,13 @@ upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self
                                      upl_timer_state_name(state), since);
             goto cleanup;
         }
-        rc = upl__store_prepare(store,
-                                "UPDATE task SET status = 'done', reported_min = ?1, "
-                                "post_review_min = CASE WHEN ?7 THEN NULL ELSE coalesce(?2, 0) "
-                                "END, perceived_pct = ?3, ai_used = ?4, done_at = ?5 "
-                                "WHERE id = ?6",
-                                &stmt);
+        rc = upl__store_prepare(
+            store,
+            "UPDATE task SET status = 'done', reported_min = ?1, "
+            "post_review_min = CASE WHEN ?7 <> 0 THEN NULL ELSE coalesce(?2, 0.0) "
+            "END, perceived_pct = ?3, ai_used = ?4, done_at = ?5 "
+            "WHERE id = ?6",
+            &stmt);
     } else {
         if (isnan(t.reported_min)) {
             rc = upl__store_fail_why(store, UPL_REFUSED, UPL_REASON_NOT_REPORTED, task_id, 0,
@@ -466,9 +467,10 @@ upl_status upl_store_task_done(upl_store *store, int64_t task_id, const upl_self
         /* each later --post-review adds one more round of review work; a pending review
          * (empty) stays empty until a round or 'no review' is reported */
         rc = upl__store_prepare(store,
-                                "UPDATE task SET post_review_min = CASE WHEN ?2 IS NULL AND NOT "
-                                "?8 THEN post_review_min ELSE coalesce(post_review_min, 0) + "
-                                "coalesce(?2, 0) END, perceived_pct = coalesce(?3, "
+                                "UPDATE task SET post_review_min = CASE WHEN CAST(?2 AS DOUBLE "
+                                "PRECISION) IS NULL AND ?8 = "
+                                "0 THEN post_review_min ELSE coalesce(post_review_min, 0.0) + "
+                                "coalesce(?2, 0.0) END, perceived_pct = coalesce(?3, "
                                 "perceived_pct), ai_used = coalesce(?4, ai_used) WHERE id = ?6",
                                 &stmt);
     }
@@ -602,7 +604,7 @@ upl_status upl_store_timing_each(upl_store *store, const char *participant, upl_
                                  "SELECT " EVENT_COLUMNS ", t.participant_id, t.reported_min "
                                  "FROM timing_event e JOIN task t ON t.id = e.task_id "
                                  "JOIN participant p ON p.id = t.participant_id "
-                                 "WHERE ?1 IS NULL OR p.handle = ?1 "
+                                 "WHERE CAST(?1 AS TEXT) IS NULL OR p.handle = ?1 "
                                  "ORDER BY t.participant_id, e.task_id, e.at, e.id",
                                  &stmt)) != UPL_OK)
         return rc;

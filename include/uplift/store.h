@@ -57,6 +57,9 @@ upl_status upl_store_diag(const upl_store *store, upl_status status, upl_diag *d
 const char *upl_store_path(const upl_store *store);
 /* "sqlite" or "postgresql". */
 const char *upl_store_backend_name(const upl_store *store);
+/* Is path a database server's connection URI (postgresql://, postgres://) rather than
+ * a file name?  Such a study has no file beside which its key or output could live. */
+int upl_store_on_server(const char *path);
 
 /* write != 0 takes the study's one write lock at once, waiting for other writers up to
  * the store's wait (upl_store_set_wait); UPL_BUSY when the wait ran out.  A reader gets

@@ -1,7 +1,7 @@
 #!/bin/sh
 # `uplift version` and `uplift --version` print the same line; with --verbose both add
-# the version of each library the binary runs with (SQLite, GSL, PLplot, libyaml,
-# jansson, libsodium as linked, libcsv as built with), and say that libpq is not linked.
+# the version of each library the binary runs with (SQLite, libpq, GSL, PLplot, libyaml,
+# jansson, libsodium as linked, libcsv as built with).
 . "$UPLIFT_SRC/tests/cli/lib.sh"
 
 up 0 version
@@ -20,10 +20,14 @@ cmp -s first.txt version.txt || fail "--verbose does not start with the version 
 # each library with a version number, the one the binary runs with where it tells
 sqlite=$(sqlite3 --version | cut -d' ' -f1) # the same shared libsqlite3
 grep -Eq "^  SQLite +$sqlite\$" out || fail "SQLite is not $sqlite: $(cat out)"
-for lib in GSL PLplot libyaml jansson libsodium libcsv; do
+for lib in libpq GSL PLplot libyaml jansson libsodium libcsv; do
     grep -Eq "^  $lib +[0-9]+\.[0-9]+" out || fail "no version of $lib: $(cat out)"
 done
-contains out "libpq      not linked"
+# libpq as linked: the same library pg_config describes (libpq-dev)
+if command -v pg_config >/dev/null 2>&1; then
+    pq=$(pg_config --version | sed -E 's/^PostgreSQL ([0-9]+\.[0-9]+).*/\1/')
+    grep -Eq "^  libpq +$pq\$" out || fail "libpq is not $pq: $(cat out)"
+fi
 # with the db given first, as any command
 up 0 --db nowhere.db version
 cmp -s out version.txt || fail "--db PATH version differs"
