@@ -185,12 +185,6 @@ static int run_init(upl_cli *cli, const upl_args *args)
                        cli->db_path);
         goto cleanup;
     }
-    if (access(key_path, F_OK) == 0) {
-        rc = upl__fail("key file '%s' already exists: it may belong to another study; choose "
-                       "another path with --key-file",
-                       key_path);
-        goto cleanup;
-    }
     if (!(found_protocol = upl__protocol_find(protocol_path))) {
         rc = upl__fail("out of memory");
         goto cleanup;
@@ -205,6 +199,12 @@ static int run_init(upl_cli *cli, const upl_args *args)
     protocol_path = found_protocol;
     if (upl_protocol_load(protocol_path, &protocol, &text, &diag) != UPL_OK) {
         rc = upl__fail("%s", upl__diag_error(&diag));
+        goto cleanup;
+    }
+    if (access(key_path, F_OK) == 0) {
+        rc = upl__fail("key file '%s' already exists: it may belong to another study; choose "
+                       "another path with --key-file",
+                       key_path);
         goto cleanup;
     }
     if (upl_secret_generate(&secret, &diag) != UPL_OK) {

@@ -436,8 +436,9 @@ static upl_status migrate(upl_store *store, unsigned flags, upl_diag *diag)
     if ((rc = check_identity(store, (flags & UPL_STORE_CREATE) != 0, &version)) != UPL_OK)
         goto fail;
     for (size_t v = (size_t)version; v < upl__store_pg_migration_count; v++)
-        if ((rc = pg_exec(store, upl__store_pg_migrations[v])) != UPL_OK)
-            goto fail;
+        for (const char *const *script = upl__store_pg_migrations[v]; *script; script++)
+            if ((rc = pg_exec(store, *script)) != UPL_OK)
+                goto fail;
     char sql[96];
     snprintf(sql, sizeof sql, "UPDATE uplift_schema SET version = %zu",
              upl__store_pg_migration_count);

@@ -143,8 +143,10 @@ upl_status upl__pg_verify_schema(upl_store *store)
              expected);
     if ((rc = store->backend->exec(store, sql)) != UPL_OK)
         goto done;
-    for (size_t v = 0; v < upl__store_pg_migration_count && rc == UPL_OK; v++)
-        rc = store->backend->exec(store, upl__store_pg_migrations[v]);
+    for (size_t v = 0; v < upl__store_pg_migration_count; v++)
+        for (const char *const *script = upl__store_pg_migrations[v]; *script && rc == UPL_OK;
+             script++)
+            rc = store->backend->exec(store, *script);
     if (rc == UPL_OK &&
         (rc = store->backend->exec(store, "SET LOCAL search_path = pg_catalog")) == UPL_OK)
         rc = compare(store, study, expected);

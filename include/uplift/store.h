@@ -168,6 +168,12 @@ upl_status upl_store_consort(upl_store *store, upl_consort *out);
 
 /* ---- the audit log ---- */
 
+/* Copies every row of the study in from (inside a transaction) into to (an empty study,
+ * inside a write transaction): keys, allocation and audit chain as they are, so that the
+ * copy verifies and exports the same, whichever backends the two are.  *n_rows is the
+ * number of rows copied.  UPL_REFUSED when to holds a study already. */
+upl_status upl_store_copy(upl_store *from, upl_store *to, size_t *n_rows);
+
 /* Walks the audit chain and compares every audited table with the state the audit
  * recorded, then the schema with the one this build creates (every table, index, view
  * and trigger by its SQL text; a differing, missing or extra object is named) and each
