@@ -10,8 +10,7 @@ set -u
 rm -rf "$UPLIFT_SCRATCH"
 mkdir -p "$UPLIFT_SCRATCH"
 cd "$UPLIFT_SCRATCH" || exit 1
-export UPLIFT_DB="$UPLIFT_SCRATCH/study.db"
-unset UPLIFT_ACTOR
+unset UPLIFT_ACTOR UPLIFT_KEY_FILE
 TZ=UTC
 export TZ
 
@@ -61,10 +60,101 @@ lacks() { # FILE TEXT
     fi
 }
 
+# The backend: SQLite files in the scratch directory (the default), or, with
+# UPLIFT_TEST_BACKEND=postgresql, databases on the server whose socket directory is
+# $UPLIFT_TEST_PGHOST (tests/CMakeLists.txt starts one; docs/testing.md).  Each test's
+# databases are named after it (uplift_t200_study_walk, uplift_t200_study_walk__copy),
+# dropped before it starts and when it ends, so tests can run in parallel.
+backend=${UPLIFT_TEST_BACKEND:-sqlite}
+case "$backend" in
+sqlite) ;;
+postgresql)
+    : "${UPLIFT_TEST_PGHOST:?set UPLIFT_TEST_PGHOST to the test server's socket directory}"
+    pg_prefix=uplift_$(basename "$0" .sh | tr 'A-Z-' 'a-z_')
+    # pg_drop_all: drops the test's databases (--force: a killed process may hold one)
+    pg_drop_all() {
+        for name in $(psql -X -At -h "$UPLIFT_TEST_PGHOST" -d postgres -c \
+            "SELECT datname FROM pg_database WHERE datname = '$pg_prefix' OR datname LIKE '${pg_prefix}\\_\\_%'"); do
+            dropdb --if-exists --force -h "$UPLIFT_TEST_PGHOST" "$name" || return 1
+        done
+    }
+    pg_drop_all || { echo "FAIL: cannot reach the PostgreSQL test server at $UPLIFT_TEST_PGHOST" >&2; exit 1; }
+    trap 'pg_drop_all' EXIT
+    ;;
+*)
+    echo "FAIL: UPLIFT_TEST_BACKEND is sqlite or postgresql, not '$backend'" >&2
+    exit 1
+    ;;
+esac
+
+# study_db NAME: prints the address of a new, empty study database NAME of this test
+# (a file path on SQLite, a connection URI on PostgreSQL, where it creates the database)
+study_db() {
+    if [ "$backend" = sqlite ]; then
+        echo "$UPLIFT_SCRATCH/$1.db"
+        return 0
+    fi
+    name=$pg_prefix
+    [ "$1" = study ] || name=${pg_prefix}__$(printf '%s' "$1" | tr -c 'a-z0-9_' '_')
+    createdb -h "$UPLIFT_TEST_PGHOST" "$name" || fail "createdb $name"
+    echo "postgresql:///$name?host=$UPLIFT_TEST_PGHOST"
+}
+
+# use_study NAME: makes study NAME the one every command uses: $db (and $UPLIFT_DB) is
+# its address, $key_file its key file.  On SQLite the key is the tool's default beside
+# the database (<db>.key); a PostgreSQL study has no file to put it beside, so
+# $UPLIFT_KEY_FILE names it.  lib.sh starts with `use_study study`.
+use_study() {
+    db=$(study_db "$1") || exit 1
+    export UPLIFT_DB="$db"
+    if [ "$backend" = sqlite ]; then
+        key_file=$db.key
+    else
+        key_file=$UPLIFT_SCRATCH/$1.key
+        export UPLIFT_KEY_FILE="$key_file"
+    fi
+}
+use_study study
+
+# study_sql SQL [DB]: runs SQL on the study (or DB); rows '|'-separated, no header
+study_sql() {
+    if [ "$backend" = sqlite ]; then
+        sqlite3 "${2:-$db}" "$1"
+    else
+        psql -X -q -At -v ON_ERROR_STOP=1 -d "${2:-$db}" -c "$1"
+    fi
+}
+
+# study_dump FILE [DB]: a canonical dump of the study (or DB) into FILE, for
+# before/after comparisons ('-': standard output)
+study_dump() {
+    if [ "$1" = - ]; then
+        study_dump_to "${2:-$db}"
+    else
+        study_dump_to "${2:-$db}" >"$1"
+    fi
+}
+study_dump_to() {
+    if [ "$backend" = sqlite ]; then
+        sqlite3 "$1" .dump
+    else
+        # a fixed \restrict key: pg_dump draws a random one otherwise
+        pg_dump --no-owner --no-privileges --restrict-key=uplifttest -d "$1"
+    fi
+}
+
+# sqlite_only REASON: ends a test that is about the SQLite file itself (its bytes, its
+# locks, foreign SQLite files) as skipped when it runs on another backend
+sqlite_only() {
+    [ "$backend" = sqlite ] && return 0
+    echo "skip: SQLite-only: $*"
+    exit 77
+}
+
 # A fingerprint of the study's whole content: equal before and after a refused
 # command means the database did not change.
 db_state() {
-    sqlite3 "${1:-$UPLIFT_DB}" .dump | sha256sum | cut -d' ' -f1
+    study_dump_to "${1:-$db}" | sha256sum | cut -d' ' -f1
 }
 
 # json_get FILE PYTHON-EXPRESSION-ON-d: prints the value, e.g. json_get out 'd["n"]'
