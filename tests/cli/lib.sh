@@ -87,17 +87,37 @@ postgresql)
     ;;
 esac
 
-# study_db NAME: prints the address of a new, empty study database NAME of this test
-# (a file path on SQLite, a connection URI on PostgreSQL, where it creates the database)
-study_db() {
+# study_addr NAME: the address of this test's study database NAME (a file path in the
+# scratch directory on SQLite, a connection URI on PostgreSQL); NAME may contain '/'
+study_addr() {
     if [ "$backend" = sqlite ]; then
         echo "$UPLIFT_SCRATCH/$1.db"
-        return 0
+    else
+        echo "postgresql:///$(pg_name "$1")?host=$UPLIFT_TEST_PGHOST"
     fi
-    name=$pg_prefix
-    [ "$1" = study ] || name=${pg_prefix}__$(printf '%s' "$1" | tr -c 'a-z0-9_' '_')
-    createdb -h "$UPLIFT_TEST_PGHOST" "$name" || fail "createdb $name"
-    echo "postgresql:///$name?host=$UPLIFT_TEST_PGHOST"
+}
+pg_name() {
+    if [ "$1" = study ]; then
+        echo "$pg_prefix"
+    else
+        echo "${pg_prefix}__$(printf '%s' "$1" | tr -c 'a-z0-9_' '_')"
+    fi
+}
+
+# study_db NAME: prints study_addr NAME, and on PostgreSQL creates that (empty) database
+study_db() {
+    [ "$backend" = sqlite ] || createdb -h "$UPLIFT_TEST_PGHOST" "$(pg_name "$1")" || fail "createdb $1"
+    study_addr "$1"
+}
+
+# study_copy FROM TO: makes study TO a copy of study FROM (both names, as for study_addr)
+study_copy() {
+    if [ "$backend" = sqlite ]; then
+        cp "$(study_addr "$1")" "$(study_addr "$2")" || fail "cannot copy study $1 to $2"
+    else
+        createdb -h "$UPLIFT_TEST_PGHOST" -T "$(pg_name "$1")" "$(pg_name "$2")" ||
+            fail "cannot copy study $1 to $2"
+    fi
 }
 
 # use_study NAME: makes study NAME the one every command uses: $db (and $UPLIFT_DB) is
