@@ -104,9 +104,13 @@ pg_name() {
     fi
 }
 
-# study_db NAME: prints study_addr NAME, and on PostgreSQL creates that (empty) database
+# study_db NAME: prints study_addr NAME; on PostgreSQL it first creates that database
+# (empty) unless it exists
 study_db() {
-    [ "$backend" = sqlite ] || createdb -h "$UPLIFT_TEST_PGHOST" "$(pg_name "$1")" || fail "createdb $1"
+    if [ "$backend" = postgresql ] && [ -z "$(psql -X -At -h "$UPLIFT_TEST_PGHOST" -d postgres -c \
+        "SELECT 1 FROM pg_database WHERE datname = '$(pg_name "$1")'")" ]; then
+        createdb -h "$UPLIFT_TEST_PGHOST" "$(pg_name "$1")" || fail "createdb $1"
+    fi
     study_addr "$1"
 }
 
@@ -120,7 +124,7 @@ study_copy() {
     fi
 }
 
-# use_study NAME: makes study NAME the one every command uses: $db (and $UPLIFT_DB) is
+# use_study NAME: makes study NAME (new, or one used before) the one every command uses: $db (and $UPLIFT_DB) is
 # its address, $key_file its key file.  On SQLite the key is the tool's default beside
 # the database (<db>.key); a PostgreSQL study has no file to put it beside, so
 # $UPLIFT_KEY_FILE names it.  lib.sh starts with `use_study study`.
