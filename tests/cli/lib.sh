@@ -69,7 +69,7 @@ backend=${UPLIFT_TEST_BACKEND:-sqlite}
 case "$backend" in
 sqlite) ;;
 postgresql)
-    : "${UPLIFT_TEST_PGHOST:?set UPLIFT_TEST_PGHOST to the test server's socket directory}"
+    : "${UPLIFT_TEST_PGHOST:?set UPLIFT_TEST_PGHOST to the socket directory of the test server}"
     pg_prefix=uplift_$(basename "$0" .sh | tr 'A-Z-' 'a-z_')
     # pg_drop_all: drops the test's databases (--force: a killed process may hold one)
     pg_drop_all() {
