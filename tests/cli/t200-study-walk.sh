@@ -7,10 +7,10 @@ samples="$UPLIFT_SRC/data-samples/pilot"
 up 0 init --protocol "$UPLIFT_SRC/protocols/metr-2025.yaml"
 contains out "protocol_sha256"
 contains out "commitment"
-[ -f study.db.key ] || fail "init wrote no key file"
-[ "$(stat -c %a study.db.key)" = 600 ] || fail "key file is not mode 0600"
-secret=$(cat study.db.key)
-sqlite3 study.db .dump | grep -q "$secret" && fail "the secret is in the database"
+[ -f "$key_file" ] || fail "init wrote no key file"
+[ "$(stat -c %a "$key_file")" = 600 ] || fail "key file is not mode 0600"
+secret=$(cat "$key_file")
+study_dump - | grep -q "$secret" && fail "the secret is in the database"
 commitment=$(awk '$1 == "commitment" { print $2 }' out)
 [ "$(printf '%s' "$commitment" | wc -c)" -eq 64 ] || fail "commitment is not 64 hex digits"
 
@@ -76,7 +76,7 @@ up 2 export --format xml
 one_error_line
 
 # round trip: the export imported into a new study gives the same tasks
-export UPLIFT_DB="$UPLIFT_SCRATCH/copy.db"
+use_study copy
 up 0 init --protocol "$UPLIFT_SRC/protocols/metr-2025.yaml"
 for p in $(cat "$samples/participants.txt"); do
     up 0 participant add "$p"

@@ -7,6 +7,7 @@
 # then checks what the walk says happened.
 . "$UPLIFT_SRC/tests/cli/lib.sh"
 readme="$UPLIFT_SRC/README.md"
+sqlite_only "the README's walk makes its study in the default file ./uplift.db"
 
 # blocks FROM UNTIL: the indented lines between two headings, indentation removed
 blocks() {

@@ -4,6 +4,7 @@
 # never over the study, its key, another SQLite database or key file, and never through
 # or in place of a symbolic link, FIFO or device.  '-' is standard output.
 . "$UPLIFT_SRC/tests/cli/lib.sh"
+sqlite_only "refuses output files that are the study file, its WAL files or other SQLite databases"
 
 up 0 init --protocol "$UPLIFT_SRC/protocols/metr-2025.yaml"
 up 0 participant add ana

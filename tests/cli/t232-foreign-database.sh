@@ -3,6 +3,7 @@
 # or a file that is no database at all is refused (exit 1, one line) and left
 # byte-identical, by every kind of command; init never takes over an existing file.
 . "$UPLIFT_SRC/tests/cli/lib.sh"
+sqlite_only "foreign and malformed SQLite files given as the study"
 
 fingerprint() { sha256sum "$1" | cut -d' ' -f1; }
 

@@ -2,6 +2,7 @@
 # A failed init leaves nothing behind: no database, no key file, no temporary file,
 # whether its output could not be written or a step before it failed.
 . "$UPLIFT_SRC/tests/cli/lib.sh"
+sqlite_only "checks that a failed init leaves no database file beside its key"
 [ -w /dev/full ] || fail "this test needs /dev/full"
 protocol="$UPLIFT_SRC/protocols/metr-2025.yaml"
 

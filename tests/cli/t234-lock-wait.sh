@@ -4,6 +4,7 @@
 # lock is held by a sqlite3 process inside BEGIN EXCLUSIVE; the bounds on time are
 # generous (a 1 s wait must end well within 20 s, under any load).
 . "$UPLIFT_SRC/tests/cli/lib.sh"
+sqlite_only "waits on SQLite's file lock held by sqlite3"
 command -v sqlite3 >/dev/null || fail "this test needs sqlite3"
 
 up 0 init --protocol "$UPLIFT_SRC/protocols/metr-2025.yaml"

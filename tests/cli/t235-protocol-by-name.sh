@@ -12,10 +12,12 @@ mkdir empty && cd empty || fail "cannot enter empty/"
 up 0 init --protocol metr-2025
 contains out "METR 2025"
 contains out "protocol         $(dirname "$UPLIFT")/protocols/metr-2025.yaml"
-up 0 --db other.db init --protocol three-arm.yaml
+use_study other
+up 0 init --protocol three-arm.yaml
 contains out "three-arm.yaml"
 
-# an unknown name, or none: the shipped names in the one error line
+# an unknown name, or none: the shipped names in the one error line (refused before any
+# database is opened, so a file path on either backend)
 up 1 --db x.db init --protocol metr-2024
 one_error_line
 contains err "no protocol file 'metr-2024' and no shipped protocol of that name (shipped: $shipped)"
@@ -35,7 +37,8 @@ done
 
 # a file in the current directory wins over the shipped protocol of that name
 printf 'title: local protocol\n' >metr-2025
-up 0 --db local.db init --protocol metr-2025
+use_study local
+up 0 init --protocol metr-2025
 contains out "local protocol"
 cd .. || fail "cannot leave empty/"
 
@@ -49,6 +52,7 @@ for name in $(echo "$shipped" | tr -d ,); do
 done
 [ -f prefix/share/man/man1/uplift.1 ] || fail "the man page is not installed"
 mkdir elsewhere && cd elsewhere || fail "cannot enter elsewhere/"
-run 0 ../prefix/bin/uplift --db s.db init --protocol jagged-frontier
+use_study installed
+run 0 ../prefix/bin/uplift init --protocol jagged-frontier
 contains out "protocol         $(cd .. && pwd)/prefix/share/uplift/protocols/jagged-frontier.yaml"
 done_testing

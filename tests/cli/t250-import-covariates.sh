@@ -36,8 +36,8 @@ contains err "bad.csv:2: covariate 'repo_familiarity': 'lots' is not a number"
 [ "$(db_state)" = "$before" ] || fail "a refused import changed the study"
 
 # nothing is stored for the empty cells: they are NULL, not empty text
-[ "$(sqlite3 "$UPLIFT_DB" "SELECT count(*) FROM task_covariate")" = 5 ] ||
-    fail "covariate rows: $(sqlite3 "$UPLIFT_DB" "SELECT * FROM task_covariate")"
+[ "$(study_sql "SELECT count(*) FROM task_covariate")" = 5 ] ||
+    fail "covariate rows: $(study_sql "SELECT * FROM task_covariate")"
 
 up 0 export --out e.csv
 python3 - e.csv <<'PY' || fail "covariate cells of the export"
@@ -54,7 +54,7 @@ assert got == {
 PY
 
 # the export re-imports into a fresh study, and that study exports the same table
-export UPLIFT_DB="$UPLIFT_SCRATCH/fresh.db"
+use_study fresh
 up 0 init --protocol "$UPLIFT_SRC/protocols/jagged-frontier.yaml"
 for p in ana bo; do
     up 0 participant add "$p"
@@ -64,6 +64,6 @@ lacks err "is not a number"
 contains out "imported 5 tasks"
 up 0 export --out e2.csv
 cmp e.csv e2.csv || { diff e.csv e2.csv >&2; fail "the re-imported study exports differently"; }
-[ "$(sqlite3 "$UPLIFT_DB" "SELECT count(*) FROM task_covariate")" = 5 ] ||
+[ "$(study_sql "SELECT count(*) FROM task_covariate")" = 5 ] ||
     fail "covariate rows after the round trip"
 done_testing

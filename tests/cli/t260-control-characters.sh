@@ -93,11 +93,17 @@ lacks out "$zwsp"
 
 # the protocol's free text follows the same policy, naming the file and line; its
 # descriptions alone may span lines
+if [ "$backend" = sqlite ]; then
+    tables="SELECT count(*) FROM sqlite_master"
+else
+    tables="SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+fi
 proto() { # NAME: init a fresh study from NAME.yaml, expected to be refused
-    up 1 --db "$1.db" init --protocol "$1.yaml" --key-file "$1.key"
+    proto_db=$(study_db "$1")
+    up 1 --db "$proto_db" init --protocol "$1.yaml" --key-file "$1.key"
     one_error_line
     lacks err "$esc"
-    [ ! -e "$1.db" ] || [ "$(sqlite3 "$1.db" 'SELECT count(*) FROM sqlite_master')" = 0 ] ||
+    { [ "$backend" = sqlite ] && [ ! -e "$proto_db" ]; } || [ "$(study_sql "$tables" "$proto_db")" = 0 ] ||
         fail "a refused protocol created a study"
 }
 printf 'title: "Study \\e[31mred"\n' >esc-title.yaml
@@ -115,7 +121,7 @@ printf 'title: "two\\nlines"\n' >lf-title.yaml
 proto lf-title
 contains err "lf-title.yaml:1: key 'title' contains control character U+000A (line feed)"
 printf 'title: ok\ndescription: |\n  first line\n  second line\n' >para.yaml
-up 0 --db para.db init --protocol para.yaml --key-file para.key
+up 0 --db "$(study_db para)" init --protocol para.yaml --key-file para.key
 
 # printable text, Unicode included, is accepted and printed as given
 up 0 task add --participant ana --title "Überarbeite den Parser — 改善" --category "réfactor" \

@@ -69,14 +69,15 @@ one_error_line
 contains err "--raw applies to CSV only"
 
 # re-import: the same values as the study holds
-up 0 --db copy.db init --protocol protocol.yaml --key-file copy.key
-up 0 --db copy.db participant add -- -2+3
-up 0 --db copy.db participant add @evil
-up 0 --db copy.db participant add ana
-up 0 --db copy.db task import guarded.csv
+copy_db=$(study_db copy)
+up 0 --db "$copy_db" init --protocol protocol.yaml --key-file copy.key
+up 0 --db "$copy_db" participant add -- -2+3
+up 0 --db "$copy_db" participant add @evil
+up 0 --db "$copy_db" participant add ana
+up 0 --db "$copy_db" task import guarded.csv
 up 0 task list --json
 python3 -c 'import json,sys; print(json.dumps([(t["participant"], t["title"], t.get("category")) for t in json.load(open(sys.argv[1]))]))' out >want
-up 0 --db copy.db task list --json
+up 0 --db "$copy_db" task list --json
 python3 -c 'import json,sys; print(json.dumps([(t["participant"], t["title"], t.get("category")) for t in json.load(open(sys.argv[1]))]))' out >got
 [ "$(cat want)" = "$(cat got)" ] || fail "re-import changed the text: $(cat got) vs $(cat want)"
 contains got '=HYPERLINK'

@@ -48,12 +48,12 @@ grep -q "ratio: 2" simple-2to1.yaml || fail "simple-2to1.yaml"
 
 # allocation DB: "participant|title|arm" lines, sorted
 allocation() {
-    sqlite3 "$1" "SELECT p.handle || '|' || t.title || '|' || a.arm FROM allocation a JOIN task t
-        ON t.id = a.task_id JOIN participant p ON p.id = t.participant_id" | sort
+    study_sql "SELECT p.handle || '|' || t.title || '|' || a.arm FROM allocation a JOIN task t
+        ON t.id = a.task_id JOIN participant p ON p.id = t.participant_id" "$1" | sort
 }
 ids() {
-    sqlite3 "$1" "SELECT p.handle || '|' || t.title || '|' || t.id FROM task t JOIN participant p
-        ON p.id = t.participant_id" | sort
+    study_sql "SELECT p.handle || '|' || t.title || '|' || t.id FROM task t JOIN participant p
+        ON p.id = t.participant_id" "$1" | sort
 }
 
 for proto in "$UPLIFT_SRC/protocols/metr-2025.yaml" "$UPLIFT_SRC/protocols/blocked-by-participant.yaml" \
@@ -62,72 +62,75 @@ for proto in "$UPLIFT_SRC/protocols/metr-2025.yaml" "$UPLIFT_SRC/protocols/block
     name=$(basename "$proto" .yaml)
     rm -rf "$name"
     mkdir "$name"
-    up 0 --db "$name/base.db" init --protocol "$proto" --key-file "$name/key"
+    study_db "$name/base" >/dev/null
+    up 0 --db "$(study_addr "$name/base")" init --protocol "$proto" --key-file "$name/key"
     for p in $people; do
-        up 0 --db "$name/base.db" participant add "$p"
+        up 0 --db "$(study_addr "$name/base")" participant add "$p"
     done
     # three copies of one study: one key, one protocol
     for copy in a b c d; do
-        cp "$name/base.db" "$name/$copy.db"
+        study_copy "$name/base" "$name/$copy"
     done
-    up 0 --db "$name/a.db" task import tasks.csv
-    up 0 --db "$name/b.db" task import reordered.csv
-    up 0 --db "$name/c.db" task import tasks.csv
-    up 0 --db "$name/d.db" task import reordered.csv
-    [ "$(ids "$name/a.db")" != "$(ids "$name/b.db")" ] || fail "$name: reordering changed no task id"
+    up 0 --db "$(study_addr "$name/a")" task import tasks.csv
+    up 0 --db "$(study_addr "$name/b")" task import reordered.csv
+    up 0 --db "$(study_addr "$name/c")" task import tasks.csv
+    up 0 --db "$(study_addr "$name/d")" task import reordered.csv
+    [ "$(ids "$(study_addr "$name/a")")" != "$(ids "$(study_addr "$name/b")")" ] || fail "$name: reordering changed no task id"
 
-    up 0 --db "$name/a.db" randomize --key-file "$name/key"
+    up 0 --db "$(study_addr "$name/a")" randomize --key-file "$name/key"
     contains err "randomized 40 tasks"
-    up 0 --db "$name/b.db" randomize --key-file "$name/key"
-    up 0 --db "$name/c.db" randomize --key-file "$name/key"
+    up 0 --db "$(study_addr "$name/b")" randomize --key-file "$name/key"
+    up 0 --db "$(study_addr "$name/c")" randomize --key-file "$name/key"
     # d: one participant at a time, in another order, naming the tasks
     for p in dev ana eli chloe ben; do
-        list=$(sqlite3 "$name/d.db" "SELECT t.id FROM task t JOIN participant p ON
-            p.id = t.participant_id WHERE p.handle = '$p' ORDER BY t.id DESC")
+        list=$(study_sql "SELECT t.id FROM task t JOIN participant p ON
+            p.id = t.participant_id WHERE p.handle = '$p' ORDER BY t.id DESC" "$(study_addr "$name/d")")
         # shellcheck disable=SC2086
-        up 0 --db "$name/d.db" randomize --key-file "$name/key" $list
+        up 0 --db "$(study_addr "$name/d")" randomize --key-file "$name/key" $list
     done
 
-    allocation "$name/a.db" >"$name/a.txt"
+    allocation "$(study_addr "$name/a")" >"$name/a.txt"
     [ "$(wc -l <"$name/a.txt")" -eq 40 ] || fail "$name: not 40 allocations"
     for copy in b c d; do
-        allocation "$name/$copy.db" >"$name/$copy.txt"
+        allocation "$(study_addr "$name/$copy")" >"$name/$copy.txt"
         cmp -s "$name/a.txt" "$name/$copy.txt" || {
             diff "$name/a.txt" "$name/$copy.txt" >&2
             fail "$name: allocation of copy $copy differs"
         }
     done
     # the same run twice gives the very same rows, strata, positions and blocks
-    a_rows=$(sqlite3 "$name/a.db" "SELECT task_id, arm, scheme, stratum, position, block,
-        block_size FROM allocation ORDER BY task_id")
-    c_rows=$(sqlite3 "$name/c.db" "SELECT task_id, arm, scheme, stratum, position, block,
-        block_size FROM allocation ORDER BY task_id")
+    a_rows=$(study_sql "SELECT task_id, arm, scheme, stratum, position, block,
+        block_size FROM allocation ORDER BY task_id" "$(study_addr "$name/a")")
+    c_rows=$(study_sql "SELECT task_id, arm, scheme, stratum, position, block,
+        block_size FROM allocation ORDER BY task_id" "$(study_addr "$name/c")")
     [ "$a_rows" = "$c_rows" ] || fail "$name: a second run recorded other draws"
     # another study (another key), same protocol and tasks: another allocation, so the
     # equalities above are not a tautology
-    up 0 --db "$name/other.db" init --protocol "$proto" --key-file "$name/other.key"
+    study_db "$name/other" >/dev/null
+    up 0 --db "$(study_addr "$name/other")" init --protocol "$proto" --key-file "$name/other.key"
     for p in $people; do
-        up 0 --db "$name/other.db" participant add "$p"
+        up 0 --db "$(study_addr "$name/other")" participant add "$p"
     done
-    up 0 --db "$name/other.db" task import tasks.csv
-    up 0 --db "$name/other.db" randomize --key-file "$name/other.key"
-    allocation "$name/other.db" >"$name/other.txt"
+    up 0 --db "$(study_addr "$name/other")" task import tasks.csv
+    up 0 --db "$(study_addr "$name/other")" randomize --key-file "$name/other.key"
+    allocation "$(study_addr "$name/other")" >"$name/other.txt"
     cmp -s "$name/a.txt" "$name/other.txt" && fail "$name: another key drew the same allocation"
     for copy in b d; do
-        up 0 --db "$name/$copy.db" verify --key-file "$name/key"
+        up 0 --db "$(study_addr "$name/$copy")" verify --key-file "$name/key"
         contains out "40 draws"
     done
     echo "ok: $name: $(cut -d'|' -f3 "$name/a.txt" | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
 done
 
 # A key that is not the study's: refused, nothing drawn.
-up 0 --db other.db init --protocol "$UPLIFT_SRC/protocols/metr-2025.yaml" --key-file other.key
-cp metr-2025/base.db x.db
-up 0 --db x.db task import tasks.csv
-before=$(db_state x.db)
-up 1 --db x.db randomize --key-file other.key
+up 0 --db "$(study_db other)" init --protocol "$UPLIFT_SRC/protocols/metr-2025.yaml" --key-file other.key
+study_copy metr-2025/base x
+x=$(study_addr x)
+up 0 --db "$x" task import tasks.csv
+before=$(db_state "$x")
+up 1 --db "$x" randomize --key-file other.key
 one_error_line
 contains err "does not match"
-[ "$before" = "$(db_state x.db)" ] || fail "a wrong key changed the study"
+[ "$before" = "$(db_state "$x")" ] || fail "a wrong key changed the study"
 
 done_testing

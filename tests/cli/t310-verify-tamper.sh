@@ -5,6 +5,7 @@
 # the whole audit chain rewritten to match.  Each exits 1
 # and names the row; the untouched study exits 0.  Then reveal and verify without a key.
 . "$UPLIFT_SRC/tests/cli/lib.sh"
+sqlite_only "tampers with copies of the study file (cp, sqlite3 edits, a rewrite through Python's sqlite3)"
 
 up 0 init --protocol "$UPLIFT_SRC/protocols/blocked-by-participant.yaml"
 for p in ana ben chloe; do

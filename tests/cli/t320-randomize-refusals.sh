@@ -54,10 +54,10 @@ one_error_line
 # the key: missing, readable by others, malformed
 up 1 randomize --key-file nowhere.key
 contains err "no key file 'nowhere.key'"
-chmod 640 study.db.key
+chmod 640 "$key_file"
 up 1 randomize
 contains err "chmod 600"
-chmod 600 study.db.key
+chmod 600 "$key_file"
 printf 'not a key\n' >bad.key
 chmod 600 bad.key
 up 1 randomize --key-file bad.key
@@ -75,7 +75,7 @@ up 0 randomize --json
 contains err "1 task still waits for forecasts"
 
 # strata: participant and category, positions per stratum
-sqlite3 study.db "SELECT task_id, stratum, position FROM allocation ORDER BY task_id" >strata
+study_sql "SELECT task_id, stratum, position FROM allocation ORDER BY task_id" >strata
 cat >expected <<'EOF'
 1|participant=ana;category=bug|0
 2|participant=ana;category=feature|0
@@ -98,7 +98,7 @@ up 1 randomize
 up 0 forecast --ai 10 --no-ai 15 3
 up 0 randomize
 contains err "randomized 1 task"
-sqlite3 study.db "SELECT position FROM allocation WHERE task_id = 3" >pos
+study_sql "SELECT position FROM allocation WHERE task_id = 3" >pos
 [ "$(cat pos)" = 1 ] || fail "task 3 should take position 1 of ana's bug stratum"
 up 0 randomize
 contains err "nothing to randomize"
@@ -114,7 +114,7 @@ up 0 status --json
 [ "$(json_get out '[s["total"] for s in d["balance"]["strata"]]')" = "[2, 1, 1]" ] ||
     fail "stratum totals"
 # ana's bug stratum is one complete block of 2 (block sizes 2 and 4) or half of a 4
-sqlite3 study.db "SELECT block_size FROM allocation WHERE task_id = 1" >bs
+study_sql "SELECT block_size FROM allocation WHERE task_id = 1" >bs
 case "$(cat bs)" in 2 | 4) ;; *) fail "block size $(cat bs) is not declared" ;; esac
 if [ "$(cat bs)" = 2 ]; then
     [ "$(json_get out 'sorted(d["balance"]["strata"][0]["arms"].values())')" = "[1, 1]" ] ||

@@ -116,7 +116,7 @@ up 0 task show 4 --json
 [ "$(json_get out 'd["measured_min"] > 12 * 60')" = True ] || fail "measured of the long run"
 
 # with parallel tasks allowed, tasks that ran at the same time are flagged as overlapping
-export UPLIFT_DB="$UPLIFT_SCRATCH/parallel.db"
+use_study parallel
 cat >parallel.yaml <<'YAML'
 title: timing walk, parallel tasks allowed
 timing:

@@ -96,7 +96,8 @@ contains err "so its timer cannot start; add later work with 'uplift done 1 --po
 # a task randomized now takes no time from before now
 up 0 forecast 6 --ai 1h --no-ai 1h
 up 0 randomize 6
-assigned=$(sqlite3 "$UPLIFT_DB" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', assigned_at, 'unixepoch') FROM allocation WHERE task_id = 6")
+# timestamps are stored as integer seconds since the epoch on every backend
+assigned=$(date -u -d "@$(study_sql "SELECT assigned_at FROM allocation WHERE task_id = 6")" +%Y-%m-%dT%H:%M:%SZ)
 refused "start at 2026-03-01T11:00:00Z is before task 6 was assigned at $assigned; time worked before the arm was known cannot count" \
     start 6 --at 2026-03-01T11:00Z
 refused "is before task 6 was assigned at $assigned" start 6 --at "$(date -u -d '2 hours ago' +%Y-%m-%dT%H:%M:%SZ)"

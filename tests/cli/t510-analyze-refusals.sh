@@ -119,7 +119,7 @@ one_error_line
 
 up 1 analyze --csv no-such-file.csv
 one_error_line
-UPLIFT_DB="$UPLIFT_SCRATCH/none.db" up 1 analyze
+UPLIFT_DB="$(study_addr none)" up 1 analyze
 one_error_line
 contains err "no study at"
 done_testing

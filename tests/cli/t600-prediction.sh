@@ -57,7 +57,7 @@ up 0 prediction list --json
 
 # every prediction is in the audit chain
 up 0 verify
-sqlite3 study.db "SELECT count(*) FROM audit WHERE action = 'prediction.add'" >n.txt
+study_sql "SELECT count(*) FROM audit WHERE action = 'prediction.add'" >n.txt
 [ "$(cat n.txt)" = $((n0 + 5)) ] || fail "predictions are not audited"
 
 # analyze: group means, gaps against the measured effect with bootstrap intervals

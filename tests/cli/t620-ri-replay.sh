@@ -6,9 +6,9 @@
 # study of a `complete` protocol is replayed as its batches, a `simple` one as simple.
 . "$UPLIFT_SRC/tests/cli/lib.sh"
 
-# study DB PROTOCOL: 4 participants x 10 tasks, randomized, all done
+# study NAME PROTOCOL: 4 participants x 10 tasks, randomized, all done
 study() {
-    export UPLIFT_DB="$UPLIFT_SCRATCH/$1"
+    use_study "$1"
     up 0 init --protocol "$2"
     for p in ana ben cy dee; do
         up 0 participant add "$p"
@@ -35,7 +35,7 @@ PY
     done <times.txt
 }
 
-study blocks.db "$UPLIFT_SRC/protocols/blocked-by-participant.yaml"
+study blocks "$UPLIFT_SRC/protocols/blocked-by-participant.yaml"
 opts="--json --bootstrap 0 --permutations 2000"
 up 0 analyze $opts --seed 9
 cp out a.json
@@ -80,13 +80,13 @@ arms:
 randomization:
   scheme: complete
 YAML
-study complete.db complete.yaml
+study complete complete.yaml
 up 0 analyze $opts
 [ "$(json_get out 'd["randomization_inference"]["design"]')" = \
   "replay of the protocol's complete scheme" ] || fail "complete not replayed"
 
 # simple: independent draws with the protocol's probability are the design itself
-study simple.db "$UPLIFT_SRC/protocols/metr-2025.yaml"
+study simple "$UPLIFT_SRC/protocols/metr-2025.yaml"
 up 0 analyze $opts
 [ "$(json_get out 'd["randomization_inference"]["design"]')" = simple ] || fail "simple"
 done_testing

@@ -324,14 +324,15 @@ assert html.count("<svg") >= 3
 PY
 
 # a study in progress (randomized, nothing done): the report shows its progress
-UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 init --protocol "$UPLIFT_SRC/protocols/metr-2025.yaml"
-UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 participant add ana
+use_study progress
+up 0 init --protocol "$UPLIFT_SRC/protocols/metr-2025.yaml"
+up 0 participant add ana
 head -9 tasks.csv | sed 's/^p01,/ana,/' >progress-tasks.csv # p01's eight tasks, for ana
-UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 task import progress-tasks.csv
-UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 randomize
-UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 report --out progress.html
+up 0 task import progress-tasks.csv
+up 0 randomize
+up 0 report --out progress.html
 contains err "no analysis yet"
-UPLIFT_DB="$UPLIFT_SCRATCH/progress.db" up 0 report --format json --out progress.json
+up 0 report --format json --out progress.json
 python3 - progress.html progress.json <<'PY' || fail "report of a study in progress"
 import json, re, sys
 html = open(sys.argv[1]).read()
@@ -346,6 +347,7 @@ assert "<svg" not in html
 assert doc["analysis_error"] and "effects" not in doc
 assert doc["status"]["assigned"] == 8 and doc["protocol"]["arms"][0]["label"] == "no_ai"
 PY
+use_study study
 
 # usage errors and refusals: exit 2 or 1, one line, no file left behind
 up 2 report --format pdf
@@ -359,7 +361,7 @@ up 2 report --map participant=dev
 one_error_line
 up 2 report extra
 one_error_line
-up 1 --db nowhere.db report --out nothing.html
+up 1 --db "$(study_addr nowhere)" report --out nothing.html
 one_error_line
 [ ! -e nothing.html ] || fail "refused report left a file"
 up 1 report --out no-such-dir/report.html
