@@ -121,5 +121,9 @@ up 1 analyze --csv no-such-file.csv
 one_error_line
 UPLIFT_DB="$(study_addr none)" up 1 analyze
 one_error_line
-contains err "no study at"
+if [ "${UPLIFT_TEST_BACKEND:-sqlite}" = postgresql ]; then
+    contains err "_none\" does not exist"
+else
+    contains err "no study at"
+fi
 done_testing

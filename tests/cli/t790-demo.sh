@@ -3,6 +3,7 @@
 # its headline is this run's analysis, with the word that a new key each run moves the
 # estimate; it never removes a directory that is not an earlier demo's.
 . "$UPLIFT_SRC/tests/cli/lib.sh"
+sqlite_only "the demo makes a study of its own in a SQLite file"
 demo="$UPLIFT_SRC/scripts/demo"
 
 mkdir keep && echo mine >keep/notes.txt
