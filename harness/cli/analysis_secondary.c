@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progress.h"
 #include "uplift/protocol.h"
 #include "uplift/redraw.h"
 #include "uplift/store.h"
@@ -181,12 +182,16 @@ int upl__secondary_run(upl_cli *cli, const upl_dataset *ds, upl__secondary_input
                        upl_analysis_result *res)
 {
     upl_diag diag = {0};
-    upl_progress_state bar = {0};
-    if (cli->stderr_is_tty) {
-        in->spec.progress = upl__progress_bar;
+    upl__progress bar;
+    upl__progress_init(&bar, cli, cli->command); /* "analyze: bootstrap" */
+    if (upl__progress_on(&bar)) {
+        in->spec.progress = upl__progress_fn;
         in->spec.progress_ctx = &bar;
     }
     upl_status st = upl_analysis_secondary(ds, &in->spec, res, &diag);
+    upl__progress_end(&bar);
+    in->spec.progress = NULL; /* bar is gone after this */
+    in->spec.progress_ctx = NULL;
     if (st != UPL_OK)
         return upl__fail("%s", diag.msg[0] ? upl__diag_error(&diag) : upl_strerror(st));
     return upl__advise_warnings(res);

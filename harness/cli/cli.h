@@ -30,7 +30,8 @@ typedef struct upl_cli {
     const char *db_path;      /* --db, $UPLIFT_DB or ./uplift.db */
     unsigned wait_ms;         /* --wait, $UPLIFT_WAIT or 30 s: how long a writer waits */
     struct upl_store *store;  /* open when the command has UPL_CMD_NEEDS_DB */
-    int stderr_is_tty;        /* progress bars only when set */
+    int progress;             /* an upl__progress_mode (progress.h): --quiet, $UPLIFT_PROGRESS */
+    const char *command;      /* the name of the command being run ("task import") */
     const char *command_line; /* the whole invocation, for reports and the audit */
 } upl_cli;
 
@@ -196,14 +197,5 @@ void upl__output_abort(upl_output *out);
  * newline.  Returns an exit code. */
 struct json_t;
 int upl__print_json(struct json_t *doc);
-
-/* A progress bar on stderr ("import      [########........]  42%"), redrawn only when
- * the percentage changes, ended with a newline when done reaches total.  Matches
- * upl_progress_fn; ctx is an upl_progress_state (zero it first).  Install it only when
- * cli->stderr_is_tty. */
-typedef struct upl_progress_state {
-    int last; /* percentage last drawn + 1; 0 before the first draw */
-} upl_progress_state;
-void upl__progress_bar(void *ctx, const char *what, size_t done, size_t total);
 
 #endif

@@ -297,27 +297,6 @@ int upl__print_json(json_t *doc)
     return UPL_EXIT_OK;
 }
 
-void upl__progress_bar(void *ctx, const char *what, size_t done, size_t total)
-{
-    upl_progress_state *ps = ctx;
-    int pct = total ? (int)(100.0 * (double)done / (double)total) : 100;
-    if (pct > 100)
-        pct = 100;
-    if (ps && ps->last == pct + 1 && done < total)
-        return;
-    if (ps)
-        ps->last = pct + 1;
-    char bar[31];
-    int fill = pct * 30 / 100;
-    for (int i = 0; i < 30; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\r%-13s [%s] %3d%%", what, bar, pct);
-    if (done >= total)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
 int64_t upl__page_time(void)
 {
     const char *s = getenv("SOURCE_DATE_EPOCH");

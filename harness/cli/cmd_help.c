@@ -37,7 +37,7 @@ static int run_help(upl_cli *cli, const upl_args *args)
         upl__command_print_help(cmd, stdout);
         return UPL_EXIT_OK;
     }
-    printf("usage: uplift [--db PATH] [--wait SECONDS] COMMAND [ARGS...]\n\n"
+    printf("usage: uplift [--db PATH] [--wait SECONDS] [--quiet] COMMAND [ARGS...]\n\n"
            "uplift runs randomized controlled trials of developer productivity.\n\n"
            "Commands:\n");
     for (const upl_command *const *c = upl__commands; *c; c++)
@@ -47,6 +47,8 @@ static int run_help(upl_cli *cli, const upl_args *args)
            "  --db PATH            study database (default $UPLIFT_DB, else ./uplift.db)\n"
            "  --wait SECONDS       how long a change waits for another writer to finish\n"
            "                       (default $UPLIFT_WAIT, else 30; 0: fail at once)\n"
+           "  --quiet              no progress on stderr (else $UPLIFT_PROGRESS: auto, the\n"
+           "                       default, on a terminal only; always; never)\n"
            "  --version            print the version ('uplift version'); with --verbose\n"
            "                       also the versions of the linked libraries\n"
            "\n'uplift help COMMAND' or 'uplift COMMAND --help' shows a command's options.\n");

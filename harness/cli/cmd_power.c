@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "model_options.h"
 #include "sim_options.h"
 #include "uplift/duration.h"
@@ -81,29 +82,29 @@ typedef struct curve {
     upl_power_result *at; /* n results */
 } curve;
 
-typedef struct progress_state {
-    int last;
-    size_t evaluation;
-} progress_state;
+/* Power's progress: one labelled step per evaluation, "power: effect +19%", the
+ * points of --curve as "power: effect -10% (3/6)" and the steps of the minimum
+ * detectable effect's search as "power: search step 4". */
+typedef struct power_progress {
+    upl__progress bar;
+    double effect; /* of the run being drawn (plain runs and curve points) */
+    size_t point;  /* 1-based among count: the main run (not the search), then the curve */
+    size_t count;
+    size_t first; /* the curve's first point: 2 after a main run, 1 after a search */
+} power_progress;
 
-static void progress_bar(void *ctx, size_t evaluation, size_t done, size_t total)
+static void power_step(void *ctx, size_t evaluation, size_t done, size_t total)
 {
-    progress_state *ps = ctx;
-    int pct = (int)(100.0 * (double)done / (double)total);
-    if (pct == ps->last && evaluation == ps->evaluation && done != total)
-        return;
-    ps->last = pct;
-    ps->evaluation = evaluation;
-    char bar[41];
-    int fill = pct * 40 / 100;
-    for (int i = 0; i < 40; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[40] = '\0';
+    power_progress *pp = ctx;
+    char label[UPL__PROGRESS_LABEL_SIZE];
     if (evaluation)
-        fprintf(stderr, "\rsimulating [%s] %3d%% (step %zu)", bar, pct, evaluation);
+        snprintf(label, sizeof label, "power: search step %zu", evaluation);
+    else if (pp->count > 1)
+        snprintf(label, sizeof label, "power: effect %+.4g%% (%zu/%zu)", 100.0 * pp->effect,
+                 pp->point, pp->count);
     else
-        fprintf(stderr, "\rsimulating [%s] %3d%%", bar, pct);
-    fflush(stderr);
+        snprintf(label, sizeof label, "power: effect %+.4g%%", 100.0 * pp->effect);
+    upl__progress_report(&pp->bar, label, done, total);
 }
 
 static json_t *number(double v)
@@ -253,7 +254,7 @@ static int curve_option(const upl_command *cmd, curve *cv, char *arg)
 }
 
 /* Runs the curve's points after the main result; returns an exit code. */
-static int run_curve(upl_power_spec *spec, curve *cv)
+static int run_curve(upl_power_spec *spec, curve *cv, power_progress *pp)
 {
     if (!cv->n)
         return UPL_EXIT_OK;
@@ -265,9 +266,9 @@ static int run_curve(upl_power_spec *spec, curve *cv)
     for (size_t i = 0; i < cv->n; i++) {
         upl_diag diag = {0};
         point.design.effect_pct = cv->effect[i];
+        pp->effect = cv->effect[i];
+        pp->point = pp->first + i;
         upl_status st = upl_power_run(&point, &cv->at[i], &diag);
-        if (point.progress)
-            fputc('\n', stderr);
         if (st != UPL_OK)
             return upl__fail("%s", upl__diag_error(&diag));
     }
@@ -401,10 +402,12 @@ static int run_power(upl_cli *cli, const upl_args *args)
         return UPL_EXIT_USAGE;
     int page_to_stdout = out_path && strcmp(out_path, "-") == 0; /* instead of the text */
     spec.design = s.params;
-    progress_state ps = {-1, 0};
-    if (cli->stderr_is_tty) {
-        spec.progress = progress_bar;
-        spec.progress_ctx = &ps;
+    power_progress pp = {.effect = spec.design.effect_pct, .point = 1, .first = mde ? 1 : 2};
+    pp.count = cv.n + pp.first - 1;
+    upl__progress_init(&pp.bar, cli, NULL);
+    if (upl__progress_on(&pp.bar)) {
+        spec.progress = power_step;
+        spec.progress_ctx = &pp;
     }
 
     upl_diag diag = {0};
@@ -420,11 +423,9 @@ static int run_power(upl_cli *cli, const upl_args *args)
             return upl__fail("out of memory");
         }
         st = upl_power_mde(&spec, target, m, &diag);
-        if (spec.progress)
-            fputc('\n', stderr);
         if (st != UPL_OK)
             rc = upl__fail("%s", upl__diag_error(&diag));
-        else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
+        else if ((rc = run_curve(&spec, &cv, &pp)) == UPL_EXIT_OK &&
                  (rc = write_page(cli, &page, format, &spec, &m->at, m, &cv)) == UPL_EXIT_OK)
             rc = page_to_stdout ? UPL_EXIT_OK
                  : json         ? print_json(&s.params, &m->at, m, &cv)
@@ -440,11 +441,9 @@ static int run_power(upl_cli *cli, const upl_args *args)
         return upl__fail("out of memory");
     }
     st = upl_power_run(&spec, r, &diag);
-    if (spec.progress)
-        fputc('\n', stderr);
     if (st != UPL_OK)
         rc = upl__fail("%s", upl__diag_error(&diag));
-    else if ((rc = run_curve(&spec, &cv)) == UPL_EXIT_OK &&
+    else if ((rc = run_curve(&spec, &cv, &pp)) == UPL_EXIT_OK &&
              (rc = write_page(cli, &page, format, &spec, r, NULL, &cv)) == UPL_EXIT_OK)
         rc = page_to_stdout ? UPL_EXIT_OK
              : json         ? print_json(&s.params, r, NULL, &cv)

@@ -2,8 +2,10 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "uplift/randomize.h"
 #include "uplift/secret.h"
 #include "uplift/store.h"
@@ -96,7 +98,13 @@ static int run_randomize(upl_cli *cli, const upl_args *args)
         rc = upl__fail("out of memory");
         goto cleanup;
     }
-    if (upl_randomize(cli->store, &secret, ids, n_ids, on_draw, &out, &summary, &diag) != UPL_OK) {
+    /* a bar between the lines of the text output on the same terminal would tear them:
+     * progress only with --json or when stdout goes elsewhere */
+    upl__progress bar;
+    upl__progress_init(&bar, cli, NULL);
+    int show = upl__progress_on(&bar) && (out.json || !isatty(STDOUT_FILENO));
+    if (upl_randomize_progress(cli->store, &secret, ids, n_ids, on_draw, &out,
+                               show ? upl__progress_fn : NULL, &bar, &summary, &diag) != UPL_OK) {
         rc = upl__fail("cannot randomize: %s", upl__diag_error(&diag));
         goto cleanup;
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "uplift/duration.h"
 #include "uplift/exchange.h"
 #include "uplift/store.h"
@@ -156,12 +157,12 @@ static int run_import(upl_cli *cli, const upl_args *args)
     size_t n = 0;
     int64_t first = 0;
     char *ignored = NULL;
-    upl_progress_state bar = {0};
+    upl__progress bar;
+    upl__progress_init(&bar, cli, NULL);
+    snprintf(bar.label, sizeof bar.label, "import %s", args->pos[0]);
     if (upl_import_tasks_csv_progress(cli->store, args->pos[0], &n, &first, &ignored,
-                                      cli->stderr_is_tty ? upl__progress_bar : NULL, &bar,
+                                      upl__progress_on(&bar) ? upl__progress_fn : NULL, &bar,
                                       &diag) != UPL_OK) {
-        if (bar.last)
-            fputc('\n', stderr); /* the bar was drawn: the message goes on its own line */
         return upl__fail("%s; nothing was imported", upl__diag_error(&diag));
     }
     if (ignored)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "uplift/randomize.h"
 #include "uplift/secret.h"
 #include "uplift/store.h"
@@ -125,7 +126,12 @@ static int run_verify(upl_cli *cli, const upl_args *args)
         goto cleanup;
     rc = UPL_EXIT_FAIL;
     if (source != KEY_NONE) {
-        st = upl_randomize_replay(cli->store, &secret, &replay, &diag);
+        upl__progress bar; /* "verify: replay"; the audit chain's check has no progress yet */
+        upl__progress_init(&bar, cli, cli->command);
+        st = upl_randomize_replay_progress(cli->store, &secret,
+                                           upl__progress_on(&bar) ? upl__progress_fn : NULL, &bar,
+                                           &replay, &diag);
+        upl__progress_end(&bar);
         alloc_ok = st == UPL_OK;
         if (!alloc_ok) {
             snprintf(alloc_error, sizeof alloc_error, "%s", upl__diag_error(&diag));

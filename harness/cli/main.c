@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "printable.h"
+#include "progress.h"
 #include "uplift/duration.h"
 #include "uplift/store.h"
 
@@ -25,16 +27,15 @@ const upl_command *const upl__commands[] = {
     NULL};
 
 const char upl__global_usage[] =
-    "usage: uplift [--db PATH] [--wait SECONDS] COMMAND [ARGS...]\n"
+    "usage: uplift [--db PATH] [--wait SECONDS] [--quiet] COMMAND [ARGS...]\n"
     "       uplift help [COMMAND]   uplift COMMAND --help   uplift --version\n";
 
-enum { GLOBAL_DB = 1, GLOBAL_WAIT, GLOBAL_VERSION, GLOBAL_HELP };
+enum { GLOBAL_DB = 1, GLOBAL_WAIT, GLOBAL_QUIET, GLOBAL_VERSION, GLOBAL_HELP };
 
-const struct option upl__global_options[] = {{"db", required_argument, NULL, GLOBAL_DB},
-                                             {"wait", required_argument, NULL, GLOBAL_WAIT},
-                                             {"version", no_argument, NULL, GLOBAL_VERSION},
-                                             {"help", no_argument, NULL, GLOBAL_HELP},
-                                             {NULL, 0, NULL, 0}};
+const struct option upl__global_options[] = {
+    {"db", required_argument, NULL, GLOBAL_DB}, {"wait", required_argument, NULL, GLOBAL_WAIT},
+    {"quiet", no_argument, NULL, GLOBAL_QUIET}, {"version", no_argument, NULL, GLOBAL_VERSION},
+    {"help", no_argument, NULL, GLOBAL_HELP},   {NULL, 0, NULL, 0}};
 
 /* The global option argv[*i] ("--db PATH", "--db=PATH", "--version", "-h"): returns its
  * code with *value set for one that takes a value (*i moved past a value given as the
@@ -70,6 +71,7 @@ static int global_option(int argc, char **argv, int *i, const char **value)
 int upl__fail(const char *fmt, ...)
 {
     va_list ap;
+    upl__progress_break(); /* the message on a line of its own */
     fputs("uplift: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -81,6 +83,7 @@ int upl__fail(const char *fmt, ...)
 int upl__usage(const upl_command *cmd, const char *fmt, ...)
 {
     va_list ap;
+    upl__progress_break(); /* the message on a line of its own */
     fputs("uplift: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -318,6 +321,7 @@ cleanup:
 static int run_command(upl_cli *cli, const upl_command *cmd, int argc, char **argv)
 {
     upl_args args;
+    cli->command = cmd->name;
     int rc = upl__args_parse(cmd, argc, argv, &args);
     if (rc != UPL_EXIT_OK)
         return rc;
@@ -389,7 +393,7 @@ int main(int argc, char **argv)
     upl_cli cli = {0};
     char *command_line = join_args(argc, argv);
     cli.command_line = command_line ? command_line : "uplift";
-    cli.stderr_is_tty = isatty(STDERR_FILENO);
+    int quiet = 0;
     cli.db_path = getenv("UPLIFT_DB");
     if (!cli.db_path || !*cli.db_path)
         cli.db_path = "uplift.db";
@@ -410,6 +414,9 @@ int main(int argc, char **argv)
         case GLOBAL_WAIT:
             wait_text = value;
             wait_what = "--wait";
+            break;
+        case GLOBAL_QUIET:
+            quiet = 1;
             break;
         case GLOBAL_VERSION: /* the version command, "--version" its name: --verbose follows */
             rc = run_command(&cli, &upl__cmd_version, argc - i, argv + i);
@@ -436,6 +443,15 @@ int main(int argc, char **argv)
         rc = UPL_EXIT_USAGE;
         goto out;
     }
+    upl__progress_mode mode;
+    const char *progress_text = getenv("UPLIFT_PROGRESS");
+    if (!upl__progress_mode_parse(progress_text, isatty(STDERR_FILENO), quiet, &mode)) {
+        char shown[UPL_PRINTABLE_SIZE];
+        rc = upl__usage(NULL, "$UPLIFT_PROGRESS must be never, auto or always, not '%s'",
+                        upl__printable(progress_text, shown, sizeof shown));
+        goto out;
+    }
+    cli.progress = (int)mode;
 
     int words = 0;
     const upl_command *cmd = upl__command_find(argc - i, argv + i, &words);

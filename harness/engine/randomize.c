@@ -31,6 +31,14 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
                          size_t n_ids, upl_randomize_fn fn, void *ctx,
                          upl_randomize_summary *summary, upl_diag *diag)
 {
+    return upl_randomize_progress(store, secret, ids, n_ids, fn, ctx, NULL, NULL, summary, diag);
+}
+
+upl_status upl_randomize_progress(upl_store *store, const upl_secret *secret, const int64_t *ids,
+                                  size_t n_ids, upl_randomize_fn fn, void *ctx,
+                                  upl_progress_fn progress, void *progress_ctx,
+                                  upl_randomize_summary *summary, upl_diag *diag)
+{
     const upl_protocol *protocol = NULL;
     upl_study_info study;
     upl_alloc_task *tasks = NULL;
@@ -109,6 +117,8 @@ upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64
             summary->assigned++;
             if (fn)
                 fn(ctx, &tasks[j], rec.arm, &rec);
+            if (progress)
+                progress(progress_ctx, "randomize", summary->assigned, n);
         }
         summary->strata++;
     }
@@ -254,6 +264,13 @@ cleanup:
 upl_status upl_randomize_replay(upl_store *store, const upl_secret *secret,
                                 upl_replay_report *report, upl_diag *diag)
 {
+    return upl_randomize_replay_progress(store, secret, NULL, NULL, report, diag);
+}
+
+upl_status upl_randomize_replay_progress(upl_store *store, const upl_secret *secret,
+                                         upl_progress_fn progress, void *progress_ctx,
+                                         upl_replay_report *report, upl_diag *diag)
+{
     const upl_protocol *protocol = NULL;
     upl_study_info study;
     upl_alloc_row *rows = NULL;
@@ -276,6 +293,8 @@ upl_status upl_randomize_replay(upl_store *store, const upl_secret *secret,
             UPL_OK)
             goto cleanup;
         i = end;
+        if (progress)
+            progress(progress_ctx, "replay", i, n);
     }
     if (orphan) {
         report->bad_task = orphan;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "uplift/allocation.h"
+#include "uplift/progress.h"
 #include "uplift/secret.h"
 #include "uplift/store.h"
 
@@ -32,6 +33,12 @@ typedef void (*upl_randomize_fn)(void *ctx, const upl_alloc_task *task, const ch
 upl_status upl_randomize(upl_store *store, const upl_secret *secret, const int64_t *ids,
                          size_t n_ids, upl_randomize_fn fn, void *ctx,
                          upl_randomize_summary *summary, upl_diag *diag);
+/* The same, reporting progress ("randomize": tasks assigned of those eligible, after
+ * each draw is recorded) through progress when it is not NULL. */
+upl_status upl_randomize_progress(upl_store *store, const upl_secret *secret, const int64_t *ids,
+                                  size_t n_ids, upl_randomize_fn fn, void *ctx,
+                                  upl_progress_fn progress, void *progress_ctx,
+                                  upl_randomize_summary *summary, upl_diag *diag);
 
 typedef struct upl_replay_report {
     size_t checked;   /* allocations replayed and found equal */
@@ -47,5 +54,10 @@ typedef struct upl_replay_report {
  * UPL_REFUSED when the secret does not match the commitment.  Read-only. */
 upl_status upl_randomize_replay(upl_store *store, const upl_secret *secret,
                                 upl_replay_report *report, upl_diag *diag);
+/* The same, reporting progress ("replay": allocations replayed of those recorded,
+ * after each stratum) through progress when it is not NULL. */
+upl_status upl_randomize_replay_progress(upl_store *store, const upl_secret *secret,
+                                         upl_progress_fn progress, void *progress_ctx,
+                                         upl_replay_report *report, upl_diag *diag);
 
 #endif
