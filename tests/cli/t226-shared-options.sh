@@ -38,7 +38,7 @@ for value in bogus auto CR2 ''; do
     same_refusal "analyze report power" --se "$value"
 done
 same_refusal "analyze report power" --se bogus
-contains err "uplift: --se must be classical, hc0, hc1, hc2, hc3, cr0, cr1 or cr2, not 'bogus'"
+contains err "uplift: --se must be classical, hc0, hc1, hc2, hc3, cr0, cr1, cr2 or cr3, not 'bogus'"
 for value in 2 0 1 -0.5 x 0.9x ''; do
     same_refusal "analyze report power" --level "$value"
 done
