@@ -130,6 +130,7 @@ void upl_analysis_result_release(upl_analysis_result *res)
         free(res->subgroups->levels);
     free(res->subgroups);
     free(res->compliance);
+    free(res->wild_bootstrap);
     for (size_t i = 0; i < res->n_warnings; i++)
         free(res->warnings[i]);
     free(res->warnings);
@@ -455,8 +456,9 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
         rc = upl_analysis_warn_why(
             res, used ? UPL_REASON_NONE : UPL_REASON_FEW_CLUSTERS,
             "only %zu clusters (participants): with fewer than %d, cr0/cr1 standard errors "
-            "and z intervals are too small; use cr2 with its Satterthwaite degrees of "
-            "freedom%s",
+            "and z intervals are too small, and the wild cluster restricted bootstrap "
+            "(wild_bootstrap) and cr3 are the checks that hold up with few clusters; use cr2 "
+            "with its Satterthwaite degrees of freedom%s",
             d.n_clusters, UPL_FEW_CLUSTERS, used ? " (used here)" : "");
         if (rc != UPL_OK)
             goto nomem;

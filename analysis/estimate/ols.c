@@ -850,6 +850,28 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
     return UPL_OK;
 }
 
+upl_status upl_ols_xtx_solve(const upl_ols *o, const double *v, double *out, upl_diag *diag)
+{
+    if (!o->fitted)
+        return upl_diag_set(diag, UPL_INVALID, "no fitted model");
+    size_t k = o->k;
+    const gsl_matrix *ri = &o->rinv.matrix;
+    double *tmp = o->v3->data; /* R^-T v: (R^-T v)_i = sum_{m <= i} R^-1[m][i] v_m */
+    for (size_t i = 0; i < k; i++) {
+        double acc = 0.0;
+        for (size_t m = 0; m <= i; m++)
+            acc += gsl_matrix_get(ri, m, i) * v[m];
+        tmp[i] = acc;
+    }
+    for (size_t i = 0; i < k; i++) { /* R^-1 is upper triangular */
+        double acc = 0.0;
+        for (size_t m = i; m < k; m++)
+            acc += gsl_matrix_get(ri, i, m) * tmp[m];
+        out[i] = acc;
+    }
+    return UPL_OK;
+}
+
 double upl_ols_alias_ratio(const upl_ols *o, double tol, size_t *column)
 {
     if (!o->fitted)

@@ -110,6 +110,10 @@ double upl_ols_max_leverage(upl_ols *ols, size_t *row);
 upl_status upl_ols_vcov(upl_ols *ols, upl_se_type type, gsl_matrix *vcov, gsl_vector *df,
                         int *defined, size_t *bad_row, upl_diag *diag);
 
+/* out = (X'X)^-1 v (k values each) for the last fit, as R^-1 (R^-T v) with the fit's
+ * triangular factor: O(k^2), never the normal equations.  UPL_INVALID without a fit. */
+upl_status upl_ols_xtx_solve(const upl_ols *ols, const double *v, double *out, upl_diag *diag);
+
 /* Collinearity of the last fit's design, measured on its columns scaled to unit length,
  * X D^-1 with D = diag(|x_j|) (the scaling of R's kappa() and of Belsley's condition
  * indexes), whose triangular factor is R D^-1.
