@@ -132,9 +132,8 @@ static upl_status build_table(upl_ols *ols, const gsl_matrix *X, const size_t *c
         rc = upl_diag_set(diag, UPL_NOMEM, "out of memory for %zu wild bootstrap replicates", B);
         goto cleanup;
     }
-    double *a = buf, *ma = a + k, *z = ma + k, *ce = z + n, *cz = ce + G, *v = cz + G,
-           *rp = v + G, *rq = rp + G, *p = rq + G, *q = p + G * k, *f = q + G * k,
-           *extra = f + G * k;
+    double *a = buf, *ma = a + k, *z = ma + k, *ce = z + n, *cz = ce + G, *v = cz + G, *rp = v + G,
+           *rq = rp + G, *p = rq + G, *q = p + G * k, *f = q + G * k, *extra = f + G * k;
     double *unit = ma; /* e_j, before ma is needed */
     unit[j] = 1.0;
     if ((rc = upl_ols_xtx_solve(ols, unit, a, diag)) != UPL_OK)

@@ -9,9 +9,9 @@
 #include "uplift/secondary.h"
 #include "uplift/wild.h"
 
-upl_status upl_wild_estimate(const upl_dataset *ds, const upl_design *d,
-                             const upl_model_spec *spec, const upl_secondary_spec *s,
-                             upl_wild_effect *out, upl_diag *why, upl_diag *diag)
+upl_status upl_wild_estimate(const upl_dataset *ds, const upl_design *d, const upl_model_spec *spec,
+                             const upl_secondary_spec *s, upl_wild_effect *out, upl_diag *why,
+                             upl_diag *diag)
 {
     upl_status rc = UPL_OK;
     upl_ols *ols = NULL;

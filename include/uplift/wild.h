@@ -49,14 +49,14 @@ int upl_wild_weights_from_name(const char *name, upl_wild_weights *out);
 #define UPL_WILD_TIE_RTOL 1e-9
 
 typedef struct upl_wild_result {
-    double coef;          /* b_j of the fit */
-    double t;             /* its CR1 t statistic for b0 = 0 */
-    double p;             /* WCR p-value of b_j = 0 */
-    double ci_lo, ci_hi;  /* the set of b0 with p(b0) >= 1 - level; +-INFINITY unbounded */
-    size_t replicates;    /* 2^G when enumerated */
-    int enumerated;       /* 1: every Rademacher sign vector, exact */
+    double coef;         /* b_j of the fit */
+    double t;            /* its CR1 t statistic for b0 = 0 */
+    double p;            /* WCR p-value of b_j = 0 */
+    double ci_lo, ci_hi; /* the set of b0 with p(b0) >= 1 - level; +-INFINITY unbounded */
+    size_t replicates;   /* 2^G when enumerated */
+    int enumerated;      /* 1: every Rademacher sign vector, exact */
     upl_wild_weights weights;
-    unsigned long seed;   /* the gsl_rng seed of the weights (unused when enumerated) */
+    unsigned long seed; /* the gsl_rng seed of the weights (unused when enumerated) */
 } upl_wild_result;
 
 /* The WCR bootstrap of coefficient j of the last fit of ols (fitted on X with clusters
@@ -76,8 +76,8 @@ upl_status upl_wild_run(upl_ols *ols, const gsl_matrix *X, const size_t *cluster
 
 /* p(b0) of the same bootstrap (the same weights) for another null, for tests and for a
  * caller's own inversion: runs the replicates again.  Same errors as upl_wild_run. */
-upl_status upl_wild_p(upl_ols *ols, const gsl_matrix *X, const size_t *cluster, size_t G,
-                      size_t j, size_t reps, upl_wild_weights weights, unsigned long seed,
-                      double b0, double *p, upl_diag *diag);
+upl_status upl_wild_p(upl_ols *ols, const gsl_matrix *X, const size_t *cluster, size_t G, size_t j,
+                      size_t reps, upl_wild_weights weights, unsigned long seed, double b0,
+                      double *p, upl_diag *diag);
 
 #endif

@@ -112,9 +112,9 @@ static void test_monte_carlo(void **state)
                                   0.95, &exact, &diag),
                      UPL_OK);
     assert_true(exact.enumerated);
-    assert_int_equal(upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, B, UPL_WILD_RADEMACHER, 7, 0.95,
-                                  &mc, &diag),
-                     UPL_OK);
+    assert_int_equal(
+        upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, B, UPL_WILD_RADEMACHER, 7, 0.95, &mc, &diag),
+        UPL_OK);
     assert_false(mc.enumerated);
     assert_int_equal(mc.replicates, B);
     double se = sqrt(exact.p * (1.0 - exact.p) / (double)B);
@@ -127,9 +127,9 @@ static void test_monte_carlo(void **state)
     assert_memory_equal(&mc.ci_lo, &again.ci_lo, sizeof mc.ci_lo);
     static const upl_wild_weights ws[] = {UPL_WILD_WEBB, UPL_WILD_MAMMEN};
     for (size_t w = 0; w < 2; w++) {
-        assert_int_equal(upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 9999, ws[w], 7, 0.95,
-                                      &other, &diag),
-                         UPL_OK);
+        assert_int_equal(
+            upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 9999, ws[w], 7, 0.95, &other, &diag),
+            UPL_OK);
         assert_false(other.enumerated);
         assert_true(other.p > 0.0 && other.p <= 1.0);
         /* a continuous-ish statistic, far from the few-cluster limits: near the exact
@@ -196,26 +196,26 @@ static void test_refusals(void **state)
     size_t G = f.d.n_clusters, j = f.d.arm_col[1];
     upl_diag diag = {0};
     upl_wild_result r;
-    assert_int_equal(upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 0, UPL_WILD_RADEMACHER, 1, 0.95,
-                                  &r, &diag),
-                     UPL_INVALID);
-    assert_int_equal(upl_wild_run(f.ols, f.d.X, f.d.cluster, 1, j, 99, UPL_WILD_RADEMACHER, 1, 0.95,
-                                  &r, &diag),
-                     UPL_INVALID);
+    assert_int_equal(
+        upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 0, UPL_WILD_RADEMACHER, 1, 0.95, &r, &diag),
+        UPL_INVALID);
+    assert_int_equal(
+        upl_wild_run(f.ols, f.d.X, f.d.cluster, 1, j, 99, UPL_WILD_RADEMACHER, 1, 0.95, &r, &diag),
+        UPL_INVALID);
     assert_int_equal(upl_wild_run(f.ols, f.d.X, f.d.cluster, G, f.d.k, 99, UPL_WILD_RADEMACHER, 1,
                                   0.95, &r, &diag),
                      UPL_INVALID);
-    assert_int_equal(upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 99, UPL_WILD_RADEMACHER, 1, 1.0,
-                                  &r, &diag),
-                     UPL_INVALID);
+    assert_int_equal(
+        upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 99, UPL_WILD_RADEMACHER, 1, 1.0, &r, &diag),
+        UPL_INVALID);
     /* 2^6 = 64: enumerated from 64 replicates on, drawn below */
-    assert_int_equal(upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 64, UPL_WILD_RADEMACHER, 1, 0.95,
-                                  &r, &diag),
-                     UPL_OK);
+    assert_int_equal(
+        upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 64, UPL_WILD_RADEMACHER, 1, 0.95, &r, &diag),
+        UPL_OK);
     assert_true(r.enumerated && r.replicates == 64);
-    assert_int_equal(upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 63, UPL_WILD_RADEMACHER, 1, 0.95,
-                                  &r, &diag),
-                     UPL_OK);
+    assert_int_equal(
+        upl_wild_run(f.ols, f.d.X, f.d.cluster, G, j, 63, UPL_WILD_RADEMACHER, 1, 0.95, &r, &diag),
+        UPL_OK);
     assert_true(!r.enumerated && r.replicates == 63);
     upl_wild_weights w;
     assert_int_equal(upl_wild_weights_from_name("webb", &w), 0);
