@@ -16,7 +16,7 @@ static int lookup(const char *const *names, int count, const char *name)
 static const char *const outcome_names[] = {"total", "initial", "measured"};
 static const char *const covariate_names[] = {"log_forecast_no_ai", "log_forecast_ai", "none"};
 static const char *const se_names[] = {"classical", "hc0", "hc1", "hc2", "hc3",
-                                       "cr0",       "cr1", "cr2", "auto"};
+                                       "cr0",       "cr1", "cr2", "cr3", "auto"};
 static const char *const dist_names[] = {"t", "z"};
 static const char *const impute_names[] = {"arm-mean", "complete-case"};
 
@@ -39,3 +39,8 @@ NAME_FUNCS(upl_covariate, upl_covariate, covariate_names)
 NAME_FUNCS(upl_se_type, upl_se_type, se_names)
 NAME_FUNCS(upl_dist, upl_dist, dist_names)
 NAME_FUNCS(upl_impute, upl_impute, impute_names)
+
+int upl_se_type_clustered(upl_se_type v)
+{
+    return v == UPL_SE_CR0 || v == UPL_SE_CR1 || v == UPL_SE_CR2 || v == UPL_SE_CR3;
+}

@@ -130,6 +130,7 @@ void upl_analysis_result_release(upl_analysis_result *res)
         free(res->subgroups->levels);
     free(res->subgroups);
     free(res->compliance);
+    free(res->wild_bootstrap);
     for (size_t i = 0; i < res->n_warnings; i++)
         free(res->warnings[i]);
     free(res->warnings);
@@ -139,7 +140,7 @@ void upl_analysis_result_release(upl_analysis_result *res)
 
 static int is_cluster_type(upl_se_type t)
 {
-    return t == UPL_SE_CR0 || t == UPL_SE_CR1 || t == UPL_SE_CR2;
+    return upl_se_type_clustered(t);
 }
 
 static upl_status warn_panel(upl_analysis_result *res, const upl_dataset *ds)
@@ -426,14 +427,28 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
         if (rc != UPL_OK)
             goto nomem;
     }
+    if (have_clusters && !defined[UPL_SE_CR3]) {
+        size_t g = d.cluster[bad_row[UPL_SE_CR3]];
+        rc = upl_analysis_warn(
+            res,
+            "cr3 is undefined (null): I - H_gg of participant '%s' is singular, its tasks fit a "
+            "direction of the model exactly (%s), so the jackknife's (I - H_gg)^-1 does not "
+            "exist",
+            upl__printable(d.cluster_name[g], buf, sizeof buf),
+            spec->participant_fe ? "under participant fixed effects every participant's own "
+                                   "dummy does"
+                                 : "e.g. a covariate or arm that only this participant has");
+        if (rc != UPL_OK)
+            goto nomem;
+    }
     if (!d.cluster) {
         if ((rc = upl_analysis_warn(res, "some tasks have no participant: cluster-robust "
-                                         "standard errors (cr0, cr1, cr2) are not computed")) !=
+                                         "standard errors (cr0 to cr3) are not computed")) !=
             UPL_OK)
             goto nomem;
     } else if (d.n_clusters < 2) {
         if ((rc = upl_analysis_warn(res, "a single participant: cluster-robust standard "
-                                         "errors (cr0, cr1, cr2) are not computed")) != UPL_OK)
+                                         "errors (cr0 to cr3) are not computed")) != UPL_OK)
             goto nomem;
     } else if (d.n_clusters < UPL_FEW_CLUSTERS) {
         /* the reason asks the caller to say how to choose cr2 with t when it is not used */
@@ -441,8 +456,9 @@ upl_status upl_analysis_run(const upl_dataset *ds, const upl_model_spec *spec,
         rc = upl_analysis_warn_why(
             res, used ? UPL_REASON_NONE : UPL_REASON_FEW_CLUSTERS,
             "only %zu clusters (participants): with fewer than %d, cr0/cr1 standard errors "
-            "and z intervals are too small; use cr2 with its Satterthwaite degrees of "
-            "freedom%s",
+            "and z intervals are too small, and the wild cluster restricted bootstrap "
+            "(wild_bootstrap) and cr3 are the checks that hold up with few clusters; use cr2 "
+            "with its Satterthwaite degrees of freedom%s",
             d.n_clusters, UPL_FEW_CLUSTERS, used ? " (used here)" : "");
         if (rc != UPL_OK)
             goto nomem;

@@ -8,7 +8,7 @@
 
 int upl__is_cluster_type(upl_se_type t)
 {
-    return t == UPL_SE_CR0 || t == UPL_SE_CR1 || t == UPL_SE_CR2;
+    return upl_se_type_clustered(t);
 }
 
 upl_status upl__check_alias(const upl_ols *ols, size_t *bad_column, upl_diag *diag)

@@ -65,6 +65,9 @@ struct upl_ols {
     double *tr;       /* CR2 transforms, m_g x m_g each, m_g = min(n_g, k) (above) */
     size_t tr_cap;
     int cr2_done;
+    /* CR3 needs (I - H_gg)^-1: the first cluster with an eigenvalue of I - H_gg at or below
+     * the leverage-one cut-off (SIZE_MAX: none), found by cr2_transforms */
+    size_t cr3_singular;
     /* k x k scratch */
     gsl_matrix *m1, *m2, *evec;
     gsl_vector *eval, *v1, *v2, *v3;
@@ -488,6 +491,7 @@ static upl_status cr2_transforms(upl_ols *o, upl_diag *diag)
     gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(mmax > 0 ? mmax : 1);
     if (!w)
         return upl_diag_set(diag, UPL_NOMEM, "out of memory");
+    o->cr3_singular = SIZE_MAX;
     for (size_t g = 0; g < G; g++) {
         const size_t *rows = o->cl_rows + o->cl_start[g];
         size_t ng = o->cl_start[g + 1] - o->cl_start[g], m = ng < k ? ng : k;
@@ -523,8 +527,11 @@ static upl_status cr2_transforms(upl_ols *o, upl_diag *diag)
         memset(t, 0, m * m * sizeof *t);
         for (size_t e = 0; e < m; e++) {
             double om = 1.0 - gsl_vector_get(&l.vector, e);
-            if (om <= UPL_OLS_LEVERAGE_ONE_TOL)
+            if (om <= UPL_OLS_LEVERAGE_ONE_TOL) {
+                if (o->cr3_singular == SIZE_MAX)
+                    o->cr3_singular = g;
                 continue;
+            }
             double f = 1.0 / sqrt(om);
             for (size_t i = 0; i < m; i++) {
                 double vi = f * gsl_matrix_get(&v.matrix, i, e);
@@ -538,9 +545,22 @@ static upl_status cr2_transforms(upl_ols *o, upl_diag *diag)
     return UPL_OK;
 }
 
-/* w = A_g Q_g x (n_g values), through whichever transform cluster g stores (A_g Q_g =
- * Q_g T_g); scratch: col2 (n_g < k) or v2 (n_g >= k). */
-static void cr2_apply(upl_ols *o, size_t g, const double *x, double *wout)
+/* out = T in (m values; T m x m, row-major). */
+static void square_apply(const double *t, size_t m, const double *in, double *out)
+{
+    for (size_t i = 0; i < m; i++) {
+        double acc = 0.0;
+        for (size_t j = 0; j < m; j++)
+            acc += t[i * m + j] * in[j];
+        out[i] = acc;
+    }
+}
+
+/* w = A_g^times Q_g x (n_g values; times 1 for CR2, 2 for CR3), through whichever
+ * transform cluster g stores (A_g Q_g = Q_g T_g, so A_g^2 Q_g = Q_g T_g^2); A_g^2 is
+ * (I - H_gg)^-1 when no eigenvalue was cut off (o->cr3_singular).  Scratch: col2
+ * (n_g < k) or v2 (n_g >= k), and wout itself. */
+static void cr2_apply(upl_ols *o, size_t g, const double *x, double *wout, int times)
 {
     size_t k = o->k;
     const size_t *rows = o->cl_rows + o->cl_start[g];
@@ -555,19 +575,17 @@ static void cr2_apply(upl_ols *o, size_t g, const double *x, double *wout)
                 acc += q[j] * x[j];
             qx[r] = acc;
         }
-        for (size_t r = 0; r < ng; r++) {
-            double acc = 0.0;
-            for (size_t c = 0; c < ng; c++)
-                acc += t[r * ng + c] * qx[c];
-            wout[r] = acc;
+        square_apply(t, ng, qx, wout);
+        if (times == 2) {
+            square_apply(t, ng, wout, qx);
+            memcpy(wout, qx, ng * sizeof *wout);
         }
     } else {
         double *b = o->v2->data;
-        for (size_t i = 0; i < k; i++) {
-            double acc = 0.0;
-            for (size_t j = 0; j < k; j++)
-                acc += t[i * k + j] * x[j];
-            b[i] = acc;
+        square_apply(t, k, x, b);
+        if (times == 2) { /* wout has n_g >= k entries */
+            square_apply(t, k, b, wout);
+            memcpy(b, wout, k * sizeof *b);
         }
         for (size_t r = 0; r < ng; r++) {
             const double *q = q_row(o, rows[r]);
@@ -622,8 +640,11 @@ static void batch_upper(double *s, size_t lda, size_t k, const double *ys, size_
 /* Satterthwaite df of coefficient p under CR2 (estimatr's formula, working model I):
  * with a = R^-T e_p, w_g = A_g Q_g a (n_g values), z_g = Q_g'w_g and d_g = |w_g|^2,
  * the G x G matrix P = diag(d) - Z'Z has df = tr(P)^2 / ||P||_F^2; ||Z'Z||_F =
- * ||ZZ'||_F keeps it k x k.  Uses m1 (batches of z_g), m2 (ZZ'), v1, v3, col. */
-static double cr2_df(upl_ols *o, size_t p)
+ * ||ZZ'||_F keeps it k x k.  Under CR3 (times 2) the adjustment A_g is (I - H_gg)^-1
+ * instead, the same formula (clubSandwich's Satterthwaite test takes the adjustment
+ * matrices of whichever type it is given).  Uses m1 (batches of z_g), m2 (ZZ'), v1, v3,
+ * col. */
+static double cr2_df(upl_ols *o, size_t p, int times)
 {
     size_t k = o->k, tda = o->k_max;
     size_t batch = CR2_DF_BATCH < tda ? CR2_DF_BATCH : tda, nb = 0;
@@ -638,7 +659,7 @@ static double cr2_df(upl_ols *o, size_t p)
         size_t ng = o->cl_start[g + 1] - o->cl_start[g];
         if (ng == 0)
             continue; /* w_g and z_g are empty: no term */
-        cr2_apply(o, g, a, wv);
+        cr2_apply(o, g, a, wv, times);
         double d = 0.0, z2 = 0.0;
         for (size_t r = 0; r < ng; r++)
             d += wv[r] * wv[r];
@@ -702,7 +723,7 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
         return upl_diag_set(
             diag, UPL_INVALID,
             "variance output must be r x r with r degrees of freedom, 1 <= r <= %zu", k);
-    int clustered = type == UPL_SE_CR0 || type == UPL_SE_CR1 || type == UPL_SE_CR2;
+    int clustered = upl_se_type_clustered(type);
     if (type == UPL_SE_AUTO || (int)type < 0 || (int)type >= UPL_SE_TYPE_COUNT)
         return upl_diag_set(diag, UPL_INVALID, "no such standard-error type");
     if (clustered && !o->cluster)
@@ -769,14 +790,24 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
         gsl_vector_set_all(df, dg - 1.0);
         break;
     }
-    case UPL_SE_CR2: {
+    case UPL_SE_CR2:
+    case UPL_SE_CR3: {
+        int times = type == UPL_SE_CR3 ? 2 : 1;
         if (!o->cr2_done) {
             upl_status st = cr2_transforms(o, diag);
             if (st != UPL_OK)
                 return st;
         }
-        /* middle: sum_g u_g u_g' with u_g = T_g s_g = Q_g' A_g e_g */
-        double *u = o->v1->data, *ae = o->col->data;
+        if (times == 2 && o->cr3_singular != SIZE_MAX) { /* (I - H_gg)^-1 does not exist */
+            *defined = 0;
+            if (bad_row)
+                *bad_row = o->cl_rows[o->cl_start[o->cr3_singular]];
+            gsl_matrix_set_all(vcov, NAN);
+            gsl_vector_set_all(df, NAN);
+            return UPL_OK;
+        }
+        /* middle: sum_g u_g u_g' with u_g = T_g^times s_g = Q_g' A_g^times e_g */
+        double *u = o->v1->data, *ae = o->col->data, *ae2 = o->col2->data;
         const double *e = o->resid.vector.data;
         size_t es = o->resid.vector.stride;
         for (size_t g = 0; g < G; g++) {
@@ -785,26 +816,30 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
             const double *t = o->tr + o->tr_off[g], *s = o->s_g + g * k;
             if (ng == 0)
                 continue; /* s_g = 0 */
-            if (ng < k) { /* t is A_g: u = Q_g' (A_g e_g) */
+            if (ng < k) { /* t is A_g: u = Q_g' (A_g^times e_g) */
                 for (size_t i = 0; i < ng; i++) {
                     double acc = 0.0;
                     for (size_t c = 0; c < ng; c++)
                         acc += t[i * ng + c] * e[rows[c] * es];
                     ae[i] = acc;
                 }
+                if (times == 2) {
+                    square_apply(t, ng, ae, ae2);
+                    memcpy(ae, ae2, ng * sizeof *ae);
+                }
                 cluster_qt(o, g, ae, u);
             } else { /* t is T_g */
-                for (size_t i = 0; i < k; i++) {
-                    double acc = 0.0;
-                    for (size_t j = 0; j < k; j++)
-                        acc += t[i * k + j] * s[j];
-                    u[i] = acc;
+                square_apply(t, k, s, u);
+                if (times == 2) {
+                    double *u2 = o->v2->data;
+                    square_apply(t, k, u, u2);
+                    memcpy(u, u2, k * sizeof *u);
                 }
             }
             add_lead_term(o, vcov, 1.0, u);
         }
         for (size_t p = 0; p < r; p++)
-            gsl_vector_set(df, p, cr2_df(o, p));
+            gsl_vector_set(df, p, cr2_df(o, p, times));
         break;
     }
     default:
@@ -812,6 +847,28 @@ upl_status upl_ols_vcov(upl_ols *o, upl_se_type type, gsl_matrix *vcov, gsl_vect
     }
     symmetrize(vcov->data, vcov->tda, r);
     refuse_zero(o, vcov, df);
+    return UPL_OK;
+}
+
+upl_status upl_ols_xtx_solve(const upl_ols *o, const double *v, double *out, upl_diag *diag)
+{
+    if (!o->fitted)
+        return upl_diag_set(diag, UPL_INVALID, "no fitted model");
+    size_t k = o->k;
+    const gsl_matrix *ri = &o->rinv.matrix;
+    double *tmp = o->v3->data; /* R^-T v: (R^-T v)_i = sum_{m <= i} R^-1[m][i] v_m */
+    for (size_t i = 0; i < k; i++) {
+        double acc = 0.0;
+        for (size_t m = 0; m <= i; m++)
+            acc += gsl_matrix_get(ri, m, i) * v[m];
+        tmp[i] = acc;
+    }
+    for (size_t i = 0; i < k; i++) { /* R^-1 is upper triangular */
+        double acc = 0.0;
+        for (size_t m = i; m < k; m++)
+            acc += gsl_matrix_get(ri, i, m) * tmp[m];
+        out[i] = acc;
+    }
     return UPL_OK;
 }
 

@@ -82,7 +82,7 @@ static upl_status estimate(run_state *st, const upl_design *d, size_t col, upl_s
                            upl_dist dist, upl_estimate *est, upl_diag *diag)
 {
     const upl_model_spec *m = &st->spec->model;
-    int clustered = type == UPL_SE_CR0 || type == UPL_SE_CR1 || type == UPL_SE_CR2;
+    int clustered = upl_se_type_clustered(type);
     double var = NAN, df = NAN;
     if (!clustered || (d->cluster && d->n_clusters >= 2)) {
         gsl_matrix_view v = gsl_matrix_submatrix(st->vcov, 0, 0, col + 1, col + 1);

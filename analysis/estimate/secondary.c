@@ -207,6 +207,37 @@ upl_status upl_analysis_secondary(const upl_dataset *ds, const upl_secondary_spe
         WARN("randomization_inference not computed (0 permutations asked for)");
     }
 
+    /* wild cluster restricted bootstrap (issue 16) */
+    if (s->wild_bootstrap > 0) {
+        upl_wild_effect *wb = calloc(d.n_arms - 1, sizeof *wb);
+        upl_diag first = {0};
+        if (!wb)
+            goto nomem;
+        rc = upl_wild_estimate(ds, &d, spec, s, wb, &first, &why);
+        if (rc == UPL_NOMEM) {
+            free(wb);
+            goto nomem;
+        }
+        if (rc != UPL_OK) {
+            free(wb);
+            WARN("wild_bootstrap not computed: %s", why.msg);
+        } else {
+            res->wild_bootstrap = wb;
+            for (size_t e = 0; e < d.n_arms - 1; e++) {
+                upl__printable(wb[e].arm, col, sizeof col);
+                if (wb[e].replicates == 0)
+                    WARN("wild_bootstrap: arm '%s' not computed: %s", col, first.msg);
+                else if (!isfinite(wb[e].pct_lo) || !isfinite(wb[e].pct_hi))
+                    WARN("wild_bootstrap: the interval of arm '%s' is unbounded (p stays above "
+                         "%g however far the null is moved%s): pct_ci is null",
+                         col, 1.0 - spec->level,
+                         wb[e].enumerated ? ", as with few clusters every Rademacher p is at "
+                                            "least 2 / 2^G"
+                                          : "");
+            }
+        }
+    }
+
     /* per participant */
     rc = upl_per_participant(&d, spec, &res->per_participant, &res->n_per_participant,
                              &res->per_participant_estimated, &res->per_participant_slowdown, &why);

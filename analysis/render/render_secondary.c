@@ -104,6 +104,21 @@ void upl__render_secondary_json(const upl_analysis_result *r, json_t *root)
     json_object_set_new(root, "randomization_inference", or_null(v));
 
     v = NULL;
+    if (r->wild_bootstrap) {
+        v = json_array();
+        for (size_t i = 0; v && i < r->n_effects; i++) {
+            const upl_wild_effect *w = &r->wild_bootstrap[i];
+            json_array_append_new(
+                v, json_pack("{s:s?,s:o,s:o,s:o,s:s,s:I,s:b,s:s,s:I}", "arm", w->arm, "p",
+                             num(w->p), "pct_ci", pair(w->pct_lo, w->pct_hi), "ci",
+                             pair(w->ci_lo, w->ci_hi), "weights", w->weights, "replicates",
+                             (json_int_t)w->replicates, "enumerated", w->enumerated, "t_variance",
+                             "cr1", "seed", (json_int_t)w->seed));
+        }
+    }
+    json_object_set_new(root, "wild_bootstrap", or_null(v));
+
+    v = NULL;
     json_t *summary = NULL;
     if (r->per_participant) {
         v = json_array();
@@ -303,5 +318,24 @@ void upl__render_secondary_text(const upl_analysis_result *r, FILE *out)
         if (!ri->exact)
             fprintf(out, " (MC SE %.4f)", ri->p_mc_se);
         fputc('\n', out);
+    }
+    if (r->wild_bootstrap && r->n_effects) {
+        const upl_wild_effect *w0 = &r->wild_bootstrap[0];
+        fprintf(out,
+                "\nWild cluster restricted bootstrap (%g%% intervals by test inversion; null "
+                "imposed, %s weights, CR1 t, %s)\n",
+                lvl, w0->weights, w0->enumerated ? "exact: every sign vector" : "Monte Carlo");
+        for (size_t i = 0; i < r->n_effects; i++) {
+            const upl_wild_effect *w = &r->wild_bootstrap[i];
+            char label[160];
+            if (w->replicates == 0) {
+                snprintf(label, sizeof label, "%.60s: not computed", w->arm ? w->arm : "?");
+                fprintf(out, "  %s\n", label);
+                continue;
+            }
+            snprintf(label, sizeof label, "%.40s (%zu replicates, p = %.4f)", w->arm ? w->arm : "?",
+                     w->replicates, w->p);
+            line(out, label, r->effects[i].est.pct, w->pct_lo, w->pct_hi);
+        }
     }
 }

@@ -244,6 +244,9 @@ static const char *se_words(upl_se_type t)
     case UPL_SE_CR2:
         return "cluster-robust CR2 (Bell-McCaffrey) standard errors by participant with "
                "Satterthwaite degrees of freedom, as R's estimatr::lm_robust computes them";
+    case UPL_SE_CR3:
+        return "cluster-robust CR3 (cluster jackknife) standard errors by participant with "
+               "Satterthwaite degrees of freedom, as R's clubSandwich defines them";
     case UPL_SE_AUTO:
         return "cluster-robust CR2 (Bell-McCaffrey) standard errors by participant with "
                "Satterthwaite degrees of freedom when there are participants, else HC2";

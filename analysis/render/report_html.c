@@ -424,6 +424,8 @@ upl_status upl_report_render_html(const upl_report_input *in, FILE *out)
         upl__html_section_subgroups(&h);
     if (h.st == UPL_OK && in->result)
         upl__html_section_ri(&h);
+    if (h.st == UPL_OK && in->result && in->result->wild_bootstrap)
+        upl__html_section_wild(&h);
     if (h.st == UPL_OK)
         section_methods(&h);
     if (h.st != UPL_OK)

@@ -50,5 +50,6 @@ void upl__html_section_perception(upl__html *h);
 void upl__html_section_agreement(upl__html *h);
 void upl__html_section_subgroups(upl__html *h);
 void upl__html_section_ri(upl__html *h);
+void upl__html_section_wild(upl__html *h);
 
 #endif

@@ -643,3 +643,45 @@ void upl__html_section_ri(upl__html *h)
     }
     upl__html_printf(h, "</section>\n");
 }
+
+/* issue 16: the wild cluster restricted bootstrap, one row per arm (only when asked for). */
+void upl__html_section_wild(upl__html *h)
+{
+    const upl_analysis_result *r = h->in->result;
+    const upl_wild_effect *w0 = &r->wild_bootstrap[0];
+    upl__html_printf(
+        h, "<section id=\"wild-bootstrap\">\n<h2>Wild cluster restricted bootstrap</h2>\n");
+    upl__html_printf(h,
+                     "<p>The effect's test with few participants, as the econometrics literature "
+                     "recommends it (MacKinnon, Nielsen and Webb 2023): the null of no effect is "
+                     "imposed, each participant's residuals are multiplied by one %s weight, and "
+                     "the bootstrap t statistic uses the CR1 variance. %s The interval collects "
+                     "the effects the test does not reject at the %g%% level.</p>\n",
+                     w0->weights,
+                     w0->enumerated ? "Every sign vector is used, so the p-value is exact."
+                                    : "The weights are drawn at random (Monte Carlo).",
+                     100.0 * r->spec.level);
+    upl__html_printf(h,
+                     "<table>\n<tr><th>arm</th><th class=\"r\">replicates</th>"
+                     "<th class=\"r\">p</th><th class=\"r\">time</th><th class=\"r\">%g%% "
+                     "interval</th></tr>\n",
+                     100.0 * r->spec.level);
+    for (size_t i = 0; i < r->n_effects; i++) {
+        const upl_wild_effect *w = &r->wild_bootstrap[i];
+        char k[64], t[64];
+        upl__html_printf(h, "<tr><td>");
+        upl__html_arm_name(h, w->arm);
+        upl__html_printf(h, "</td><td class=\"r\">%zu</td><td class=\"r\">", w->replicates);
+        upl__html_fmt_p(t, sizeof t, w->p);
+        snprintf(k, sizeof k, "wild_bootstrap[%zu].p", i);
+        upl__html_num(h, k, w->p, t);
+        upl__html_printf(h, "</td><td class=\"r\">");
+        snprintf(k, sizeof k, "effects[%zu].pct", i);
+        upl__html_num_pct(h, k, r->effects[i].est.pct);
+        upl__html_printf(h, "</td><td class=\"r\">");
+        snprintf(k, sizeof k, "wild_bootstrap[%zu].pct_ci", i);
+        upl__html_num_interval(h, k, w->pct_lo, w->pct_hi);
+        upl__html_printf(h, "</td></tr>\n");
+    }
+    upl__html_printf(h, "</table>\n</section>\n");
+}

@@ -260,7 +260,7 @@ static void primary(const upl_report_input *in, FILE *out)
 static void later(const upl_report_input *in, FILE *out)
 {
     const upl_analysis_result *r = in->result;
-    char t1[64], t2[64];
+    char t1[64], t2[64], t3[64];
     fputs("## Effect by participant\n\n", out);
     if (r->per_participant) {
         fputs("| participant | tasks | change in time | interval |\n|---|---:|---:|---:|\n", out);
@@ -362,6 +362,24 @@ static void later(const upl_report_input *in, FILE *out)
         fputs("*Not computed: randomization inference needs re-drawn assignments "
               "(--permutations N).*\n\n",
               out);
+    }
+    if (r->wild_bootstrap && r->n_effects) { /* issue 16: only when asked for */
+        const upl_wild_effect *w0 = &r->wild_bootstrap[0];
+        fputs("## Wild cluster restricted bootstrap\n\n", out);
+        upl__md_printf(out,
+                       "The null of no effect imposed, one %s weight per participant, the "
+                       "bootstrap t with the CR1 variance (%s); intervals by test inversion.\n\n",
+                       w0->weights,
+                       w0->enumerated ? "every sign vector: exact" : "weights drawn at random");
+        fputs("| arm | replicates | p | time | interval |\n|---|---:|---:|---:|---|\n", out);
+        for (size_t i = 0; i < r->n_effects; i++) {
+            const upl_wild_effect *w = &r->wild_bootstrap[i];
+            upl__md_printf(out, "| %s | %zu | %s | %s | %s |\n", w->arm ? w->arm : "?",
+                           w->replicates, pval(t1, sizeof t1, w->p),
+                           upl__text_pct(t2, sizeof t2, r->effects[i].est.pct),
+                           upl__text_pct_ci(t3, sizeof t3, w->pct_lo, w->pct_hi));
+        }
+        fputs("\n", out);
     }
 }
 

@@ -36,7 +36,7 @@ enum {
     "  --outcome total|initial|measured        [total] total = reported + post-review\n"           \
     "  --covariate log_forecast_no_ai|log_forecast_ai|none  [log_forecast_no_ai]\n"                \
     "  --fe participant                        participant fixed effects [off]\n"                  \
-    "  --se classical|hc0|hc1|hc2|hc3|cr0|cr1|cr2  [cr2 with clusters, else hc2]\n"                \
+    "  --se classical|hc0|hc1|hc2|hc3|cr0|cr1|cr2|cr3  [cr2 with clusters, else hc2]\n"            \
     "  --dist t|z                              interval distribution [t]\n"                        \
     "  --level L                               confidence level in (0,1) [0.95]\n"                 \
     "  --impute arm-mean|complete-case         missing post-review time [arm-mean]\n"              \

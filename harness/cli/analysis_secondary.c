@@ -29,6 +29,12 @@ int upl__secondary_opt(upl__secondary_opts *o, int c, const char *arg)
     case UPL__SOPT_SEED:
         o->seed = arg;
         return 1;
+    case UPL__SOPT_WILD_BOOTSTRAP:
+        o->wild_bootstrap = arg;
+        return 1;
+    case UPL__SOPT_WEIGHTS:
+        o->weights = arg;
+        return 1;
     default:
         return 0;
     }
@@ -76,6 +82,21 @@ int upl__secondary_check(const upl_command *cmd, const upl__secondary_opts *o, i
     if (o->seed) {
         if (!upl__parse_seed(cmd, o->seed, &s->seed))
             return 0;
+    }
+    if (o->wild_bootstrap) {
+        if (!parse_count(o->wild_bootstrap, 10000000ULL, &v) || v == 0)
+            return !upl__usage(cmd,
+                               "--wild-bootstrap must be a number of replicates from 1 to "
+                               "10000000, not '%s'",
+                               o->wild_bootstrap);
+        s->wild_bootstrap = (size_t)v;
+    }
+    if (o->weights) {
+        if (!o->wild_bootstrap)
+            return !upl__usage(cmd, "--weights applies to --wild-bootstrap N");
+        if (upl_wild_weights_from_name(o->weights, &s->wild_weights) != 0)
+            return !upl__usage(cmd, "--weights must be rademacher, webb or mammen, not '%s'",
+                               o->weights);
     }
     if (o->ri_design) {
         if (!csv_input)

@@ -21,6 +21,8 @@ enum {
     UPL__SOPT_PERMUTATIONS,
     UPL__SOPT_RI_DESIGN,
     UPL__SOPT_SEED,
+    UPL__SOPT_WILD_BOOTSTRAP,
+    UPL__SOPT_WEIGHTS,
     UPL__SOPT_END /* first code free for a command's own options */
 };
 
@@ -29,6 +31,8 @@ enum {
         {"bootstrap", required_argument, NULL, UPL__SOPT_BOOTSTRAP},                               \
         {"permutations", required_argument, NULL, UPL__SOPT_PERMUTATIONS},                         \
         {"ri-design", required_argument, NULL, UPL__SOPT_RI_DESIGN},                               \
+        {"wild-bootstrap", required_argument, NULL, UPL__SOPT_WILD_BOOTSTRAP},                     \
+        {"weights", required_argument, NULL, UPL__SOPT_WEIGHTS},                                   \
     {                                                                                              \
         "seed", required_argument, NULL, UPL__SOPT_SEED                                            \
     }
@@ -39,11 +43,16 @@ enum {
     "  --permutations N                        randomization-inference draws [10000]\n"            \
     "                                          (exact enumeration up to 100000 assignments)\n"     \
     "  --ri-design simple|complete|blocked-by-participant  (--csv) [complete]\n"                   \
+    "  --wild-bootstrap N                      wild cluster restricted bootstrap p-value and\n"    \
+    "                                          interval of each arm, N replicates [off]\n"         \
+    "  --weights rademacher|webb|mammen        its weights [rademacher]; Rademacher with\n"        \
+    "                                          2^G <= N enumerates all 2^G sign vectors\n"         \
     "  --seed N                                seed of the bootstrap and permutations,\n"          \
     "                                          1 to 4294967295 [1]\n"
 
 typedef struct upl__secondary_opts {
     const char *subgroup, *bootstrap, *permutations, *ri_design, *seed;
+    const char *wild_bootstrap, *weights; /* issue 16 */
 } upl__secondary_opts;
 
 /* Records option c; 1 when it is one of UPL__SECONDARY_LONGOPTS. */

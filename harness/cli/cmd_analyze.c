@@ -36,13 +36,16 @@ const upl_command upl__cmd_analyze = {
              "[--arm-names VALUE=NAME,...]] "
              "[--outcome O] [--covariate C] [--fe participant] [--se TYPE] [--dist t|z] "
              "[--level L] [--impute RULE] [--subgroup COLUMN] [--bootstrap N] "
-             "[--permutations N] [--ri-design D] [--seed N] [--json]",
+             "[--permutations N] [--ri-design D] [--wild-bootstrap N [--weights W]] [--seed N] "
+             "[--json]",
     .help = "Model: log(outcome) = a + b*arm + c*covariate [+ participant FE] + e, OLS.\n"
             "Options (defaults from the study's protocol; for --csv as shown):\n" UPL__ANALYSIS_HELP
                 UPL__SECONDARY_HELP
             "  --json                                  one JSON object (docs/analysis.md)\n"
             "Clusters are participants.  cr1 is estimatr's \"stata\"; cr2 uses Bell-McCaffrey\n"
-            "with Satterthwaite degrees of freedom.  Without --csv the study database is\n"
+            "with Satterthwaite degrees of freedom; cr3 is clubSandwich's cluster jackknife.\n"
+            "The wild bootstrap imposes the null and uses the cr1 t (WCR-C, as boottest).\n"
+            "Without --csv the study database is\n"
             "--db PATH, else $UPLIFT_DB, else ./uplift.db (opened read-only).\n",
     .options = analyze_options,
     .min_args = 0,

@@ -53,7 +53,7 @@ const upl_command upl__cmd_power = {
             "  --outcome total|initial|measured        [total]\n"
             "  --covariate log_forecast_no_ai|log_forecast_ai|none  [log_forecast_no_ai]\n"
             "  --fe participant                        participant fixed effects [off]\n"
-            "  --se classical|hc0|hc1|hc2|hc3|cr0|cr1|cr2  [cr2 with clusters, else hc2]\n"
+            "  --se classical|hc0|hc1|hc2|hc3|cr0|cr1|cr2|cr3  [cr2 with clusters, else hc2]\n"
             "  --dist t|z                              [t]\n"
             "  --level L                               1 - alpha of the test [0.95]\n"
             "  --impute arm-mean|complete-case         [arm-mean]\n"

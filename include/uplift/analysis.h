@@ -222,6 +222,20 @@ typedef struct upl_subgroups {
     size_t zero_variance;
 } upl_subgroups;
 
+/* issue 16: one arm's wild cluster restricted bootstrap (include/uplift/wild.h): the
+ * p-value of no effect and the interval by test inversion as percent changes of time.
+ * replicates 0: not computed (every number NAN). */
+typedef struct upl_wild_effect {
+    const char *arm; /* borrowed from the dataset */
+    double p;
+    double ci_lo, ci_hi;   /* log scale; +-HUGE_VAL on an unbounded side */
+    double pct_lo, pct_hi; /* exp(ci) - 1 */
+    const char *weights;   /* static: "rademacher", "webb" or "mammen" */
+    size_t replicates;
+    int enumerated;
+    unsigned long seed; /* the gsl_rng seed of the weights */
+} upl_wild_effect;
+
 typedef struct upl_compliance {
     double treated_nonuse, control_use;
     upl_estimate iv;
@@ -263,6 +277,10 @@ typedef struct upl_analysis_result {
     size_t per_participant_estimated, per_participant_slowdown; /* issue 6 */
     upl_subgroups *subgroups;
     upl_compliance *compliance;
+    /* issue 16: the wild cluster restricted bootstrap of each effect (n_effects entries, in
+     * the order of effects; an entry with replicates 0 could not be computed, the reason
+     * in warnings); NULL when not asked for */
+    upl_wild_effect *wild_bootstrap;
     /* One-line messages, owned, each saying what limits the result; warning_reasons[i]
      * says which situation warnings[i] describes (UPL_REASON_NONE for most; FEW_CLUSTERS,
      * BOOTSTRAP_SKIPPED, PERMUTATIONS_SKIPPED when an option of the caller's would change

@@ -25,9 +25,10 @@ typedef enum {
     UPL_SE_CR0,
     UPL_SE_CR1, /* estimatr's "stata" */
     UPL_SE_CR2, /* Bell-McCaffrey with Satterthwaite df */
+    UPL_SE_CR3, /* the cluster jackknife of clubSandwich, Satterthwaite df */
     UPL_SE_AUTO /* cr2 when there are clusters, else hc2 */
 } upl_se_type;
-#define UPL_SE_TYPE_COUNT 8
+#define UPL_SE_TYPE_COUNT 9
 
 typedef enum { UPL_DIST_T, UPL_DIST_Z } upl_dist;
 
@@ -41,6 +42,8 @@ const char *upl_covariate_name(upl_covariate v);
 int upl_covariate_from_name(const char *name, upl_covariate *out);
 const char *upl_se_type_name(upl_se_type v);
 int upl_se_type_from_name(const char *name, upl_se_type *out);
+/* 1 for the types that cluster by participant (cr0 to cr3), else 0. */
+int upl_se_type_clustered(upl_se_type v);
 const char *upl_dist_name(upl_dist v);
 int upl_dist_from_name(const char *name, upl_dist *out);
 const char *upl_impute_name(upl_impute v);

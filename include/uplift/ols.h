@@ -1,15 +1,16 @@
-/* Ordinary least squares and its standard errors, the definitions of R estimatr's
- * lm_robust (docs/analysis.md).
+/* OLS and its standard errors, the definitions of R estimatr's lm_robust
+ * (docs/analysis.md), and clubSandwich's CR3.
  *
  * The fit is a Householder QR of X (GSL), never the normal equations.  With the thin
  * factor X = QR every variance is a sandwich R^-1 S R^-T whose k x k middle S is
- * accumulated in one pass over the rows, so memory is O(n k + G k) (no per-cluster
- * k x k storage: fixed effects make k grow with G) and time O(n k^2 + G k^3) for n rows,
- * k columns and G clusters.  CR2 works per cluster with the smaller of C_g = Q_g'Q_g
- * (k x k) and H_gg = Q_g Q_g' (n_g x n_g), m_g = min(n_g, k) square, never larger:
- * (I - H_gg)^-1/2 Q_g = Q_g V_g diag((1 - l_j)^-1/2) V_g' with C_g = V_g diag(l_j) V_g',
- * and it keeps one such transform per cluster, sum_g m_g^2 <= n k doubles
- * (docs/analysis.md derives it and the CR2 degrees of freedom).
+ * accumulated in one pass over the rows, so memory is O(n k + G k) (no per-cluster k x
+ * k storage: fixed effects make k grow with G) and time O(n k^2 + G k^3) for n rows, k
+ * columns and G clusters.  CR2 (and CR3, which squares its transforms) works per
+ * cluster with the smaller of C_g = Q_g'Q_g (k x k) and H_gg = Q_g Q_g' (n_g x n_g),
+ * m_g = min(n_g, k) square, never larger: (I - H_gg)^-1/2 Q_g = Q_g V_g diag((1 -
+ * l_j)^-1/2) V_g' with C_g = V_g diag(l_j) V_g', and it keeps one such transform per
+ * cluster, sum_g m_g^2 <= n k doubles (docs/analysis.md derives it and the CR2 degrees
+ * of freedom).
  *
  * Usage: alloc once for the largest problem, fit, then ask for any number of variance
  * types; every result refers to the last successful fit. */
@@ -80,28 +81,38 @@ double upl_ols_max_leverage(upl_ols *ols, size_t *row);
 /* Variance of the first r coefficients (1 <= r <= k) for one type (not UPL_SE_AUTO):
  * caller-allocated vcov (r x r, the leading block of the k x k variance) and df (r: the
  * degrees of freedom of a t interval for each): classical and HC0-HC3 have n - k, CR0
- * and CR1 have G - 1, CR2 has the Bell-McCaffrey/Satterthwaite value of each coefficient
- * as estimatr computes it.  Time is O(r k^2) for the sandwich plus, under CR2, O(G k^2)
- * per df, hence the choice of r: put the coefficients to report first and nuisance terms
- * such as fixed effects last.  The first CR2 request also keeps one min(n_g, k)-square
- * transform per cluster, at most n k doubles in all.
- * HC1 scales HC0 by n/(n-k); CR1 is estimatr's "stata": CR0 times
- * G/(G-1) * (n-1)/(n-k).
+ * and CR1 have G - 1, CR2 has the Bell-McCaffrey/Satterthwaite value of each
+ * coefficient as estimatr computes it, CR3 the same Satterthwaite formula with its own
+ * adjustment. Time is O(r k^2) for the sandwich plus, under CR2 and CR3, O(G k^2) per
+ * df, hence the choice of r: put the coefficients to report first and nuisance terms
+ * such as fixed effects last.  The first CR2 or CR3 request also keeps one min(n_g,
+ * k)-square transform per cluster, at most n k doubles in all.
+ * HC1 scales HC0 by n/(n-k); CR1 is estimatr's "stata": CR0 times G/(G-1) *
+ * (n-1)/(n-k). CR3 is clubSandwich's vcovCR(type = "CR3"), the cluster jackknife
+ * without a (G-1)/G factor: the middle sum_g X_g'(I - H_gg)^-1 e_g e_g'(I - H_gg)^-1
+ * X_g, through the CR2 transforms squared (CR2 and CR3 share them).
  * *defined is 1 normally; 0 when the type is undefined on these data (HC2 or HC3 with a
- * row of leverage one: 0/0), in which case vcov and df are filled with NAN and
- * *bad_row (when not NULL) is that row.
+ * row of leverage one: 0/0; CR3 when some I - H_gg is singular, i.e. has an eigenvalue
+ * at or below UPL_OLS_LEVERAGE_ONE_TOL: the cluster's rows fit some direction of the
+ * model exactly, as every participant's own dummy does under participant fixed
+ * effects), in which case vcov and df are filled with NAN and *bad_row (when not NULL)
+ * is that row (for CR3 the first row of the first such cluster).
  * With *defined 1, a coefficient p whose variance is zero to working precision (at most
- * UPL_OLS_ZERO_VARIANCE_TOL times its rounding scale, above) has no standard error under
- * this type: row and column p of vcov and df[p] are NAN, the other entries stand.  A
- * zero middle does that, e.g. the cluster sums s_g of a coefficient that cancel exactly:
- * with participant fixed effects, an arm effect identified within a single participant,
- * or two clusters one of which its own fixed effect fits exactly (s_1 = -s_2 = 0); and
- * an exact fit zeroes every type.
- * Errors: UPL_INVALID without a fit, for UPL_SE_AUTO, for a cluster type when the fit had
- * no clusters; UPL_REFUSED for a cluster type with a single cluster; UPL_NUMERIC when a
- * GSL routine fails. */
+ * UPL_OLS_ZERO_VARIANCE_TOL times its rounding scale, above) has no standard error
+ * under this type: row and column p of vcov and df[p] are NAN, the other entries stand.
+ * A zero middle does that, e.g. the cluster sums s_g of a coefficient that cancel
+ * exactly: with participant fixed effects, an arm effect identified within a single
+ * participant, or two clusters one of which its own fixed effect fits exactly (s_1 =
+ * -s_2 = 0); and an exact fit zeroes every type.
+ * Errors: UPL_INVALID without a fit, for UPL_SE_AUTO, for a cluster type when the fit
+ * had no clusters; UPL_REFUSED for a cluster type with a single cluster; UPL_NUMERIC
+ * when a GSL routine fails. */
 upl_status upl_ols_vcov(upl_ols *ols, upl_se_type type, gsl_matrix *vcov, gsl_vector *df,
                         int *defined, size_t *bad_row, upl_diag *diag);
+
+/* out = (X'X)^-1 v (k values each) for the last fit, as R^-1 (R^-T v) with the fit's
+ * triangular factor: O(k^2), never the normal equations.  UPL_INVALID without a fit. */
+upl_status upl_ols_xtx_solve(const upl_ols *ols, const double *v, double *out, upl_diag *diag);
 
 /* Collinearity of the last fit's design, measured on its columns scaled to unit length,
  * X D^-1 with D = diag(|x_j|) (the scaling of R's kappa() and of Belsley's condition

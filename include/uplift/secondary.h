@@ -15,6 +15,7 @@
 #include "uplift/ri.h"
 #include "uplift/status.h"
 #include "uplift/task.h"
+#include "uplift/wild.h"
 
 /* One external prediction of AI's effect on time (-0.30 = 30% less time), borrowed. */
 typedef struct upl_prediction {
@@ -54,6 +55,10 @@ typedef struct upl_secondary_spec {
     upl_ri_arms_fn ri_replay;
     void *ri_replay_ctx;
     const char *ri_replay_name;
+    /* issue 16: wild cluster restricted bootstrap replicates (0, the default: not run)
+     * and their weights (default Rademacher); seeded from seed */
+    size_t wild_bootstrap;
+    upl_wild_weights wild_weights;
 } upl_secondary_spec;
 
 #define UPL_SECONDARY_AUTO_MAX 20000
@@ -149,6 +154,17 @@ upl_status upl_perception_bootstrap(const upl_dataset *ds, const upl_design *d,
                                     const upl_model_spec *spec, const upl_secondary_spec *s,
                                     upl_ratio_of_means *rom, upl_perception *perc,
                                     upl_boot_result *replicates, upl_diag *diag);
+
+/* The wild cluster restricted bootstrap (include/uplift/wild.h) of every arm's effect in
+ * the main model, s->wild_bootstrap replicates with s->wild_weights, at spec->level.  Each
+ * arm's weights come from a stream of its own: upl_boot_stream_seed(s->seed,
+ * upl_boot_stream_key("wild:" arm label)), so that adding an arm or reordering arms
+ * moves no other arm's draws.  out has d->n_arms - 1 entries (effects order), filled
+ * with replicates 0 for an arm that could not be bootstrapped (*why then says why for
+ * the first such arm).  UPL_REFUSED (diag) without two clusters; UPL_NOMEM. */
+upl_status upl_wild_estimate(const upl_dataset *ds, const upl_design *d, const upl_model_spec *spec,
+                             const upl_secondary_spec *s, upl_wild_effect *out, upl_diag *why,
+                             upl_diag *diag);
 
 /* Randomization inference of the main model's first effect under design (treated: the
  * first non-control arm; other arms keep their rows and indicators).  Under the replay

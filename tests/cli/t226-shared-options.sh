@@ -38,7 +38,7 @@ for value in bogus auto CR2 ''; do
     same_refusal "analyze report power" --se "$value"
 done
 same_refusal "analyze report power" --se bogus
-contains err "uplift: --se must be classical, hc0, hc1, hc2, hc3, cr0, cr1 or cr2, not 'bogus'"
+contains err "uplift: --se must be classical, hc0, hc1, hc2, hc3, cr0, cr1, cr2 or cr3, not 'bogus'"
 for value in 2 0 1 -0.5 x 0.9x ''; do
     same_refusal "analyze report power" --level "$value"
 done
@@ -68,7 +68,8 @@ contains err "1 to 4294967295"
 # option without one); the list must be the help's.
 model="outcome=total covariate=none fe=participant se=hc2 dist=z level=0.9 impute=complete-case"
 input="csv=tasks.csv map=participant=dev treated=1 arm-names=1=ai,0=no_ai"
-secondary="subgroup=category bootstrap=10 permutations=10 ri-design=simple seed=3"
+secondary="subgroup=category bootstrap=10 permutations=10 ri-design=simple seed=3
+    wild-bootstrap=10 weights=webb"
 design="participants=4 tasks=4 effect=10% seed=3 arms=ai:1,no_ai:1 arm-effect=ai=0.1
     scheme=complete categories=bug,feature category-effect=bug=0.1 median-time=1h
     participant-sd=0.2 icc=0.1 resid-sd=0.5 effect-sd=0.1 forecast-sd=0.4 forecast-bias=5%

@@ -29,8 +29,8 @@ lo, hi = e["ci"]
 assert lo < e["coef"] < hi
 plo, phi = e["pct_ci"]
 assert plo < e["pct"] < phi
-types = ["classical", "hc0", "hc1", "hc2", "hc3", "cr0", "cr1", "cr2"]
-assert len(d["se_panel"]) == 16
+types = ["classical", "hc0", "hc1", "hc2", "hc3", "cr0", "cr1", "cr2", "cr3"]
+assert len(d["se_panel"]) == 18
 seen = {(p["se_type"], p["dist"]) for p in d["se_panel"]}
 assert seen == {(t, z) for t in types for z in ("z", "t")}, seen
 for p in d["se_panel"]:
@@ -62,13 +62,13 @@ PY
 up 0 analyze --csv "$fx/balanced.csv" --json
 [ "$(json_get out 'sum("depends on the standard error" in w for w in d["warnings"])')" = 0 ] || fail "spurious disagreement warning"
 
-# three arms: two effects, 32 panel entries, control first in the text
+# three arms: two effects, 36 panel entries, control first in the text
 up 0 analyze --csv "$fx/three_arms.csv" --json --se hc1 --dist z --level 0.9
 python3 - out <<'PY' || fail "three-arm JSON"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert [e["arm"] for e in d["effects"]] == ["ai", "ai_agent"], d["effects"]
-assert len(d["se_panel"]) == 32
+assert len(d["se_panel"]) == 36
 assert d["se_type"] == "hc1" and d["dist"] == "z" and d["level"] == 0.9
 assert all(e["df"] is None for e in d["effects"])
 PY
@@ -94,7 +94,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["se_type"] == "hc2" and d["clusters"] == 0
 cr = [p for p in d["se_panel"] if p["se_type"].startswith("cr")]
-assert len(cr) == 6 and all(p["se"] is None and p["p"] is None for p in cr)
+assert len(cr) == 8 and all(p["se"] is None and p["p"] is None for p in cr)
 assert any("no participant" in w for w in d["warnings"])
 PY
 up 1 analyze --csv noclust.csv --se cr2
@@ -108,11 +108,14 @@ python3 - out <<'PY' || fail "leverage-one JSON"
 import json, sys
 d = json.load(open(sys.argv[1]))
 for p in d["se_panel"]:
-    if p["se_type"] in ("hc2", "hc3"):
+    # cr3 too: under participant fixed effects every I - H_gg is singular
+    if p["se_type"] in ("hc2", "hc3", "cr3"):
         assert p["se"] is None and p["pct_ci"] is None and p["p"] is None, p
     else:
         assert p["se"] > 0, p
 assert any("leverage 1" in w for w in d["warnings"]), d["warnings"]
+assert any(w.startswith("cr3 is undefined (null)") and "fixed effects" in w
+           for w in d["warnings"]), d["warnings"]
 PY
 # chosen type undefined: still a result, with the effect's SE null and the reason
 up 0 analyze --csv "$fx/leverage_one.csv" --fe participant --se hc2 --json

@@ -108,7 +108,7 @@ t1,a,3" "has no arm column: name it with --map arm=COLUMN"
 # usage errors: exit 2
 refused badmap.csv 2 "$good" "--map: 'speed' is not a task-table field" --map speed=x
 refused nocol.csv 2 "$good" "--map participant=dev_id: 'nocol.csv' has no column 'dev_id'" --map participant=dev_id
-refused badse.csv 2 "$good" "--se must be" --se cr3
+refused badse.csv 2 "$good" "--se must be" --se cr4
 refused badlevel.csv 2 "$good" "--level must be a number between 0 and 1" --level 95
 refused badfe.csv 2 "$good" "--fe takes 'participant'" --fe category
 up 2 analyze --map participant=dev_id

@@ -171,8 +171,8 @@ for key in ["n", "clusters", "effects[0].pct", "effects[0].pct_ci[0]", "effects[
            for i in range(len(a["perception"]["predictions"])) for j in (0, 1)]:
     if key not in seen:
         die("number %s not in the report" % key)
-if len(a["se_panel"]) != 16:
-    die("expected 16 SE panel rows in analyze")
+if len(a["se_panel"]) != 18:
+    die("expected 18 SE panel rows in analyze")
 
 # the headline in words
 e = a["effects"][0]

@@ -112,7 +112,7 @@ one_error_line
 
 # the panel of every SE type
 up 0 power --participants 8 --tasks 6 --effect 0 --sims 100 --panel --json
-[ "$(json_get out 'len(d["panel"])')" = 16 ] || fail "panel entries"
+[ "$(json_get out 'len(d["panel"])')" = 18 ] || fail "panel entries"
 
 for bad in \
     "--participants 16 --tasks 10" \

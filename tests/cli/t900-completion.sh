@@ -26,7 +26,7 @@ contains out "--csv=FILE"
 up 0 complete options
 contains out "--db=PATH"
 up 0 complete values analyze --se
-[ "$(tr '\n' ' ' <out)" = "classical hc0 hc1 hc2 hc3 cr0 cr1 cr2 " ] || fail "--se: $(cat out)"
+[ "$(tr '\n' ' ' <out)" = "classical hc0 hc1 hc2 hc3 cr0 cr1 cr2 cr3 " ] || fail "--se: $(cat out)"
 up 0 complete values export --format
 [ "$(tr '\n' ' ' <out)" = "csv json " ] || fail "export --format: $(cat out)"
 up 0 complete arguments start
@@ -81,7 +81,7 @@ complete analyze --s
 contains out "--se"
 contains out "--subgroup"
 complete analyze --se cr
-[ "$(tr '\n' ' ' <out)" = "cr0 cr1 cr2 " ] || fail "--se cr: $(cat out)"
+[ "$(tr '\n' ' ' <out)" = "cr0 cr1 cr2 cr3 " ] || fail "--se cr: $(cat out)"
 complete analyze --se = h
 [ "$(tr '\n' ' ' <out)" = "hc0 hc1 hc2 hc3 " ] || fail "--se=h: $(cat out)"
 complete analyze --outcome ""

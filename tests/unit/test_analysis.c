@@ -80,7 +80,7 @@ static void test_keys_and_nulls(void **state)
     upl_diag diag = {0};
     assert_int_equal(upl_analysis_run(&ds, &spec, &res, &diag), UPL_OK);
     assert_int_equal(res.spec.se_type, UPL_SE_CR2);
-    assert_int_equal(res.n_panel, 16);
+    assert_int_equal(res.n_panel, 18);
     json_t *root = render_json(&res);
     static const char *const keys[] = {"n",
                                        "clusters",
@@ -326,7 +326,7 @@ static void test_zero_variance_effect(void **state)
     assert_true(isnan(e->se) && isnan(e->ci_lo) && isnan(e->pct_lo) && isnan(e->p));
     for (size_t i = 0; i < res.n_panel; i++) {
         const upl_panel_entry *pe = &res.panel[i];
-        int cluster = pe->se_type >= UPL_SE_CR0 && pe->se_type <= UPL_SE_CR2;
+        int cluster = upl_se_type_clustered(pe->se_type);
         int leverage_one = pe->se_type == UPL_SE_HC2 || pe->se_type == UPL_SE_HC3;
         assert_int_equal(pe->est.defined, !cluster && !leverage_one);
         if (pe->est.defined)

@@ -33,58 +33,6 @@
 static double max_err[UPL_SE_TYPE_COUNT][6]; /* coef, se, df, lo, hi, p */
 static const char *const what[6] = {"coef", "se", "df", "ci_lo", "ci_hi", "p"};
 
-/* Reads NAME.csv (columns of make_fixtures.R) into ds with arms from the manifest.
- * make_fixtures.R gives the participant factor its levels in order of first appearance
- * (the first is the fixed effects' baseline, and the dummies follow that order), while
- * the design orders participants by handle: each handle gets its rank of first
- * appearance as a prefix ("003:p138"), so that both orders agree and every coefficient,
- * fixed effects included, is R's. */
-static void load_dataset(upl_dataset *ds, const char *name, char *arms)
-{
-    FILE *f = open_fixture(name, ".csv");
-    char line[4096];
-    char *fld[16];
-    enum { MAX_PARTS = 1024 };
-    static char seen[MAX_PARTS][32];
-    size_t n_seen = 0;
-    assert_int_equal(upl_dataset_init(ds, 0, NULL), UPL_OK);
-    assert_non_null(fgets(line, sizeof line, f));
-    assert_int_equal(split(line, fld, 16), 8);
-    assert_string_equal(fld[0], "task_id");
-    while (fgets(line, sizeof line, f)) {
-        assert_int_equal(split(line, fld, 16), 8);
-        upl_task_row row;
-        upl_task_row_clear(&row);
-        row.task_id = fld[0];
-        size_t p = 0;
-        while (p < n_seen && strcmp(seen[p], fld[1]) != 0)
-            p++;
-        if (p == n_seen) {
-            assert_true(n_seen < MAX_PARTS && strlen(fld[1]) < sizeof seen[0]);
-            snprintf(seen[n_seen++], sizeof seen[0], "%s", fld[1]);
-        }
-        char handle[48];
-        snprintf(handle, sizeof handle, "%04zu:%s", p, fld[1]);
-        row.participant = handle;
-        row.arm = fld[2];
-        row.forecast_ai_min = num(fld[3]);
-        row.forecast_no_ai_min = num(fld[4]);
-        row.reported_min = num(fld[5]);
-        row.post_review_min = num(fld[6]);
-        assert_int_equal(upl_task_status_from_name(fld[7], &row.status), 0);
-        assert_int_equal(upl_dataset_append(ds, &row), UPL_OK);
-    }
-    fclose(f);
-    char *save = arms;
-    for (char *a = arms; a; a = save) {
-        save = strchr(a, ';');
-        if (save)
-            *save++ = '\0';
-        assert_int_equal(upl_dataset_add_arm(ds, a, NULL), UPL_OK);
-    }
-    ds->control = 0;
-}
-
 static void check(double got, double want, upl_se_type t, int which, const char *name,
                   const char *term)
 {
@@ -162,7 +110,7 @@ static void run_fixture(const char *name, const char *covariate, int fe, char *a
         rows++;
     }
     fclose(f);
-    assert_int_equal(rows, (size_t)UPL_SE_TYPE_COUNT * d.k);
+    assert_int_equal(rows, (size_t)(UPL_SE_CR2 + 1) * d.k); /* estimatr has no cr3 */
     gsl_matrix_free(V);
     gsl_vector_free(df);
     upl_ols_free(ols);
@@ -186,12 +134,148 @@ static void test_golden_estimatr(void **state)
     fclose(f);
     assert_true(sets >= 6);
     printf("max relative error against estimatr over %zu data sets:\n", sets);
-    for (int t = 0; t < UPL_SE_TYPE_COUNT; t++) {
+    for (int t = 0; t <= UPL_SE_CR2; t++) {
         printf("  %-9s", upl_se_type_name((upl_se_type)t));
         for (int w = 0; w < 6; w++)
             printf(" %s %.2e", what[w], max_err[t][w]);
         printf("\n");
     }
+}
+
+/* CR3 against make_cr3.py's literal formula (explicit (I - H_gg)^-1, n x n matrices for
+ * the Satterthwaite df; cr3.expected.csv): coef, se and df of every coefficient of each
+ * design, relative 1e-8.  The designs have uneven clusters (some smaller than k, some
+ * larger: both forms of ols.c's transform) and a covariate. */
+static void test_cr3_literal(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *covariate, *arms;
+    } cases[] = {{"unbalanced", "log_forecast_ai", "no_ai;ai"},
+                 {"few_clusters", "log_forecast_ai", "no_ai;ai"},
+                 {"three_arms", "log_forecast_no_ai", "no_ai;ai;ai_agent"},
+                 {"balanced", "log_forecast_no_ai", "no_ai;ai"}};
+    FILE *f = open_fixture("cr3", ".expected.csv");
+    char line[1024];
+    char *fld[8];
+    assert_non_null(fgets(line, sizeof line, f));
+    size_t checked = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char arms[64];
+        snprintf(arms, sizeof arms, "%s", cases[c].arms);
+        upl_dataset ds;
+        load_dataset(&ds, cases[c].name, arms);
+        upl_model_spec spec;
+        upl_model_spec_default(&spec);
+        assert_int_equal(upl_covariate_from_name(cases[c].covariate, &spec.covariate), 0);
+        spec.impute = UPL_IMPUTE_COMPLETE_CASE;
+        upl_design d;
+        upl_diag diag = {0};
+        assert_int_equal(upl_design_build(&d, &ds, &spec, &diag), UPL_OK);
+        upl_ols *ols = upl_ols_alloc(d.n, d.k);
+        assert_non_null(ols);
+        assert_int_equal(upl_ols_fit(ols, d.X, d.y, d.cluster, d.n_clusters, NULL, &diag), UPL_OK);
+        gsl_matrix *V = gsl_matrix_alloc(d.k, d.k);
+        gsl_vector *df = gsl_vector_alloc(d.k);
+        int defined = 0;
+        /* CR2 first and again after CR3: the shared transforms are not changed by CR3 */
+        assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR2, V, df, &defined, NULL, &diag), UPL_OK);
+        double cr2_se = sqrt(gsl_matrix_get(V, 1, 1));
+        assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR3, V, df, &defined, NULL, &diag), UPL_OK);
+        assert_int_equal(defined, 1);
+        for (size_t j = 0; j < d.k; j++) {
+            assert_non_null(fgets(line, sizeof line, f));
+            assert_int_equal(split(line, fld, 8), 5);
+            assert_string_equal(fld[0], cases[c].name);
+            upl_estimate est;
+            upl_estimate_fill(&est, gsl_vector_get(upl_ols_coef(ols), j), gsl_matrix_get(V, j, j),
+                              gsl_vector_get(df, j), UPL_DIST_T, 0.95);
+            check(est.coef, num(fld[2]), UPL_SE_CR3, 0, cases[c].name, fld[1]);
+            check(est.se, num(fld[3]), UPL_SE_CR3, 1, cases[c].name, fld[1]);
+            check(est.df, num(fld[4]), UPL_SE_CR3, 2, cases[c].name, fld[1]);
+            checked++;
+        }
+        gsl_matrix *V2 = gsl_matrix_alloc(d.k, d.k);
+        assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR2, V2, df, &defined, NULL, &diag), UPL_OK);
+        assert_memory_equal(&(double){sqrt(gsl_matrix_get(V2, 1, 1))}, &cr2_se, sizeof cr2_se);
+        assert_true(cr2_se < sqrt(gsl_matrix_get(V, 1, 1))); /* the jackknife is wider */
+        gsl_matrix_free(V2);
+        gsl_matrix_free(V);
+        gsl_vector_free(df);
+        upl_ols_free(ols);
+        upl_design_release(&d);
+        upl_dataset_release(&ds);
+    }
+    assert_null(fgets(line, sizeof line, f)); /* every expected row read */
+    fclose(f);
+    printf("cr3 against the literal formula: %zu coefficients, max relative error se %.2e "
+           "df %.2e\n",
+           checked, max_err[UPL_SE_CR3][1], max_err[UPL_SE_CR3][2]);
+}
+
+/* CR3 is refused (defined 0, NAN, *bad_row in the offending cluster) when some I - H_gg
+ * is singular: a participant whose tasks alone identify a parameter.  Here the third arm
+ * appears only in cluster 2's rows; under participant fixed effects every cluster is
+ * singular (its own dummy), checked on the fe_two_arms fixture.  CR2 stays defined. */
+static void test_cr3_singular(void **state)
+{
+    (void)state;
+    const size_t n = 24, k = 4, G = 4;
+    gsl_matrix *X = gsl_matrix_alloc(n, k);
+    gsl_vector *y = gsl_vector_alloc(n);
+    size_t cl[24];
+    uint64_t s = 0x853c49e6748fea9bULL;
+    for (size_t r = 0; r < n; r++) {
+        cl[r] = r / 6;
+        double u = (double)((s = s * 6364136223846793005ULL + 1442695040888963407ULL) >> 11) /
+                   9007199254740992.0;
+        gsl_matrix_set(X, r, 0, 1.0);
+        gsl_matrix_set(X, r, 1, r % 2 ? 1.0 : 0.0);
+        gsl_matrix_set(X, r, 2, cl[r] == 2 && r % 3 == 0 ? 1.0 : 0.0);
+        gsl_matrix_set(X, r, 3, u * 3.0);
+        gsl_vector_set(y, r, u + 0.2 * (double)(r % 5));
+    }
+    upl_ols *ols = upl_ols_alloc(n, k);
+    upl_diag diag = {0};
+    assert_int_equal(upl_ols_fit(ols, X, y, cl, G, NULL, &diag), UPL_OK);
+    gsl_matrix *V = gsl_matrix_alloc(k, k);
+    gsl_vector *df = gsl_vector_alloc(k);
+    int defined = 1;
+    size_t bad = SIZE_MAX;
+    assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR3, V, df, &defined, &bad, &diag), UPL_OK);
+    assert_int_equal(defined, 0);
+    assert_true(bad < n && cl[bad] == 2);
+    assert_true(isnan(gsl_matrix_get(V, 1, 1)) && isnan(gsl_vector_get(df, 1)));
+    assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR2, V, df, &defined, &bad, &diag), UPL_OK);
+    assert_int_equal(defined, 1);
+    gsl_matrix_free(V);
+    gsl_vector_free(df);
+    gsl_matrix_free(X);
+    gsl_vector_free(y);
+    upl_ols_free(ols);
+
+    /* participant fixed effects */
+    char arms[] = "no_ai;ai";
+    upl_dataset ds;
+    load_dataset(&ds, "fe_two_arms", arms);
+    upl_model_spec spec;
+    upl_model_spec_default(&spec);
+    spec.participant_fe = 1;
+    spec.impute = UPL_IMPUTE_COMPLETE_CASE;
+    upl_design d;
+    assert_int_equal(upl_design_build(&d, &ds, &spec, &diag), UPL_OK);
+    ols = upl_ols_alloc(d.n, d.k);
+    assert_int_equal(upl_ols_fit(ols, d.X, d.y, d.cluster, d.n_clusters, NULL, &diag), UPL_OK);
+    V = gsl_matrix_alloc(2, 2);
+    df = gsl_vector_alloc(2);
+    assert_int_equal(upl_ols_vcov(ols, UPL_SE_CR3, V, df, &defined, &bad, &diag), UPL_OK);
+    assert_int_equal(defined, 0);
+    assert_true(isnan(gsl_matrix_get(V, 1, 1)));
+    gsl_matrix_free(V);
+    gsl_vector_free(df);
+    upl_ols_free(ols);
+    upl_design_release(&d);
+    upl_dataset_release(&ds);
 }
 
 /* The low-rank CR2 equals the textbook form with n_g x n_g matrices, on a model where
@@ -813,6 +897,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_estimatr),
         cmocka_unit_test(test_cr2_direct),
+        cmocka_unit_test(test_cr3_literal),
+        cmocka_unit_test(test_cr3_singular),
         cmocka_unit_test(test_cr2_fixed_effects_many_clusters),
         cmocka_unit_test(test_rank_rule),
         cmocka_unit_test(test_zero_variance),

@@ -371,7 +371,7 @@ static void test_analysis_errors(void **state)
             "log_forecast_ai, none");
     refused("title: a\nanalysis:\n  se_type: hc4\n",
             "t.yaml:3: key 'analysis.se_type': 'hc4' is not one of classical, hc0, hc1, hc2, "
-            "hc3, cr0, cr1, cr2, auto");
+            "hc3, cr0, cr1, cr2, cr3, auto");
     refused("title: a\nanalysis:\n  dist: normal\n",
             "t.yaml:3: key 'analysis.dist': 'normal' is not one of t, z");
     refused("title: a\nanalysis:\n  missing: drop\n",
