@@ -34,7 +34,7 @@ int upl__progress_mode_parse(const char *text, int stderr_is_tty, int quiet,
 #define UPL__PROGRESS_INTERVAL_NS 100000000LL
 /* The rate and time remaining are shown only after this much time (seconds). */
 #define UPL__PROGRESS_MIN_ELAPSED 1.0
-#define UPL__PROGRESS_LABEL_SIZE 128
+#define UPL__PROGRESS_LABEL_SIZE  128
 
 /* The line of a step, without "\r" or "\n", into buf (cut to size):
  *   unfinished: "LABEL [#######.............]  35%  105/300  52/s  ETA 4s"

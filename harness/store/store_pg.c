@@ -161,7 +161,7 @@ static upl_status translate(upl_store *store, const char *sql, pg_stmt *s)
         seen[n] = 1;
         if (n > s->n_params)
             s->n_params = n;
-        o += (size_t)sprintf(out + o, "$%d", n);
+        o += (size_t)snprintf(out + o, len * 4 + 1 - o, "$%d", n);
     }
     out[o] = '\0';
     s->sql = out;

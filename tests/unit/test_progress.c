@@ -10,8 +10,7 @@
 
 #include "progress.h"
 
-static const char *line(const char *label, size_t done, size_t total, double elapsed,
-                        size_t width)
+static const char *line(const char *label, size_t done, size_t total, double elapsed, size_t width)
 {
     static char buf[512];
     size_t n = upl__progress_format(buf, sizeof buf, label, done, total, elapsed, width);
@@ -96,8 +95,7 @@ static void test_draw_decisions(void **state)
     assert_int_equal(upl__progress_next(&s, "import", 4, 10, 5100 * ms, &e), UPL__PROGRESS_DRAW);
     assert_true(e > 0.0999 && e < 0.1001);
     /* the last unit draws at once, whatever the time, and only once */
-    assert_int_equal(upl__progress_next(&s, "import", 10, 10, 5101 * ms, &e),
-                     UPL__PROGRESS_FINAL);
+    assert_int_equal(upl__progress_next(&s, "import", 10, 10, 5101 * ms, &e), UPL__PROGRESS_FINAL);
     assert_int_equal(upl__progress_next(&s, "import", 10, 10, 5102 * ms, &e), UPL__PROGRESS_SKIP);
     assert_int_equal(upl__progress_next(&s, "import", 10, 10, 9000 * ms, &e), UPL__PROGRESS_SKIP);
     /* a new label is a new step, timed from its first report */
@@ -135,12 +133,9 @@ static void test_modes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_unfinished_lines),
-        cmocka_unit_test(test_rates_and_spans),
-        cmocka_unit_test(test_final_lines),
-        cmocka_unit_test(test_label_is_cut_and_cleaned),
-        cmocka_unit_test(test_draw_decisions),
-        cmocka_unit_test(test_modes),
+        cmocka_unit_test(test_unfinished_lines), cmocka_unit_test(test_rates_and_spans),
+        cmocka_unit_test(test_final_lines),      cmocka_unit_test(test_label_is_cut_and_cleaned),
+        cmocka_unit_test(test_draw_decisions),   cmocka_unit_test(test_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
