@@ -17,7 +17,7 @@ blocks() {
         on && /^    / { print substr($0, 5) }' "$readme"
 }
 blocks "## A study, step by step" "### Analysing other data" >walk.sh
-blocks "### Analysing other data" "## Reference" >other.sh
+blocks "### Analysing other data" "## Running a study across machines" >other.sh
 grep -q '^uplift init --protocol' walk.sh || fail "no init in the README walk"
 grep -q '^uplift randomize' walk.sh || fail "no randomize in the README walk"
 grep -q '^uplift analyze --csv data-samples/metr-columns' other.sh || fail "no METR example"
