@@ -33,7 +33,7 @@ static size_t columns(void)
 void upl__progress_init(upl__progress *p, const upl_cli *cli, const char *prefix)
 {
     memset(p, 0, sizeof *p);
-    p->mode = cli->progress;
+    p->mode = (upl__progress_mode)cli->progress;
     p->prefix = prefix;
 }
 
