@@ -11,7 +11,7 @@ rm -rf "$UPLIFT_SCRATCH"
 mkdir -p "$UPLIFT_SCRATCH"
 cd "$UPLIFT_SCRATCH" || exit 1
 export UPLIFT_DB="$UPLIFT_SCRATCH/study.db"
-unset UPLIFT_ACTOR
+unset UPLIFT_ACTOR UPLIFT_PARTICIPANT
 TZ=UTC
 export TZ
 
