@@ -70,10 +70,10 @@ static int collect(void *arg, int64_t task_id, const upl_task_timing *timing)
 /* One task as the participant sees it. */
 typedef struct mine_row {
     long long id;
-    const char *timer;   /* "not started", "running", ... */
-    double so_far;       /* minutes; NAN when never started */
-    int review_pending;  /* done, post-review time still to come */
-    char next[96];       /* what to type next; "" for nothing */
+    const char *timer;  /* "not started", "running", ... */
+    double so_far;      /* minutes; NAN when never started */
+    int review_pending; /* done, post-review time still to come */
+    char next[96];      /* what to type next; "" for nothing */
 } mine_row;
 
 static void describe(const upl_dataset *ds, size_t i, const upl_timing_summary *summary,
@@ -85,8 +85,8 @@ static void describe(const upl_dataset *ds, size_t i, const upl_timing_summary *
     row->next[0] = '\0';
     if (summary && summary->n_events > 0) {
         row->timer = upl_timer_state_name(summary->state);
-        row->so_far = (isnan(summary->measured_min) ? 0.0 : summary->measured_min) +
-                      summary->open_min;
+        row->so_far =
+            (isnan(summary->measured_min) ? 0.0 : summary->measured_min) + summary->open_min;
     }
     switch (ds->status[i]) {
     case UPL_TASK_PLANNED:
@@ -101,8 +101,8 @@ static void describe(const upl_dataset *ds, size_t i, const upl_timing_summary *
         break;
     case UPL_TASK_IN_PROGRESS:
         if (summary && summary->state == UPL_TIMER_RUNNING)
-            snprintf(row->next, sizeof row->next, "uplift pause %lld, or uplift stop %lld",
-                     row->id, row->id);
+            snprintf(row->next, sizeof row->next, "uplift pause %lld, or uplift stop %lld", row->id,
+                     row->id);
         else if (summary && summary->state == UPL_TIMER_PAUSED)
             snprintf(row->next, sizeof row->next, "uplift resume %lld", row->id);
         else
@@ -170,8 +170,7 @@ static int run_mine(upl_cli *cli, const upl_args *args)
         goto cleanup;
     }
     if (!json)
-        printf("%5s %-12s %8s  %-24s %-40s  %s\n", "ID", "TIMER", "SO_FAR", "ARM", "TITLE",
-               "NEXT");
+        printf("%5s %-12s %8s  %-24s %-40s  %s\n", "ID", "TIMER", "SO_FAR", "ARM", "TITLE", "NEXT");
     size_t next_timing = 0, shown = 0;
     for (size_t i = 0; i < ds.n; i++) {
         mine_row row;
@@ -199,17 +198,18 @@ static int run_mine(upl_cli *cli, const upl_args *args)
             ok = ok && json_object_set_new(obj, "arm_words",
                                            ds.arm[i] ? json_string(words) : json_null()) == 0;
             upl_arm_ai ai = upl_protocol_arm_ai(protocol, ds.arm[i]); /* UNSAID when NULL */
-            ok = ok && json_object_set_new(obj, "ai_allowed",
-                                           ai == UPL_ARM_AI_UNSAID ? json_null()
-                                                                   : json_boolean(ai == UPL_ARM_AI)) == 0;
+            ok = ok &&
+                 json_object_set_new(obj, "ai_allowed",
+                                     ai == UPL_ARM_AI_UNSAID ? json_null()
+                                                             : json_boolean(ai == UPL_ARM_AI)) == 0;
             ok = ok && json_object_set_new(obj, "status",
                                            json_string(upl_task_status_name(ds.status[i]))) == 0;
             ok = ok && json_object_set_new(obj, "timer", json_string(row.timer)) == 0;
             ok = ok && json_object_set_new(obj, "time_so_far_min", number_or_null(row.so_far)) == 0;
-            ok = ok && json_object_set_new(obj, "review_pending",
-                                           json_boolean(row.review_pending)) == 0;
-            ok = ok && json_object_set_new(obj, "next", *row.next ? json_string(row.next) : json_null()) ==
-                           0;
+            ok = ok &&
+                 json_object_set_new(obj, "review_pending", json_boolean(row.review_pending)) == 0;
+            ok = ok && json_object_set_new(obj, "next",
+                                           *row.next ? json_string(row.next) : json_null()) == 0;
             if (!ok || json_array_append_new(doc, obj) != 0) {
                 json_decref(obj);
                 rc = upl__fail("out of memory");
