@@ -14,7 +14,9 @@ static const struct option timer_options[] = {{"at", required_argument, NULL, 'a
 #define TIMER_HELP                                                                                 \
     "Options:\n"                                                                                   \
     "  --at TIME   when it happened, if not now: ISO-8601 (2026-03-01T09:30, optional\n"           \
-    "              seconds and zone; no zone = local time) or HH:MM (today, local time).\n"        \
+    "              seconds and zone; no zone = local time), HH:MM (today, local time),\n"          \
+    "              yesterday 17:30 or today 9:00 (local time), or -DUR before now\n"               \
+    "              (-5m, -1h30m, -90, -1:30).\n"                                                   \
     "              The event is marked as entered by hand.  It may not be earlier\n"               \
     "              than the task's assignment (when 'uplift randomize' drew its arm).\n"           \
     "\n'start' prints the task's arm in words: \"AI allowed (ai)\" or \"AI not allowed\n"          \
