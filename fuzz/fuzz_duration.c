@@ -2,10 +2,13 @@
  *
  * The input, made a C string, goes through all three parsers.  Beyond memory safety it
  * checks what the parsers promise: accepted durations lie in (0, 7 days] and survive
- * format and re-parse, accepted percentages lie in (-1, 10], and an accepted time
- * formats to a UTC string that parses back to the same second. */
+ * format and re-parse, accepted percentages lie in (-1, 10], an accepted time formats
+ * to a UTC string that parses back to the same second, a relative time ("-5m") lies
+ * within 7 days before now and is now minus the duration after the '-', and a clock
+ * time ("17:30") accepted today and yesterday lies 23 to 25 hours later today. */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +63,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (strcmp(buf, "(invalid time)") != 0 &&
             (upl_time_parse(buf, now, &again, &diag) != UPL_OK || again != utc))
             abort();
+        const char *p = text + strspn(text, " \t\r\n");
+        if (*p == '-') {
+            if (utc > now || utc < now - 7 * 86400)
+                abort();
+            if (upl_duration_parse(p + 1, &minutes, &diag) != UPL_OK ||
+                utc != now - (int64_t)llround(minutes * 60.0))
+                abort();
+        }
+        if (*p >= '0' && *p <= '9') {
+            char yesterday[300];
+            int64_t before = 0;
+            snprintf(yesterday, sizeof yesterday, "yesterday %s", p);
+            if (strchr(p, '-') == NULL &&
+                upl_time_parse(yesterday, now, &before, &diag) == UPL_OK &&
+                (utc - before < 23 * 3600 || utc - before > 25 * 3600))
+                abort();
+        }
     }
     return 0;
 }

@@ -1,4 +1,6 @@
-/* The protocol's vocabulary (uplift/protocol.h): scheme names, arm lookup, release. */
+/* The protocol's vocabulary (uplift/protocol.h): scheme names, arm lookup and words,
+ * release. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,4 +60,39 @@ long upl_protocol_arm_index(const upl_protocol *p, const char *label)
         if (p->arms[i].label && strcmp(p->arms[i].label, label) == 0)
             return (long)i;
     return -1;
+}
+
+upl_arm_ai upl_protocol_arm_ai(const upl_protocol *p, const char *label)
+{
+    if (upl_protocol_arm_index(p, label) < 0)
+        return UPL_ARM_AI_UNSAID;
+    if (strcmp(label, "no_ai") == 0)
+        return UPL_ARM_NO_AI;
+    if (strcmp(label, "ai") == 0 || upl_protocol_arm_index(p, "no_ai") >= 0)
+        return UPL_ARM_AI;
+    return UPL_ARM_AI_UNSAID;
+}
+
+char *upl_protocol_arm_words(const upl_protocol *p, const char *label, int described, char *buf,
+                             size_t size)
+{
+    if (!buf || size == 0)
+        return buf;
+    long i = upl_protocol_arm_index(p, label);
+    const char *description = i >= 0 && described ? p->arms[i].description : NULL;
+    const char *sep = description && *description ? ": " : "";
+    if (!description)
+        description = "";
+    switch (upl_protocol_arm_ai(p, label)) {
+    case UPL_ARM_NO_AI:
+        snprintf(buf, size, "AI not allowed (%s)%s%s", label, sep, description);
+        break;
+    case UPL_ARM_AI:
+        snprintf(buf, size, "AI allowed (%s)%s%s", label, sep, description);
+        break;
+    default:
+        snprintf(buf, size, "%s%s%s", label ? label : "?", sep, description);
+        break;
+    }
+    return buf;
 }

@@ -204,6 +204,12 @@ static void print_protocols(const upl_cli *cli)
         printf("%s\n", names);
 }
 
+/* The task statuses of the task table, in order (task list --status). */
+static const char *task_status_at(int i)
+{
+    return i >= 0 && i <= (int)UPL_TASK_ABANDONED ? upl_task_status_name((upl_task_status)i) : NULL;
+}
+
 /* Where the values of an option come from, by its name, whatever the command: a
  * vocabulary of the model, or the study and the installation. */
 static const struct value_source {
@@ -220,6 +226,7 @@ static const struct value_source {
     {"scheme", upl_sim_scheme_at, NULL},
     {"protocol", NULL, print_protocols},
     {"participant", NULL, print_participants},
+    {"status", task_status_at, NULL},
 };
 
 /* Choices a synopsis spells out ("csv|json", "yes|no", "participant"): every

@@ -37,6 +37,8 @@ const upl_command upl__cmd_done = {
             "  --perceived PCT    how AI changed your time on this task: -20% or '20% faster'\n"
             "                     both mean 20% less time; '+15%' or '15% slower' more\n"
             "  --ai-used yes|no   whether you actually used AI on this task\n"
+            "\nOn a task whose arm does not allow AI (no_ai), --ai-used yes and --perceived\n"
+            "are recorded as given, with a warning on stderr (exit 0).\n"
             "\nThe first report needs --time and a timer that is not running (stop it first).\n"
             "A reported time cannot change later; values left out can be added later\n"
             "('uplift done TASK --post-review DUR', '--perceived', '--ai-used').\n",
@@ -55,6 +57,32 @@ static int parse_duration(const char *option, const char *text, double *out)
         return 0;
     }
     return 1;
+}
+
+/* Warnings (stderr, the report is recorded as given) where what the report says does
+ * not fit a task whose arm does not allow AI: AI used, or a perceived effect of AI. */
+static int warn_arm(upl_cli *cli, const upl_task_info *info, const upl_self_report *report)
+{
+    const upl_protocol *protocol = NULL;
+    if (!info->arm)
+        return UPL_EXIT_OK;
+    if (upl_store_protocol(cli->store, &protocol) != UPL_OK)
+        return upl__fail_store(cli, "cannot read the protocol");
+    if (upl_protocol_arm_ai(protocol, info->arm) != UPL_ARM_NO_AI)
+        return UPL_EXIT_OK;
+    long long id = (long long)info->id;
+    if (report->ai_used == UPL_AI_USED_YES)
+        fprintf(stderr,
+                "uplift: warning: task %lld is in arm %s (AI not allowed), but --ai-used yes "
+                "says AI was used: recorded as given (non-compliance is data)\n",
+                id, info->arm);
+    if (!isnan(report->perceived_pct))
+        fprintf(stderr,
+                "uplift: warning: task %lld is in arm %s (AI not allowed): --perceived is AI's "
+                "effect on a task done with AI, so the analysis leaves it out; recorded as "
+                "given\n",
+                id, info->arm);
+    return UPL_EXIT_OK;
 }
 
 static int run_done(upl_cli *cli, const upl_args *args)
@@ -134,6 +162,7 @@ static int run_done(upl_cli *cli, const upl_args *args)
     if (info.ai_used != UPL_AI_USED_UNKNOWN)
         printf(", ai used %s", info.ai_used == UPL_AI_USED_YES ? "yes" : "no");
     putchar('\n');
+    int rc = warn_arm(cli, &info, &report);
     upl_task_info_release(&info);
-    return UPL_EXIT_OK;
+    return rc;
 }

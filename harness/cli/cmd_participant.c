@@ -9,16 +9,20 @@
 static int run_add(upl_cli *cli, const upl_args *args);
 static int run_list(upl_cli *cli, const upl_args *args);
 
-static const struct option add_options[] = {{"attr", required_argument, NULL, 'a'},
-                                            {NULL, 0, NULL, 0}};
+static const struct option add_options[] = {
+    {"attr", required_argument, NULL, 'a'}, {"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_participant_add = {
     .name = "participant add",
     .summary = "Enrol a participant (a developer: the cluster of the analysis).",
-    .usage = "uplift participant add HANDLE [--attr KEY=VALUE]...",
+    .usage = "uplift participant add HANDLE [--attr KEY=VALUE]... [--force]",
     .help = "Options:\n"
             "  --attr KEY=VALUE  a participant attribute (e.g. years=7, repo=astropy); repeatable\n"
-            "\nHANDLE is 1-64 letters, digits or ._@+- and names the participant everywhere.\n",
+            "  --force           add HANDLE even when a participant's handle differs from it\n"
+            "                    only in case\n"
+            "\nHANDLE is 1-64 letters, digits or ._@+- and names the participant everywhere.\n"
+            "Handles are compared without case for uniqueness: 'Ben' is refused as a likely\n"
+            "duplicate when 'ben' exists, unless --force.\n",
     .options = add_options,
     .min_args = 1,
     .max_args = 1,
@@ -44,13 +48,15 @@ const upl_command upl__cmd_participant_list = {
 
 static int run_add(upl_cli *cli, const upl_args *args)
 {
-    upl_attr *attrs = calloc(args->n_opts + 1, sizeof *attrs); /* every option is an --attr */
+    upl_attr *attrs = calloc(args->n_opts + 1, sizeof *attrs); /* at most one per option */
     size_t n_attrs = 0;
     int rc = UPL_EXIT_USAGE;
     if (!attrs)
         return upl__fail("out of memory");
     for (size_t i = 0; i < args->n_opts; i++) {
         char *arg = args->opts[i].arg, *key, *value;
+        if (args->opts[i].code != 'a')
+            continue;
         if (!upl__split_assignment(arg, &key, &value)) {
             upl__usage(&upl__cmd_participant_add, "--attr needs KEY=VALUE, not '%s'", arg);
             goto cleanup;
@@ -60,6 +66,23 @@ static int run_add(upl_cli *cli, const upl_args *args)
         n_attrs++;
     }
     const char *handle = args->pos[0];
+    int64_t exact_id;
+    /* the handle itself taken: the store says "already exists" */
+    if (!upl__args_has(args, 'f') &&
+        upl_store_participant_id(cli->store, handle, &exact_id) != UPL_OK) {
+        char *existing = NULL;
+        if (upl_store_participant_like(cli->store, handle, &existing) != UPL_OK) {
+            rc = upl__fail_store(cli, "cannot add the participant");
+            goto cleanup;
+        }
+        if (existing) {
+            rc = upl__fail("participant '%s' is likely a duplicate of '%s' (the handles differ "
+                           "only in case): use '%s', or add '%s' anyway with --force",
+                           handle, existing, existing, handle);
+            free(existing);
+            goto cleanup;
+        }
+    }
     if (upl_store_participant_add(cli->store, handle, attrs, n_attrs, NULL) != UPL_OK) {
         rc = upl__fail_store(cli, "cannot add the participant");
         goto cleanup;

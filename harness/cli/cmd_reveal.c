@@ -9,23 +9,42 @@
 static int run_reveal(upl_cli *cli, const upl_args *args);
 
 static const struct option reveal_options[] = {{"key-file", required_argument, NULL, 'k'},
+                                               {"force", no_argument, NULL, 'f'},
                                                {NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_reveal = {
     .name = "reveal",
     .summary = "Publish the secret key into the study and close allocation.",
-    .usage = "uplift reveal [--key-file PATH]",
+    .usage = "uplift reveal [--key-file PATH] [--force]",
     .help = "Options:\n"
             "  --key-file PATH   the secret written by 'uplift init' (default <db>.key)\n"
+            "  --force           reveal although tasks are not randomized or in progress\n"
             "\nChecks the key against the commitment recorded at init, stores it in the\n"
             "study and closes allocation: no task can be randomized afterwards.  Anyone\n"
-            "with the database can then replay the allocation with 'uplift verify'.\n",
+            "with the database can then replay the allocation with 'uplift verify'.\n"
+            "Refused while planned tasks wait for a draw (they would never get one) or tasks\n"
+            "are in progress (started, not yet reported: the study is not over), unless\n"
+            "--force.\n",
     .options = reveal_options,
     .min_args = 0,
     .max_args = 0,
     .flags = UPL_CMD_NEEDS_DB | UPL_CMD_WRITES,
     .run = run_reveal,
 };
+
+/* The number of tasks in progress (started, not yet done). */
+static upl_status count_in_progress(upl_cli *cli, size_t *n)
+{
+    upl_dataset ds;
+    upl_status st = upl_store_task_table(cli->store, NULL, &ds);
+    if (st != UPL_OK)
+        return st;
+    *n = 0;
+    for (size_t i = 0; i < ds.n; i++)
+        *n += ds.status[i] == UPL_TASK_IN_PROGRESS;
+    upl_dataset_release(&ds);
+    return UPL_OK;
+}
 
 static int run_reveal(upl_cli *cli, const upl_args *args)
 {
@@ -65,6 +84,26 @@ static int run_reveal(upl_cli *cli, const upl_args *args)
     if (upl_store_alloc_eligible(cli->store, NULL, 0, &waiting, &n_waiting, &n_unforecast) !=
         UPL_OK) {
         rc = upl__fail_store(cli, "cannot list the tasks");
+        goto cleanup;
+    }
+    size_t n_running = 0;
+    if (count_in_progress(cli, &n_running) != UPL_OK) {
+        rc = upl__fail_store(cli, "cannot list the tasks");
+        goto cleanup;
+    }
+    size_t n_planned = n_waiting + n_unforecast;
+    if ((n_planned || n_running) && !upl__args_has(args, 'f')) {
+        char planned[96] = "", running[64] = "";
+        if (n_planned)
+            snprintf(planned, sizeof planned, "%zu task%s not randomized", n_planned,
+                     n_planned == 1 ? " is" : "s are");
+        if (n_running)
+            snprintf(running, sizeof running, "%s%zu task%s in progress", n_planned ? " and " : "",
+                     n_running, n_running == 1 ? " is" : "s are");
+        rc = upl__fail("%s%s: reveal closes allocation for good; randomize, finish or exclude "
+                       "them first ('uplift task list --status planned,in_progress'), or reveal "
+                       "anyway with --force",
+                       planned, running);
         goto cleanup;
     }
     upl_secret_to_hex(&secret, hex);

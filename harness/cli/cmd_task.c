@@ -64,15 +64,18 @@ const upl_command upl__cmd_task_import = {
 };
 
 static const struct option list_options[] = {{"participant", required_argument, NULL, 'p'},
+                                             {"status", required_argument, NULL, 's'},
                                              {"json", no_argument, NULL, 'j'},
                                              {NULL, 0, NULL, 0}};
 
 const upl_command upl__cmd_task_list = {
     .name = "task list",
     .summary = "List tasks with their arm, status, forecasts and times.",
-    .usage = "uplift task list [--participant HANDLE] [--json]",
+    .usage = "uplift task list [--participant HANDLE] [--status STATUS[,STATUS...]] [--json]",
     .help = "Options:\n"
             "  --participant HANDLE  only this participant's tasks\n"
+            "  --status STATUS       only tasks in these statuses, comma-separated: planned,\n"
+            "                        assigned, in_progress, done, excluded, abandoned\n"
             "  --json                the task table as one JSON array (as 'uplift export')\n",
     .options = list_options,
     .min_args = 0,
@@ -224,11 +227,68 @@ static void print_flags(unsigned flags)
     printf("%*s", width < 20 ? 20 - width : 0, "");
 }
 
+/* --status: a set of statuses as bits (1u << status), from names separated by commas;
+ * 0 after printing a usage error. */
+static unsigned parse_statuses(const upl_command *cmd, char *text)
+{
+    unsigned set = 0;
+    for (char *name = text, *comma; name; name = comma ? comma + 1 : NULL) {
+        comma = strchr(name, ',');
+        if (comma)
+            *comma = '\0';
+        upl_task_status st;
+        if (upl_task_status_from_name(name, &st) != 0) {
+            upl__usage(cmd,
+                       "--status: '%s' is not a status (planned, assigned, in_progress, done, "
+                       "excluded or abandoned)",
+                       name);
+            return 0;
+        }
+        set |= 1u << st;
+    }
+    return set;
+}
+
+/* Keeps the rows of ds whose status is in the set, in their order. */
+static upl_status filter_status(upl_dataset *ds, unsigned statuses)
+{
+    upl_dataset kept;
+    const char **extra = calloc(ds->n_extra + 1, sizeof *extra); /* one row's covariates */
+    if (!extra)
+        return UPL_NOMEM;
+    upl_status st = upl_dataset_init(&kept, ds->n_extra, (const char *const *)ds->extra_names);
+    for (size_t a = 0; st == UPL_OK && a < ds->n_arms; a++)
+        st = upl_dataset_add_arm(&kept, ds->arms[a], &(size_t){0});
+    kept.control = ds->control;
+    for (size_t i = 0; st == UPL_OK && i < ds->n; i++) {
+        if (!(statuses & (1u << ds->status[i])))
+            continue;
+        upl_task_row row;
+        upl_dataset_row(ds, i, &row);
+        for (size_t j = 0; j < ds->n_extra; j++)
+            extra[j] = ds->extra_values[j][i];
+        row.extra = extra;
+        st = upl_dataset_append(&kept, &row);
+    }
+    free(extra);
+    if (st != UPL_OK) {
+        upl_dataset_release(&kept);
+        return st;
+    }
+    upl_dataset_release(ds);
+    *ds = kept;
+    return UPL_OK;
+}
+
 static int run_list(upl_cli *cli, const upl_args *args)
 {
     const char *participant = upl__args_value(args, 'p');
+    char *status_text = upl__args_value(args, 's');
     int json = upl__args_has(args, 'j');
+    unsigned statuses = ~0u;
     upl_dataset ds;
+    if (status_text && !(statuses = parse_statuses(args->cmd, status_text)))
+        return UPL_EXIT_USAGE;
     if (participant) {
         int64_t id;
         if (upl_store_participant_id(cli->store, participant, &id) != UPL_OK)
@@ -236,6 +296,10 @@ static int run_list(upl_cli *cli, const upl_args *args)
     }
     if (upl_store_task_table(cli->store, participant, &ds) != UPL_OK)
         return upl__fail_store(cli, "cannot list tasks");
+    if (status_text && filter_status(&ds, statuses) != UPL_OK) {
+        upl_dataset_release(&ds);
+        return upl__fail("out of memory");
+    }
     int rc = UPL_EXIT_OK;
     task_flags tf = {0};
     if (!json && upl_store_timing_each(cli->store, participant, collect_flags, &tf) != UPL_OK) {

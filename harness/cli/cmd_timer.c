@@ -14,9 +14,13 @@ static const struct option timer_options[] = {{"at", required_argument, NULL, 'a
 #define TIMER_HELP                                                                                 \
     "Options:\n"                                                                                   \
     "  --at TIME   when it happened, if not now: ISO-8601 (2026-03-01T09:30, optional\n"           \
-    "              seconds and zone; no zone = local time) or HH:MM (today, local time).\n"        \
+    "              seconds and zone; no zone = local time), HH:MM (today, local time),\n"          \
+    "              yesterday 17:30 or today 9:00 (local time), or -DUR before now\n"               \
+    "              (-5m, -1h30m, -90, -1:30).\n"                                                   \
     "              The event is marked as entered by hand.  It may not be earlier\n"               \
     "              than the task's assignment (when 'uplift randomize' drew its arm).\n"           \
+    "\n'start' prints the task's arm in words: \"AI allowed (ai)\" or \"AI not allowed\n"          \
+    "(no_ai)\", with the protocol's description of the arm.\n"                                     \
     "\nMeasured time is the sum of the running stretches: start or resume until pause or\n"        \
     "stop.  A stopped timer is final; later review work goes to 'uplift done TASK\n"               \
     "--post-review DUR'.  'uplift task show TASK' shows the timeline.\n"
@@ -101,6 +105,17 @@ static int run_timer(upl_cli *cli, const upl_args *args)
     upl_time_format(at, when, sizeof when);
     printf("task %lld %s at %s%s (event %lld)\n", task_id, past_tense[kind], when,
            at_text ? ", entered by hand" : "", (long long)event_id);
+    if (kind == UPL_EVENT_START) {
+        /* the participant works under the arm from now on: say it in words */
+        upl_task_info info;
+        const upl_protocol *protocol = NULL;
+        if (upl_store_task_get(cli->store, task_id, &info) != UPL_OK ||
+            upl_store_protocol(cli->store, &protocol) != UPL_OK)
+            return upl__fail_store(cli, "cannot read the task's arm");
+        char words[256];
+        printf("arm: %s\n", upl_protocol_arm_words(protocol, info.arm, 1, words, sizeof words));
+        upl_task_info_release(&info);
+    }
     if (kind == UPL_EVENT_PAUSE || kind == UPL_EVENT_STOP) {
         upl_task_timing timing;
         if (upl_store_task_timing(cli->store, task_id, &timing) == UPL_OK) {

@@ -277,36 +277,88 @@ static int scan_hms(const char **p, int *h, int *m, int *s)
     return (*h > 23 || *m > 59 || *s > 59) ? -1 : 0;
 }
 
+/* The civil date of a day number (days since 1970-01-01; H. Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* "HH:MM[:SS]" at p, on the local day that is days_back days before now's (0: today,
+ * 1: yesterday). */
+static upl_status parse_clock_on(const char *p, int days_back, int64_t now_utc, const char *q,
+                                 const char *hint, int64_t *utc, upl_diag *diag)
+{
+    static const char *const day_name[] = {"today", "yesterday"};
+    int h = 0, min = 0, s = 0, y, mon, d;
+    int64_t result = 0;
+    if (scan_hms(&p, &h, &min, &s) != 0 || *skip_blanks(p))
+        return upl_diag_set(diag, UPL_PARSE, "'%s' is not a time %s", q, hint);
+    time_t now = (time_t)now_utc;
+    struct tm today;
+    if (!localtime_r(&now, &today))
+        return upl_diag_set(diag, UPL_PARSE, "cannot tell today's date for '%s'", q);
+    civil_from_days(days_from_civil(today.tm_year + 1900, today.tm_mon + 1, today.tm_mday) -
+                        days_back,
+                    &y, &mon, &d);
+    int rc = local_to_utc(y, mon, d, h, min, s, &result);
+    if (rc == -2)
+        return upl_diag_set(diag, UPL_PARSE,
+                            "time '%s' does not exist %s in local time (clock change)", q,
+                            day_name[days_back]);
+    if (rc != 0)
+        return upl_diag_set(diag, UPL_PARSE, "time '%s' is out of range", q);
+    *utc = result;
+    return UPL_OK;
+}
+
+/* The word at p (any case) followed by at least one blank: the text after the blanks,
+ * else NULL. */
+static const char *after_word(const char *p, const char *word)
+{
+    size_t n = strlen(word);
+    for (size_t i = 0; i < n; i++)
+        if (lower(p[i]) != word[i])
+            return NULL;
+    return is_blank(p[n]) ? skip_blanks(p + n) : NULL;
+}
+
 upl_status upl_time_parse(const char *text, int64_t now_utc, int64_t *utc, upl_diag *diag)
 {
     char qbuf[UPL_PRINTABLE_SIZE];
-    static const char hint[] = "(write 2026-03-01T09:30, 2026-03-01T09:30:00Z or 09:30)";
+    static const char hint[] = "(write 2026-03-01T09:30, 2026-03-01T09:30:00Z, 09:30, "
+                               "yesterday 17:30, or -5m, -1h30m before now)";
     if (!text)
         return upl_diag_set(diag, UPL_PARSE, "missing time");
     const char *q = upl__printable(text, qbuf, sizeof qbuf);
     const char *p = skip_blanks(text);
+    const char *rest;
     int y = 0, mon = 0, d = 0, h = 0, min = 0, s = 0;
     int64_t result = 0;
     int rc;
 
-    if (is_digit(p[0]) && (p[1] == ':' || (is_digit(p[1]) && p[2] == ':'))) {
-        /* HH:MM today, local time */
-        if (scan_hms(&p, &h, &min, &s) != 0 || *skip_blanks(p))
+    if (*p == '-') {
+        /* -DUR: that long before now, DUR any duration ("-5m", "-1h30m", "-90", "-1:30") */
+        double minutes;
+        upl_diag sub = {0};
+        if (upl_duration_parse(p + 1, &minutes, &sub) != UPL_OK || p[1] == '-' || p[1] == '+')
             return upl_diag_set(diag, UPL_PARSE, "'%s' is not a time %s", q, hint);
-        time_t now = (time_t)now_utc;
-        struct tm today;
-        if (!localtime_r(&now, &today))
-            return upl_diag_set(diag, UPL_PARSE, "cannot tell today's date for '%s'", q);
-        rc =
-            local_to_utc(today.tm_year + 1900, today.tm_mon + 1, today.tm_mday, h, min, s, &result);
-        if (rc == -2)
-            return upl_diag_set(diag, UPL_PARSE,
-                                "time '%s' does not exist today in local time (clock change)", q);
-        if (rc != 0)
-            return upl_diag_set(diag, UPL_PARSE, "time '%s' is out of range", q);
-        *utc = result;
+        *utc = now_utc - (int64_t)llround(minutes * 60.0);
         return UPL_OK;
     }
+    if (is_digit(p[0]) && (p[1] == ':' || (is_digit(p[1]) && p[2] == ':')))
+        return parse_clock_on(p, 0, now_utc, q, hint, utc, diag); /* HH:MM today, local time */
+    if ((rest = after_word(p, "today")) != NULL)
+        return parse_clock_on(rest, 0, now_utc, q, hint, utc, diag);
+    if ((rest = after_word(p, "yesterday")) != NULL)
+        return parse_clock_on(rest, 1, now_utc, q, hint, utc, diag);
 
     if (scan_int(&p, 4, &y) != 0 || *p++ != '-' || scan_int(&p, 2, &mon) != 0 || *p++ != '-' ||
         scan_int(&p, 2, &d) != 0 || (*p != 'T' && *p != 't' && *p != ' '))

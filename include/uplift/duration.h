@@ -23,10 +23,12 @@ void upl_duration_format(double minutes, char *buf, size_t size);
 
 /* Parses an ISO-8601 time ("2026-03-01T09:30", optional ":SS" and fraction (dropped),
  * optional "Z" or "+HH:MM"/"-HH:MM"/"+HHMM"/"+HH"; "T" may be a space; no zone means
- * local time, through mktime and TZ) or "HH:MM[:SS]" (today in local time, today taken
- * from now_utc) into seconds since the epoch, UTC.  Refuses impossible dates
- * (2026-02-29) and local times skipped by a clock change.  *utc is written only on
- * UPL_OK. */
+ * local time, through mktime and TZ), "HH:MM[:SS]" (today in local time, today taken
+ * from now_utc), "today HH:MM[:SS]" and "yesterday HH:MM[:SS]" (the words in any case;
+ * the local day of now_utc and the one before it), or "-DUR" (now_utc minus DUR, any
+ * duration upl_duration_parse() accepts, rounded to the second: "-5m", "-1h30m") into
+ * seconds since the epoch, UTC.  Refuses impossible dates (2026-02-29) and local times
+ * skipped by a clock change.  *utc is written only on UPL_OK. */
 upl_status upl_time_parse(const char *text, int64_t now_utc, int64_t *utc, upl_diag *diag);
 
 /* Writes "2026-03-01T09:30:00Z" (UTC, through gmtime_r) into buf (at least 21 bytes);

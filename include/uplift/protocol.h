@@ -69,4 +69,20 @@ void upl_protocol_release(upl_protocol *p);
 /* Index of the arm with this label, or -1 (also for a NULL protocol or label). */
 long upl_protocol_arm_index(const upl_protocol *p, const char *label);
 
+/* Does the arm labelled label allow AI, as a participant must be told?  The arm labelled
+ * no_ai does not (UPL_ARM_NO_AI); every other arm of a protocol that has a no_ai arm
+ * does (UPL_ARM_AI: ai, autocomplete, agent, ...), and so does an arm labelled ai;
+ * otherwise the labels say nothing (UPL_ARM_AI_UNSAID, also for a label the protocol
+ * lacks and a NULL protocol or label). */
+typedef enum { UPL_ARM_AI_UNSAID = -1, UPL_ARM_NO_AI = 0, UPL_ARM_AI = 1 } upl_arm_ai;
+upl_arm_ai upl_protocol_arm_ai(const upl_protocol *p, const char *label);
+
+/* The arm in words for the participant, into buf (always NUL-terminated when size > 0):
+ * "AI allowed (ai)" or "AI not allowed (no_ai)" by upl_protocol_arm_ai(), the bare
+ * label when that is unsaid; with described set, followed by ": " and the arm's
+ * description when the protocol gives one ("AI not allowed (no_ai): AI tools
+ * disallowed").  Returns buf. */
+char *upl_protocol_arm_words(const upl_protocol *p, const char *label, int described, char *buf,
+                             size_t size);
+
 #endif

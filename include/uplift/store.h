@@ -113,6 +113,12 @@ upl_status upl_store_participant_each(upl_store *store, upl_participant_fn fn, v
  * UPL_REASON_NO_PARTICIPANT and why.name the handle when it is one that could be added. */
 upl_status upl_store_participant_id(upl_store *store, const char *handle, int64_t *id);
 
+/* A participant whose handle equals handle but for case (ASCII), the exact handle
+ * itself left out: *existing receives it (the first in handle order; free() it), or NULL
+ * when there is none.  Read-only; a likely duplicate for the caller to refuse or allow
+ * (harness/store/store_participant.c). */
+upl_status upl_store_participant_like(upl_store *store, const char *handle, char **existing);
+
 /* ---- tasks ---- */
 
 typedef struct upl_task_new {

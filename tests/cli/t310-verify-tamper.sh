@@ -168,7 +168,10 @@ chmod 644 hidden.key
 up 1 reveal --key-file hidden.key
 contains err "chmod 600"
 chmod 600 hidden.key
-up 0 reveal --key-file hidden.key
+# tasks of this study are still in progress: reveal refuses them unless --force
+up 1 reveal --key-file hidden.key
+contains err "in progress"
+up 0 reveal --key-file hidden.key --force
 contains out "$(cat hidden.key)"
 up 1 reveal --key-file hidden.key
 contains err "revealed already"

@@ -217,6 +217,64 @@ static void test_time_today(void **state)
     set_tz("UTC0");
 }
 
+/* "-DUR" before now, and "today"/"yesterday HH:MM" in local time. */
+static void test_time_relative(void **state)
+{
+    (void)state;
+    set_tz("UTC0");
+    int64_t now = T_0930Z; /* 2026-03-01T09:30:00Z */
+    assert_true(time_ok("-5m", now) == now - 5 * 60);
+    assert_true(time_ok("-1h30m", now) == now - 90 * 60);
+    assert_true(time_ok("  -1h 30m  ", now) == now - 90 * 60);
+    assert_true(time_ok("-90", now) == now - 90 * 60); /* minutes, as a duration */
+    assert_true(time_ok("-1:30", now) == now - 90 * 60);
+    assert_true(time_ok("-45s", now) == now - 45);
+    assert_true(time_ok("-2.5", now) == now - 150);
+    assert_true(time_ok("-0.01", now) == now - 1); /* 0.6 s, to the nearest second */
+    assert_true(time_ok("-168h", now) == now - 7 * 86400);
+    /* yesterday: the local day before now's, across a month's end */
+    assert_true(time_ok("yesterday 17:30", now) == T_0930Z - 16 * 3600);
+    assert_true(time_ok("Yesterday  17:30:15", now) == T_0930Z - 16 * 3600 + 15);
+    assert_true(time_ok("today 09:00", now) == T_0930Z - 30 * 60);
+    assert_true(time_ok("TODAY 9:00", now) == T_0930Z - 30 * 60);
+    /* 2026-01-01T08:00Z: yesterday is 2025-12-31 */
+    int64_t new_year = (int64_t)20454 * 86400 + 8 * 3600;
+    assert_true(time_ok("yesterday 23:00", new_year) == new_year - 9 * 3600);
+    /* local time: at 01:00Z on 2026-03-01 it is still 2026-02-28 (20:00) in New York,
+     * so yesterday is 2026-02-27 */
+    set_tz("EST5EDT,M3.2.0,M11.1.0");
+    int64_t early = (int64_t)20513 * 86400 + 3600;
+    assert_true(time_ok("yesterday 17:30", early) == (int64_t)20511 * 86400 + 22 * 3600 + 30 * 60);
+    /* the day after the jump to summer time (2026-03-09): 02:30 yesterday did not exist */
+    int64_t after_jump = (int64_t)20521 * 86400 + 16 * 3600; /* 2026-03-09T16:00Z */
+    upl_diag d = {0};
+    int64_t t = 777;
+    assert_int_equal(upl_time_parse("yesterday 02:30", after_jump, &t, &d), UPL_PARSE);
+    assert_non_null(strstr(d.msg, "does not exist yesterday in local time"));
+    assert_true(t == 777);
+    /* 23 hours from yesterday 12:00 to today 12:00 on the day of the jump (2026-03-08) */
+    int64_t jump_day = (int64_t)20520 * 86400 + 18 * 3600; /* 2026-03-08T18:00Z */
+    assert_true(time_ok("today 12:00", jump_day) - time_ok("yesterday 12:00", jump_day) ==
+                23 * 3600);
+    set_tz("UTC0");
+    /* refusals */
+    time_bad("-", "'-' is not a time");
+    time_bad("-0", "'-0' is not a time");
+    time_bad("--5m", "is not a time");
+    time_bad("-+5m", "is not a time");
+    time_bad("-5x", "is not a time");
+    time_bad("-8d", "is not a time");
+    time_bad("-169h", "is not a time"); /* over 7 days */
+    time_bad("+5m", "is not a time");   /* never after now */
+    time_bad("yesterday", "is not a time");
+    time_bad("yesterday17:30", "is not a time");
+    time_bad("yesterday 25:00", "is not a time");
+    time_bad("yesterday 17:30 junk", "is not a time");
+    time_bad("tomorrow 17:30", "is not a time");
+    time_bad("17.30", "(write 2026-03-01T09:30, 2026-03-01T09:30:00Z, 09:30, yesterday 17:30, "
+                      "or -5m, -1h30m before now)");
+}
+
 static void test_time_refusals(void **state)
 {
     (void)state;
@@ -329,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_duration_format),
         cmocka_unit_test(test_time_iso),
         cmocka_unit_test(test_time_today),
+        cmocka_unit_test(test_time_relative),
         cmocka_unit_test(test_time_refusals),
         cmocka_unit_test(test_time_format),
         cmocka_unit_test(test_percent),

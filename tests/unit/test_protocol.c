@@ -456,6 +456,48 @@ static void test_scheme_names(void **state)
     assert_int_equal(upl_scheme_from_name(NULL, &s), -1);
 }
 
+/* The arm in words, as start and mine tell a participant. */
+static void test_arm_words(void **state)
+{
+    (void)state;
+    upl_protocol p;
+    upl_diag d;
+    char buf[128];
+    assert_int_equal(parse("title: t\n", &p, &d), UPL_OK); /* default arms, no descriptions */
+    assert_int_equal(upl_protocol_arm_ai(&p, "ai"), UPL_ARM_AI);
+    assert_int_equal(upl_protocol_arm_ai(&p, "no_ai"), UPL_ARM_NO_AI);
+    assert_int_equal(upl_protocol_arm_ai(&p, "agent"), UPL_ARM_AI_UNSAID); /* not an arm */
+    assert_int_equal(upl_protocol_arm_ai(&p, NULL), UPL_ARM_AI_UNSAID);
+    assert_string_equal(upl_protocol_arm_words(&p, "ai", 1, buf, sizeof buf), "AI allowed (ai)");
+    assert_string_equal(upl_protocol_arm_words(&p, "no_ai", 1, buf, sizeof buf),
+                        "AI not allowed (no_ai)");
+    upl_protocol_release(&p);
+
+    load("protocols/three-arm.yaml", &p); /* every arm but no_ai allows some AI */
+    assert_int_equal(upl_protocol_arm_ai(&p, "agent"), UPL_ARM_AI);
+    assert_int_equal(upl_protocol_arm_ai(&p, "autocomplete"), UPL_ARM_AI);
+    assert_string_equal(upl_protocol_arm_words(&p, "no_ai", 1, buf, sizeof buf),
+                        "AI not allowed (no_ai): no AI assistance of any kind");
+    assert_string_equal(upl_protocol_arm_words(&p, "agent", 0, buf, sizeof buf),
+                        "AI allowed (agent)");
+    assert_string_equal(upl_protocol_arm_words(&p, "agent", 1, buf, sizeof buf),
+                        "AI allowed (agent): an agent that edits the repository and runs commands");
+    upl_protocol_release(&p);
+
+    /* labels that say nothing of AI: the label and the description */
+    assert_int_equal(parse("title: t\narms:\n  - label: control\n  - label: treatment\n"
+                           "    description: pair programming\n",
+                           &p, &d),
+                     UPL_OK);
+    assert_int_equal(upl_protocol_arm_ai(&p, "treatment"), UPL_ARM_AI_UNSAID);
+    assert_string_equal(upl_protocol_arm_words(&p, "control", 1, buf, sizeof buf), "control");
+    assert_string_equal(upl_protocol_arm_words(&p, "treatment", 1, buf, sizeof buf),
+                        "treatment: pair programming");
+    /* cut to size, still terminated */
+    assert_string_equal(upl_protocol_arm_words(&p, "treatment", 1, buf, 6), "treat");
+    upl_protocol_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_covariate_errors),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_scheme_names),
+        cmocka_unit_test(test_arm_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
